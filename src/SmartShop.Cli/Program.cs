@@ -1,0 +1,8 @@
+using System.CommandLine;
+using SmartShop.Cli;
+using SmartShop.Cli.Commands;
+
+var root = new RootCommand("SmartShop offline tool: train, evaluate, recommend and segment from CSV files.");
+root.Subcommands.Add(DemoCommand.Create());
+
+return await CommandLineRunner.RunAsync(root, args);

@@ -1,0 +1,32 @@
+namespace SmartShop.Core.Data;
+
+/// <summary>Header names of the transaction columns; defaults are the Online Retail schema.</summary>
+public sealed record TransactionColumns
+{
+    public string InvoiceNo { get; init; } = "InvoiceNo";
+    public string StockCode { get; init; } = "StockCode";
+    public string Description { get; init; } = "Description";
+    public string Quantity { get; init; } = "Quantity";
+    public string InvoiceDate { get; init; } = "InvoiceDate";
+    public string UnitPrice { get; init; } = "UnitPrice";
+    public string CustomerId { get; init; } = "CustomerID";
+    public string Country { get; init; } = "Country";
+}
+
+public sealed record TransactionCsvOptions
+{
+    public string Delimiter { get; init; } = ",";
+    public TransactionColumns Columns { get; init; } = new();
+
+    /// <summary>A file with more malformed rows than this share is rejected as a whole.</summary>
+    public double MaxMalformedRatio { get; init; } = 0.10;
+
+    /// <summary>How many malformed rows are reported with their line numbers.</summary>
+    public int MaxReportedRows { get; init; } = 5;
+
+    /// <summary>Longest accepted field, in characters: protects memory and logs from hostile files.</summary>
+    public int MaxFieldLength { get; init; } = 1_000;
+
+    /// <summary>Upper bound on data rows read from one file.</summary>
+    public long MaxRows { get; init; } = 50_000_000;
+}

@@ -1,0 +1,27 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace SmartShop.Functions.Operations;
+
+/// <summary>Liveness and model status for load balancers and operators; anonymous and cheap.</summary>
+public sealed class HealthFunction(ModelStatusBoard modelStatus, TimeProvider timeProvider)
+{
+    private static readonly string AppVersion =
+        typeof(HealthFunction).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(HealthFunction).Assembly.GetName().Version?.ToString()
+        ?? "unknown";
+
+    [Function(nameof(Health))]
+    public IActionResult Health(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request)
+    {
+        var models = modelStatus.Snapshot();
+        // Serving without a model is possible (fallbacks), but operators should see it.
+        var status = models.All(m => m.Loaded) ? "healthy" : "degraded";
+        return new OkObjectResult(new HealthReport(status, AppVersion, timeProvider.GetUtcNow(), models));
+    }
+}
+
+public sealed record HealthReport(string Status, string Version, DateTimeOffset Time, IReadOnlyList<ModelSlotStatus> Models);

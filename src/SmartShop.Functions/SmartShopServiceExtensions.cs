@@ -1,0 +1,23 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SmartShop.Functions.Operations;
+
+namespace SmartShop.Functions;
+
+/// <summary>Registers everything the functions need; shared by Program.cs and the tests.</summary>
+public static class SmartShopServiceExtensions
+{
+    public static IHostApplicationBuilder AddSmartShopServices(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        builder.Services.AddOptions<ModelRegistryOptions>()
+            .BindConfiguration(ModelRegistryOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ModelStatusBoard>();
+        return builder;
+    }
+}

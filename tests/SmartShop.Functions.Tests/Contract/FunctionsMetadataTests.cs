@@ -1,0 +1,76 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+
+namespace SmartShop.Functions.Tests.Contract;
+
+/// <summary>
+/// The build's functions.metadata is what the Functions host reads: trigger types, routes, auth levels, hub and
+/// container names and connection setting names. These tests pin that contract (in stand-in and package mode alike).
+/// </summary>
+public sealed class FunctionsMetadataTests
+{
+    private static readonly Lazy<JsonArray> Metadata = new(Load);
+
+    private static JsonArray Load()
+    {
+        var outputDirectory = typeof(FunctionsMetadataTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "FunctionsAppOutput").Value!;
+        var path = Path.Combine(outputDirectory, "functions.metadata");
+        File.Exists(path).Should().BeTrue($"the Functions app build writes {path}");
+        return JsonNode.Parse(File.ReadAllText(path))!.AsArray();
+    }
+
+    private static JsonObject Function(string name) =>
+        Metadata.Value.Select(f => f!.AsObject()).SingleOrDefault(f => (string?)f["name"] == name)
+        ?? throw new InvalidOperationException($"functions.metadata has no function named {name}");
+
+    private static JsonObject Trigger(string functionName) =>
+        Function(functionName)["bindings"]!.AsArray().Select(b => b!.AsObject())
+            .Single(b => ((string)b["type"]!).EndsWith("Trigger", StringComparison.Ordinal));
+
+    [Fact]
+    public void DeclaresExactlyTheKnownFunctions()
+    {
+        var names = Metadata.Value.Select(f => (string)f!["name"]!).Order(StringComparer.Ordinal);
+
+        names.Should().Equal(new[] { "Health", "IngestClickstream", "OnTrainingDataUploaded" }.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void ClickstreamIsABatchedEventHubTriggerWithIdentityConnectionAndRetry()
+    {
+        var trigger = Trigger("IngestClickstream");
+
+        trigger["type"]!.GetValue<string>().Should().Be("eventHubTrigger");
+        trigger["eventHubName"]!.GetValue<string>().Should().Be("%ClickstreamHubName%");
+        trigger["connection"]!.GetValue<string>().Should().Be("EventHubConnection");
+        trigger["consumerGroup"]!.GetValue<string>().Should().Be("%ClickstreamConsumerGroup%");
+        trigger["cardinality"]!.GetValue<string>().Should().Be("Many");
+        trigger["dataType"]!.GetValue<string>().Should().Be("String");
+        var retry = Function("IngestClickstream")["retry"]!.AsObject();
+        retry["strategy"]!.GetValue<string>().Should().Be("exponentialBackoff");
+        retry["maxRetryCount"]!.GetValue<int>().Should().Be(5);
+    }
+
+    [Fact]
+    public void TrainingDataIsAnEventGridSourcedBlobTrigger()
+    {
+        var trigger = Trigger("OnTrainingDataUploaded");
+
+        trigger["type"]!.GetValue<string>().Should().Be("blobTrigger");
+        trigger["path"]!.GetValue<string>().Should().Be("training-data/{name}");
+        trigger["connection"]!.GetValue<string>().Should().Be("AzureWebJobsStorage");
+        trigger["source"]!.GetValue<string>().Should().Be("EventGrid");
+    }
+
+    [Fact]
+    public void HealthIsAnAnonymousGet()
+    {
+        var trigger = Trigger("Health");
+
+        trigger["type"]!.GetValue<string>().Should().Be("httpTrigger");
+        trigger["route"]!.GetValue<string>().Should().Be("health");
+        trigger["authLevel"]!.GetValue<string>().Should().Be("Anonymous");
+        trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()).Should().Equal("get");
+    }
+}
