@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using Azure.Storage.Blobs;
+
+namespace SmartShop.Core.Storage;
+
+/// <summary>
+/// The app's blob containers, named in this one place, each created on first use.
+/// Thread-safe; register one instance per <see cref="BlobServiceClient"/>.
+/// </summary>
+public sealed class BlobContainers(BlobServiceClient serviceClient)
+{
+    /// <summary>Drop zone for transaction CSVs that trigger retraining.</summary>
+    public const string TrainingData = "training-data";
+
+    /// <summary>Model registry: &lt;model&gt;/&lt;version&gt;/ folders and &lt;model&gt;/active pointers.</summary>
+    public const string Models = "models";
+
+    /// <summary>Clickstream lake: JSON Lines under yyyy/MM/dd/HH/.</summary>
+    public const string Events = "events";
+
+    /// <summary>Dead letters: rejected events with their reason, same layout as <see cref="Events"/>.</summary>
+    public const string EventsRejected = "events-rejected";
+
+    /// <summary>CSV uploads for segmentation analyses.</summary>
+    public const string Uploads = "uploads";
+
+    public static IReadOnlyList<string> All { get; } = [TrainingData, Models, Events, EventsRejected, Uploads];
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<BlobContainerClient>>> _created = new(StringComparer.Ordinal);
+
+    public BlobServiceClient ServiceClient { get; } = serviceClient ?? throw new ArgumentNullException(nameof(serviceClient));
+
+    /// <summary>The container client, after making sure the container exists (checked once per process).</summary>
+    public Task<BlobContainerClient> GetAsync(string containerName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(containerName);
+        var lazy = _created.GetOrAdd(containerName, name => new Lazy<Task<BlobContainerClient>>(() => CreateAsync(name)));
+        var task = lazy.Value;
+        if (task.IsFaulted || task.IsCanceled)
+        {
+            // A failed creation (e.g. storage briefly unreachable) must not poison the cache.
+            _created.TryRemove(new KeyValuePair<string, Lazy<Task<BlobContainerClient>>>(containerName, lazy));
+        }
+
+        return task.WaitAsync(cancellationToken);
+    }
+
+    private async Task<BlobContainerClient> CreateAsync(string containerName)
+    {
+        var container = ServiceClient.GetBlobContainerClient(containerName);
+        await container.CreateIfNotExistsAsync().ConfigureAwait(false);
+        return container;
+    }
+}

@@ -1,0 +1,291 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Azure.Core;
+using Microsoft.Azure.Cosmos;
+
+namespace SmartShop.Core.Storage;
+
+/// <summary>
+/// Document logs in Cosmos DB (NoSQL API, System.Text.Json): one container per log, partitioned by the log's
+/// access key; every query names its partition, in the options and in the WHERE clause.
+/// </summary>
+public sealed class CosmosDocumentLogStore(CosmosClient client, DocumentLogOptions options, TimeProvider timeProvider) : IDocumentLogStore
+{
+    public const string PredictionsContainer = "predictions";
+    public const string TrainingRunsContainer = "training-runs";
+    public const string AnalysesContainer = "analyses";
+    public const string UserActivityContainer = "user-activity";
+
+    private const string ActivityId = "recent";
+    private const int MaxConcurrencyRetries = 8;
+    private const int WriteParallelism = 8;
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<Container>>> _containers = new(StringComparer.Ordinal);
+
+    // The local emulator answers 500 instead of 404 for a missing item; only there is that read as "not found".
+    private readonly bool _serverErrorMeansMissing = IsLocalEndpoint(client.Endpoint);
+
+    /// <summary>A client for <paramref name="endpoint"/>: the key when given (emulator), otherwise <paramref name="credential"/>.</summary>
+    public static CosmosClient CreateClient(Uri endpoint, string? key, TokenCredential? credential)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var clientOptions = new CosmosClientOptions
+        {
+            UseSystemTextJsonSerializerWithOptions = new JsonSerializerOptions(JsonSerializerDefaults.Web),
+            ApplicationName = "SmartShop.Functions",
+        };
+        if (IsLocalEndpoint(endpoint))
+        {
+            // The emulator speaks Gateway mode only and presents a self-signed certificate; accept it for loopback alone.
+            clientOptions.ConnectionMode = ConnectionMode.Gateway;
+            clientOptions.LimitToEndpoint = true;
+            clientOptions.HttpClientFactory = () => new HttpClient(new HttpClientHandler
+            {
+                ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
+            });
+        }
+
+        if (!string.IsNullOrEmpty(key))
+        {
+            return new CosmosClient(endpoint.AbsoluteUri, key, clientOptions);
+        }
+
+        return new CosmosClient(endpoint.AbsoluteUri, credential ?? throw new ArgumentException("Cosmos DB needs a key or a credential.", nameof(credential)), clientOptions);
+    }
+
+    public static bool IsLocalEndpoint(Uri endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return endpoint.IsLoopback;
+    }
+
+    public async Task WritePredictionsAsync(IReadOnlyList<PredictionLogEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var documents = entries.Select(ToDocument).ToList();
+        var container = await GetContainerAsync(PredictionsContainer, cancellationToken).ConfigureAwait(false);
+        // Bulk mode and batches are not available on every Cosmos endpoint we target; bounded parallel upserts are.
+        await Parallel.ForEachAsync(
+            documents,
+            new ParallelOptions { MaxDegreeOfParallelism = WriteParallelism, CancellationToken = cancellationToken },
+            async (document, ct) => await container.UpsertItemAsync(document, new PartitionKey(document.UserId), cancellationToken: ct).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<PredictionLogEntry>> GetRecentPredictionsAsync(string userId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var cutoff = (timeProvider.GetUtcNow() - options.PredictionTtl).ToUnixTimeMilliseconds();
+        var query = new QueryDefinition(string.Create(CultureInfo.InvariantCulture,
+                $"SELECT TOP {limit} * FROM c WHERE c.userId = @userId AND c.timestampMs >= @cutoff ORDER BY c.timestampMs DESC"))
+            .WithParameter("@userId", userId)
+            .WithParameter("@cutoff", cutoff);
+        var documents = await QueryAsync<PredictionDocument>(PredictionsContainer, query, userId, cancellationToken).ConfigureAwait(false);
+        return documents.Select(d => new PredictionLogEntry(d.UserId, d.PredictionId, d.Timestamp, d.Endpoint, d.ModelVersion, d.ItemIds)).ToList();
+    }
+
+    public async Task UpsertTrainingRunAsync(TrainingRun run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentException.ThrowIfNullOrWhiteSpace(run.ModelName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(run.Status);
+        var document = new TrainingRunDocument(
+            StorageKeys.Escape(run.RunId), run.ModelName, run.RunId, run.StartedAt, run.StartedAt.ToUnixTimeMilliseconds(),
+            run.CompletedAt, run.Status, run.ModelVersion, new Dictionary<string, double>(run.Metrics), run.Message);
+        var container = await GetContainerAsync(TrainingRunsContainer, cancellationToken).ConfigureAwait(false);
+        await container.UpsertItemAsync(document, new PartitionKey(run.ModelName), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<TrainingRun?> GetTrainingRunAsync(string modelName, string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
+        var document = await ReadAsync<TrainingRunDocument>(TrainingRunsContainer, StorageKeys.Escape(runId), modelName, cancellationToken).ConfigureAwait(false);
+        return document is null ? null : ToTrainingRun(document);
+    }
+
+    public async Task<IReadOnlyList<TrainingRun>> ListTrainingRunsAsync(string modelName, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var query = new QueryDefinition(string.Create(CultureInfo.InvariantCulture,
+                $"SELECT TOP {limit} * FROM c WHERE c.modelName = @modelName ORDER BY c.startedAtMs DESC"))
+            .WithParameter("@modelName", modelName);
+        var documents = await QueryAsync<TrainingRunDocument>(TrainingRunsContainer, query, modelName, cancellationToken).ConfigureAwait(false);
+        // Equal start times: order by run id, as the Table store does.
+        return documents.Select(ToTrainingRun).OrderByDescending(r => r.StartedAt).ThenBy(r => r.RunId, StringComparer.Ordinal).ToList();
+    }
+
+    public async Task UpsertAnalysisAsync(SegmentationAnalysis analysis, CancellationToken cancellationToken = default)
+    {
+        StorageKeys.Validate(analysis);
+        var document = new AnalysisDocument(
+            StorageKeys.Escape(analysis.AnalysisId), analysis.AnalysisId, analysis.CreatedAt, analysis.Status,
+            analysis.SourceBlobName, analysis.ResultJson, analysis.Error);
+        var container = await GetContainerAsync(AnalysesContainer, cancellationToken).ConfigureAwait(false);
+        await container.UpsertItemAsync(document, new PartitionKey(analysis.AnalysisId), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<SegmentationAnalysis?> GetAnalysisAsync(string analysisId, CancellationToken cancellationToken = default)
+    {
+        var document = await ReadAsync<AnalysisDocument>(AnalysesContainer, StorageKeys.Escape(analysisId), analysisId, cancellationToken).ConfigureAwait(false);
+        return document is null
+            ? null
+            : new SegmentationAnalysis(document.AnalysisId, document.CreatedAt, document.Status, document.SourceBlobName, document.ResultJson, document.Error);
+    }
+
+    public async Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(activities);
+        StorageKeys.Escape(userId);
+        if (activities.Count == 0)
+        {
+            return;
+        }
+
+        var container = await GetContainerAsync(UserActivityContainer, cancellationToken).ConfigureAwait(false);
+        var partitionKey = new PartitionKey(userId);
+        // Read-merge-write under the document's ETag; a concurrent writer makes us re-read and merge again.
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = await ReadWithETagAsync(container, partitionKey, cancellationToken).ConfigureAwait(false);
+            var merged = StorageKeys.MergeRecent(existing.Document?.Items ?? [], activities, options.RecentActivityLimit);
+            var document = new ActivityDocument(ActivityId, userId, merged.ToList());
+            try
+            {
+                if (existing.Document is null)
+                {
+                    await container.CreateItemAsync(document, partitionKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await container.ReplaceItemAsync(document, ActivityId, partitionKey, new ItemRequestOptions { IfMatchEtag = existing.ETag }, cancellationToken).ConfigureAwait(false);
+                }
+
+                return;
+            }
+            catch (CosmosException e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict && attempt < MaxConcurrencyRetries)
+            {
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<UserActivity>> GetRecentActivityAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        StorageKeys.Escape(userId);
+        var container = await GetContainerAsync(UserActivityContainer, cancellationToken).ConfigureAwait(false);
+        var existing = await ReadWithETagAsync(container, new PartitionKey(userId), cancellationToken).ConfigureAwait(false);
+        return existing.Document?.Items ?? [];
+    }
+
+    private static PredictionDocument ToDocument(PredictionLogEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentException.ThrowIfNullOrWhiteSpace(entry.Endpoint);
+        ArgumentException.ThrowIfNullOrWhiteSpace(entry.ModelVersion);
+        return new PredictionDocument(
+            PredictionId(entry), entry.UserId, entry.PredictionId, entry.Timestamp,
+            entry.Timestamp.ToUnixTimeMilliseconds(), entry.Endpoint, entry.ModelVersion, entry.ItemIds.ToList());
+    }
+
+    // The same identity as the Table store's row key: a replay of one entry replaces it, a new timestamp adds one.
+    private static string PredictionId(PredictionLogEntry entry) =>
+        string.Create(CultureInfo.InvariantCulture, $"{entry.Timestamp.UtcTicks:D19}_{StorageKeys.Escape(entry.PredictionId)}");
+
+    private static TrainingRun ToTrainingRun(TrainingRunDocument d) =>
+        new(d.ModelName, d.RunId, d.StartedAt, d.CompletedAt, d.Status, d.ModelVersion, d.Metrics, d.Message);
+
+    private async Task<(ActivityDocument? Document, string? ETag)> ReadWithETagAsync(Container container, PartitionKey partitionKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await container.ReadItemAsync<ActivityDocument>(ActivityId, partitionKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return (response.Resource, response.ETag);
+        }
+        catch (CosmosException e) when (IsMissing(e))
+        {
+            return (null, null);
+        }
+    }
+
+    private async Task<T?> ReadAsync<T>(string containerName, string id, string partitionKey, CancellationToken cancellationToken)
+        where T : class
+    {
+        var container = await GetContainerAsync(containerName, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var response = await container.ReadItemAsync<T>(id, new PartitionKey(partitionKey), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return response.Resource;
+        }
+        catch (CosmosException e) when (IsMissing(e))
+        {
+            return null;
+        }
+    }
+
+    private async Task<List<T>> QueryAsync<T>(string containerName, QueryDefinition query, string partitionKey, CancellationToken cancellationToken)
+    {
+        var container = await GetContainerAsync(containerName, cancellationToken).ConfigureAwait(false);
+        var results = new List<T>();
+        using var iterator = container.GetItemQueryIterator<T>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(partitionKey) });
+        while (iterator.HasMoreResults)
+        {
+            results.AddRange(await iterator.ReadNextAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        return results;
+    }
+
+    private bool IsMissing(CosmosException e) =>
+        e.StatusCode == HttpStatusCode.NotFound || (_serverErrorMeansMissing && e.StatusCode == HttpStatusCode.InternalServerError);
+
+    private Task<Container> GetContainerAsync(string containerName, CancellationToken cancellationToken)
+    {
+        var lazy = _containers.GetOrAdd(containerName, name => new Lazy<Task<Container>>(() => OpenContainerAsync(name)));
+        if (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
+        {
+            _containers.TryRemove(new KeyValuePair<string, Lazy<Task<Container>>>(containerName, lazy));
+        }
+
+        return lazy.Value.WaitAsync(cancellationToken);
+    }
+
+    private async Task<Container> OpenContainerAsync(string containerName)
+    {
+        if (!options.CreateCosmosResources)
+        {
+            return client.GetContainer(options.CosmosDatabase, containerName);
+        }
+
+        var database = (await client.CreateDatabaseIfNotExistsAsync(options.CosmosDatabase).ConfigureAwait(false)).Database;
+        var properties = new ContainerProperties(containerName, PartitionKeyPath(containerName));
+        if (containerName == PredictionsContainer)
+        {
+            properties.DefaultTimeToLive = (int)options.PredictionTtl.TotalSeconds;
+        }
+
+        return (await database.CreateContainerIfNotExistsAsync(properties).ConfigureAwait(false)).Container;
+    }
+
+    /// <summary>The partition key path of each container (also used by the infrastructure templates).</summary>
+    public static string PartitionKeyPath(string containerName) => containerName switch
+    {
+        PredictionsContainer or UserActivityContainer => "/userId",
+        TrainingRunsContainer => "/modelName",
+        AnalysesContainer => "/analysisId",
+        _ => throw new ArgumentOutOfRangeException(nameof(containerName), containerName, "Not a document log container."),
+    };
+
+    private sealed record PredictionDocument(
+        string Id, string UserId, string PredictionId, DateTimeOffset Timestamp, long TimestampMs, string Endpoint, string ModelVersion, List<string> ItemIds);
+
+    private sealed record TrainingRunDocument(
+        string Id, string ModelName, string RunId, DateTimeOffset StartedAt, long StartedAtMs, DateTimeOffset? CompletedAt,
+        string Status, string? ModelVersion, Dictionary<string, double> Metrics, string? Message);
+
+    private sealed record AnalysisDocument(
+        string Id, string AnalysisId, DateTimeOffset CreatedAt, string Status, string? SourceBlobName, string? ResultJson, string? Error);
+
+    private sealed record ActivityDocument(string Id, string UserId, List<UserActivity> Items);
+}

@@ -1,0 +1,33 @@
+namespace SmartShop.Core.Storage;
+
+/// <summary>
+/// The product's logs and histories. Every read names its partition (user id, model name or analysis id), so no
+/// hot path runs a cross-partition query. Implemented on Cosmos DB (Azure) and Table storage (Azurite, default).
+/// </summary>
+public interface IDocumentLogStore
+{
+    /// <summary>Stores predictions; an entry with the same user, prediction id and timestamp is replaced.</summary>
+    Task WritePredictionsAsync(IReadOnlyList<PredictionLogEntry> entries, CancellationToken cancellationToken = default);
+
+    /// <summary>The user's newest predictions within the TTL, newest first.</summary>
+    Task<IReadOnlyList<PredictionLogEntry>> GetRecentPredictionsAsync(string userId, int limit, CancellationToken cancellationToken = default);
+
+    Task UpsertTrainingRunAsync(TrainingRun run, CancellationToken cancellationToken = default);
+
+    /// <summary>The run, or null when it does not exist.</summary>
+    Task<TrainingRun?> GetTrainingRunAsync(string modelName, string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>The model's newest runs by start time, newest first.</summary>
+    Task<IReadOnlyList<TrainingRun>> ListTrainingRunsAsync(string modelName, int limit, CancellationToken cancellationToken = default);
+
+    Task UpsertAnalysisAsync(SegmentationAnalysis analysis, CancellationToken cancellationToken = default);
+
+    /// <summary>The analysis, or null when it does not exist.</summary>
+    Task<SegmentationAnalysis?> GetAnalysisAsync(string analysisId, CancellationToken cancellationToken = default);
+
+    /// <summary>Merges activities into the user's recent list, keeping the newest <see cref="DocumentLogOptions.RecentActivityLimit"/>.</summary>
+    Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default);
+
+    /// <summary>The user's recent activity, newest first (empty for an unknown user).</summary>
+    Task<IReadOnlyList<UserActivity>> GetRecentActivityAsync(string userId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,303 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
+namespace SmartShop.Core.Storage;
+
+/// <summary>
+/// Trained model versions in blob storage: <c>&lt;model&gt;/&lt;version&gt;/</c> holds a version's files (an opaque set
+/// with a <c>manifest.json</c>), <c>&lt;model&gt;/active</c> is the pointer serving reads. The manifest is written last,
+/// so a version exists only once all its files do; the pointer is one blob replaced in one request under an ETag
+/// condition, so concurrent activations have exactly one winner and readers never see a partial pointer.
+/// </summary>
+public sealed partial class ModelRegistry
+{
+    public const string ManifestFileName = "manifest.json";
+    private const string PointerName = "active";
+    private const string CreatedAtMetadata = "createdat";
+
+    private static readonly JsonSerializerOptions PointerJson = new(JsonSerializerDefaults.Web);
+
+    private readonly BlobContainers _containers;
+    private readonly TimeProvider _timeProvider;
+    private readonly string _containerName;
+
+    /// <param name="keepVersions">How many of the newest versions retention keeps (the active one is always kept as well).</param>
+    public ModelRegistry(BlobContainers containers, TimeProvider timeProvider, string containerName = BlobContainers.Models, int keepVersions = 5)
+    {
+        ArgumentNullException.ThrowIfNull(containers);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentException.ThrowIfNullOrWhiteSpace(containerName);
+        ArgumentOutOfRangeException.ThrowIfLessThan(keepVersions, 1);
+        _containers = containers;
+        _timeProvider = timeProvider;
+        _containerName = containerName;
+        KeepVersions = keepVersions;
+    }
+
+    public int KeepVersions { get; }
+
+    /// <summary>Uploads every file under <paramref name="sourceDirectory"/> as a new, immutable version.</summary>
+    /// <exception cref="InvalidOperationException">The version already exists.</exception>
+    public async Task<ModelVersionInfo> UploadVersionAsync(string model, string version, string sourceDirectory, CancellationToken cancellationToken = default)
+    {
+        ValidateNames(model, version);
+        ArgumentException.ThrowIfNullOrWhiteSpace(sourceDirectory);
+        var manifestPath = Path.Combine(sourceDirectory, ManifestFileName);
+        if (!File.Exists(manifestPath))
+        {
+            throw new ArgumentException($"Model directory '{sourceDirectory}' has no {ManifestFileName}.", nameof(sourceDirectory));
+        }
+
+        var metrics = ReadMetrics(await File.ReadAllBytesAsync(manifestPath, cancellationToken).ConfigureAwait(false), manifestPath);
+        var createdAt = _timeProvider.GetUtcNow();
+        var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
+        var prefix = VersionPrefix(model, version);
+        var manifestBlob = container.GetBlobClient(prefix + ManifestFileName);
+        if (await manifestBlob.ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException($"Model '{model}' version '{version}' already exists; versions are immutable.");
+        }
+
+        foreach (var file in Directory.EnumerateFiles(sourceDirectory, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(sourceDirectory, file).Replace(Path.DirectorySeparatorChar, '/');
+            if (relative == ManifestFileName)
+            {
+                continue;
+            }
+
+            await container.GetBlobClient(prefix + relative).UploadAsync(file, overwrite: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The manifest is the commit marker: If-None-Match * makes a racing upload of the same version fail instead of mixing files.
+        try
+        {
+            await manifestBlob.UploadAsync(
+                manifestPath,
+                new BlobUploadOptions
+                {
+                    Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                    Metadata = new Dictionary<string, string> { [CreatedAtMetadata] = createdAt.ToString("O", CultureInfo.InvariantCulture) },
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (IsConditionFailure(e))
+        {
+            throw new InvalidOperationException($"Model '{model}' version '{version}' was uploaded concurrently by another writer.", e);
+        }
+
+        return new ModelVersionInfo(model, version, createdAt, metrics);
+    }
+
+    /// <summary>Downloads all files of a version into <paramref name="targetDirectory"/> (created if missing).</summary>
+    /// <exception cref="KeyNotFoundException">The version does not exist.</exception>
+    public async Task DownloadVersionAsync(string model, string version, string targetDirectory, CancellationToken cancellationToken = default)
+    {
+        ValidateNames(model, version);
+        ArgumentException.ThrowIfNullOrWhiteSpace(targetDirectory);
+        var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
+        var prefix = VersionPrefix(model, version);
+        if (!await container.GetBlobClient(prefix + ManifestFileName).ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new KeyNotFoundException($"Model '{model}' has no version '{version}'.");
+        }
+
+        var root = Path.GetFullPath(targetDirectory);
+        Directory.CreateDirectory(root);
+        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
+        {
+            var target = Path.GetFullPath(Path.Combine(root, blob.Name[prefix.Length..]));
+            if (!target.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"Blob '{blob.Name}' would be written outside '{root}'.");
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            await container.GetBlobClient(blob.Name).DownloadToAsync(target, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>All complete versions of a model, newest first, with the metrics from their manifests.</summary>
+    public async Task<IReadOnlyList<ModelVersionInfo>> ListVersionsAsync(string model, CancellationToken cancellationToken = default)
+    {
+        ValidateModel(model);
+        var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
+        var versions = new List<ModelVersionInfo>();
+        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = model + "/", Traits = BlobTraits.Metadata }, cancellationToken).ConfigureAwait(false))
+        {
+            var parts = blob.Name.Split('/');
+            if (parts.Length != 3 || parts[2] != ManifestFileName)
+            {
+                continue;
+            }
+
+            var content = await container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            var metrics = ReadMetrics(content.Value.Content.ToArray(), blob.Name);
+            // The writer's clock (millisecond precision) orders versions; servers report creation times in whole seconds.
+            var createdAt = blob.Metadata.TryGetValue(CreatedAtMetadata, out var stamp)
+                ? DateTimeOffset.Parse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)
+                : blob.Properties.CreatedOn ?? DateTimeOffset.MinValue;
+            versions.Add(new ModelVersionInfo(model, parts[1], createdAt, metrics));
+        }
+
+        return versions.OrderByDescending(v => v.CreatedAt).ThenByDescending(v => v.Version, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The pointer currently serving reads, or null when nothing was ever activated.</summary>
+    public async Task<ActiveModel?> GetActiveAsync(string model, CancellationToken cancellationToken = default)
+    {
+        ValidateModel(model);
+        var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var response = await container.GetBlobClient(PointerBlobName(model)).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            var pointer = response.Value.Content.ToObjectFromJson<PointerDocument>(PointerJson)
+                ?? throw new InvalidDataException($"The active pointer of model '{model}' is empty.");
+            return new ActiveModel(pointer.Version, pointer.PreviousVersion, pointer.ActivatedAt, response.Value.Details.ETag);
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Points the model at <paramref name="version"/> if the pointer still has ETag <paramref name="expected"/>
+    /// (null: the pointer must not exist yet). Returns false when another writer changed the pointer first.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The version does not exist.</exception>
+    public async Task<bool> TryActivateAsync(string model, string version, ETag? expected, CancellationToken cancellationToken = default)
+    {
+        ValidateNames(model, version);
+        var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
+        if (!await container.GetBlobClient(VersionPrefix(model, version) + ManifestFileName).ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new KeyNotFoundException($"Model '{model}' has no version '{version}' to activate.");
+        }
+
+        var current = await GetActiveAsync(model, cancellationToken).ConfigureAwait(false);
+        if (current?.ETag != expected)
+        {
+            return false;
+        }
+
+        var pointer = new PointerDocument(version, current?.Version, _timeProvider.GetUtcNow());
+        var conditions = expected is { } etag ? new BlobRequestConditions { IfMatch = etag } : new BlobRequestConditions { IfNoneMatch = ETag.All };
+        try
+        {
+            await container.GetBlobClient(PointerBlobName(model)).UploadAsync(
+                BinaryData.FromObjectAsJson(pointer, PointerJson),
+                new BlobUploadOptions { Conditions = conditions, HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
+                cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (IsConditionFailure(e))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Activates <paramref name="version"/> over whatever is active now; false if another writer changed the pointer between read and write.</summary>
+    public async Task<bool> TryActivateAsync(string model, string version, CancellationToken cancellationToken = default)
+    {
+        var current = await GetActiveAsync(model, cancellationToken).ConfigureAwait(false);
+        return await TryActivateAsync(model, version, current?.ETag, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Re-activates the version that was active before the current one.</summary>
+    /// <exception cref="InvalidOperationException">Nothing to roll back to.</exception>
+    public async Task<bool> TryRollBackAsync(string model, CancellationToken cancellationToken = default)
+    {
+        var current = await GetActiveAsync(model, cancellationToken).ConfigureAwait(false);
+        if (current?.PreviousVersion is not { } previous)
+        {
+            throw new InvalidOperationException($"Model '{model}' has no previous version to roll back to.");
+        }
+
+        return await TryActivateAsync(model, previous, current.ETag, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes every version except the newest <see cref="KeepVersions"/> and the active one; returns the deleted versions.</summary>
+    public async Task<IReadOnlyList<string>> ApplyRetentionAsync(string model, CancellationToken cancellationToken = default)
+    {
+        var versions = await ListVersionsAsync(model, cancellationToken).ConfigureAwait(false);
+        var active = (await GetActiveAsync(model, cancellationToken).ConfigureAwait(false))?.Version;
+        var doomed = versions.Skip(KeepVersions).Select(v => v.Version).Where(v => v != active).ToList();
+        var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
+        foreach (var version in doomed)
+        {
+            var prefix = VersionPrefix(model, version);
+            // Manifest first: the version disappears from listings at once, even if deleting its files is interrupted.
+            await container.GetBlobClient(prefix + ManifestFileName).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
+            {
+                await container.GetBlobClient(blob.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return doomed;
+    }
+
+    private static string VersionPrefix(string model, string version) => $"{model}/{version}/";
+
+    private static string PointerBlobName(string model) => $"{model}/{PointerName}";
+
+    private static bool IsConditionFailure(RequestFailedException e) =>
+        e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict;
+
+    private static JsonElement? ReadMetrics(byte[] manifest, string source)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(manifest);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new InvalidDataException($"Manifest '{source}' is not a JSON object.");
+            }
+
+            return document.RootElement.TryGetProperty("metrics", out var metrics) ? metrics.Clone() : null;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"Manifest '{source}' is not valid JSON: {e.Message}", e);
+        }
+    }
+
+    private static void ValidateNames(string model, string version)
+    {
+        ValidateModel(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(version);
+        if (!VersionPattern().IsMatch(version))
+        {
+            throw new ArgumentException($"Model version '{version}' must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit.", nameof(version));
+        }
+    }
+
+    private static void ValidateModel(string model)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        if (!ModelPattern().IsMatch(model))
+        {
+            throw new ArgumentException($"Model name '{model}' must be 1-63 lower-case letters, digits or '-'.", nameof(model));
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    private static partial Regex VersionPattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    private static partial Regex ModelPattern();
+
+    private sealed record PointerDocument(string Version, string? PreviousVersion, DateTimeOffset ActivatedAt);
+}
+
+/// <summary>A stored model version; <see cref="Metrics"/> is the manifest's "metrics" property, if any.</summary>
+public sealed record ModelVersionInfo(string Model, string Version, DateTimeOffset CreatedAt, JsonElement? Metrics);
+
+/// <summary>The active pointer as read, with the ETag to pass to the next conditional activation.</summary>
+public sealed record ActiveModel(string Version, string? PreviousVersion, DateTimeOffset ActivatedAt, ETag ETag);

@@ -1,0 +1,240 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+
+namespace SmartShop.Core.Storage;
+
+/// <summary>
+/// Document logs in Azure Table storage (Azurite locally): one table per log, partition key = the log's partition,
+/// row keys chosen so the hot reads are single-partition range scans. Tables are created on first use.
+/// </summary>
+public sealed class TableDocumentLogStore(TableServiceClient serviceClient, DocumentLogOptions options, TimeProvider timeProvider) : IDocumentLogStore
+{
+    public const string PredictionsTable = "SmartShopPredictions";
+    public const string TrainingRunsTable = "SmartShopTrainingRuns";
+    public const string AnalysesTable = "SmartShopAnalyses";
+    public const string UserActivityTable = "SmartShopUserActivity";
+
+    private const string AnalysisRowKey = "analysis";
+    private const string ActivityRowKey = "recent";
+    private const int MaxTransactionSize = 100;
+    private const int MaxConcurrencyRetries = 8;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
+
+    public async Task WritePredictionsAsync(IReadOnlyList<PredictionLogEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var table = await GetTableAsync(PredictionsTable, cancellationToken).ConfigureAwait(false);
+        // One entity group transaction per partition and 100 entities: one round trip for a typical flush.
+        foreach (var partition in entries.GroupBy(e => StorageKeys.Escape(e.UserId), StringComparer.Ordinal))
+        {
+            var distinct = partition.DistinctBy(PredictionRowKey).ToList();
+            foreach (var chunk in distinct.Chunk(MaxTransactionSize))
+            {
+                var actions = chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(e))).ToList();
+                await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<PredictionLogEntry>> GetRecentPredictionsAsync(string userId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var table = await GetTableAsync(PredictionsTable, cancellationToken).ConfigureAwait(false);
+        var cutoff = timeProvider.GetUtcNow() - options.PredictionTtl;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {StorageKeys.Escape(userId)} and LoggedAt ge {cutoff}");
+        var result = new List<PredictionLogEntry>(limit);
+        // Row keys are inverted ticks, so the partition scan returns newest first.
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit, 1000), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(new PredictionLogEntry(
+                entity.GetString(nameof(PredictionLogEntry.UserId)),
+                entity.GetString(nameof(PredictionLogEntry.PredictionId)),
+                entity.GetDateTimeOffset("LoggedAt")!.Value,
+                entity.GetString(nameof(PredictionLogEntry.Endpoint)),
+                entity.GetString(nameof(PredictionLogEntry.ModelVersion)),
+                JsonSerializer.Deserialize<List<string>>(entity.GetString(nameof(PredictionLogEntry.ItemIds)), Json) ?? []));
+            if (result.Count == limit)
+            {
+                break;
+            }
+        }
+
+        return result;
+    }
+
+    public async Task UpsertTrainingRunAsync(TrainingRun run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentException.ThrowIfNullOrWhiteSpace(run.Status);
+        var table = await GetTableAsync(TrainingRunsTable, cancellationToken).ConfigureAwait(false);
+        var entity = new TableEntity(StorageKeys.Escape(run.ModelName), StorageKeys.Escape(run.RunId))
+        {
+            [nameof(TrainingRun.ModelName)] = run.ModelName,
+            [nameof(TrainingRun.RunId)] = run.RunId,
+            [nameof(TrainingRun.StartedAt)] = run.StartedAt,
+            [nameof(TrainingRun.CompletedAt)] = run.CompletedAt,
+            [nameof(TrainingRun.Status)] = run.Status,
+            [nameof(TrainingRun.ModelVersion)] = run.ModelVersion,
+            [nameof(TrainingRun.Metrics)] = JsonSerializer.Serialize(run.Metrics, Json),
+            [nameof(TrainingRun.Message)] = run.Message,
+        };
+        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<TrainingRun?> GetTrainingRunAsync(string modelName, string runId, CancellationToken cancellationToken = default)
+    {
+        var table = await GetTableAsync(TrainingRunsTable, cancellationToken).ConfigureAwait(false);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(StorageKeys.Escape(modelName), StorageKeys.Escape(runId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? ToTrainingRun(response.Value!) : null;
+    }
+
+    public async Task<IReadOnlyList<TrainingRun>> ListTrainingRunsAsync(string modelName, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var table = await GetTableAsync(TrainingRunsTable, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {StorageKeys.Escape(modelName)}");
+        var runs = new List<TrainingRun>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            runs.Add(ToTrainingRun(entity));
+        }
+
+        // A model has a run a day at most: sorting one partition in memory is cheap.
+        return runs.OrderByDescending(r => r.StartedAt).ThenBy(r => r.RunId, StringComparer.Ordinal).Take(limit).ToList();
+    }
+
+    public async Task UpsertAnalysisAsync(SegmentationAnalysis analysis, CancellationToken cancellationToken = default)
+    {
+        StorageKeys.Validate(analysis);
+        var table = await GetTableAsync(AnalysesTable, cancellationToken).ConfigureAwait(false);
+        var entity = new TableEntity(StorageKeys.Escape(analysis.AnalysisId), AnalysisRowKey)
+        {
+            [nameof(SegmentationAnalysis.AnalysisId)] = analysis.AnalysisId,
+            [nameof(SegmentationAnalysis.CreatedAt)] = analysis.CreatedAt,
+            [nameof(SegmentationAnalysis.Status)] = analysis.Status,
+            [nameof(SegmentationAnalysis.SourceBlobName)] = analysis.SourceBlobName,
+            [nameof(SegmentationAnalysis.ResultJson)] = analysis.ResultJson,
+            [nameof(SegmentationAnalysis.Error)] = analysis.Error,
+        };
+        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<SegmentationAnalysis?> GetAnalysisAsync(string analysisId, CancellationToken cancellationToken = default)
+    {
+        var table = await GetTableAsync(AnalysesTable, cancellationToken).ConfigureAwait(false);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(StorageKeys.Escape(analysisId), AnalysisRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!response.HasValue)
+        {
+            return null;
+        }
+
+        var entity = response.Value!;
+        return new SegmentationAnalysis(
+            entity.GetString(nameof(SegmentationAnalysis.AnalysisId)),
+            entity.GetDateTimeOffset(nameof(SegmentationAnalysis.CreatedAt))!.Value,
+            entity.GetString(nameof(SegmentationAnalysis.Status)),
+            entity.GetString(nameof(SegmentationAnalysis.SourceBlobName)),
+            entity.GetString(nameof(SegmentationAnalysis.ResultJson)),
+            entity.GetString(nameof(SegmentationAnalysis.Error)));
+    }
+
+    public async Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(activities);
+        var partitionKey = StorageKeys.Escape(userId);
+        if (activities.Count == 0)
+        {
+            return;
+        }
+
+        var table = await GetTableAsync(UserActivityTable, cancellationToken).ConfigureAwait(false);
+        // Read-merge-write under the entity's ETag; a concurrent writer makes us re-read and merge again.
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, ActivityRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var current = existing.HasValue ? ReadActivities(existing.Value!) : [];
+            var entity = new TableEntity(partitionKey, ActivityRowKey)
+            {
+                ["Items"] = JsonSerializer.Serialize(StorageKeys.MergeRecent(current, activities, options.RecentActivityLimit), Json),
+            };
+            try
+            {
+                if (existing.HasValue)
+                {
+                    await table.UpdateEntityAsync(entity, existing.Value!.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+                }
+
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict && attempt < MaxConcurrencyRetries)
+            {
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<UserActivity>> GetRecentActivityAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var table = await GetTableAsync(UserActivityTable, cancellationToken).ConfigureAwait(false);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(StorageKeys.Escape(userId), ActivityRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? ReadActivities(response.Value!) : [];
+    }
+
+    private static TableEntity ToEntity(PredictionLogEntry entry)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(entry.Endpoint);
+        ArgumentException.ThrowIfNullOrWhiteSpace(entry.ModelVersion);
+        return new TableEntity(StorageKeys.Escape(entry.UserId), PredictionRowKey(entry))
+        {
+            [nameof(PredictionLogEntry.UserId)] = entry.UserId,
+            [nameof(PredictionLogEntry.PredictionId)] = entry.PredictionId,
+            // "Timestamp" is the service's own property; ours needs another name.
+            ["LoggedAt"] = entry.Timestamp,
+            [nameof(PredictionLogEntry.Endpoint)] = entry.Endpoint,
+            [nameof(PredictionLogEntry.ModelVersion)] = entry.ModelVersion,
+            [nameof(PredictionLogEntry.ItemIds)] = JsonSerializer.Serialize(entry.ItemIds, Json),
+        };
+    }
+
+    private static string PredictionRowKey(PredictionLogEntry entry) =>
+        string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.MaxValue.UtcTicks - entry.Timestamp.UtcTicks:D19}_{StorageKeys.Escape(entry.PredictionId)}");
+
+    private static TrainingRun ToTrainingRun(TableEntity entity) => new(
+        entity.GetString(nameof(TrainingRun.ModelName)),
+        entity.GetString(nameof(TrainingRun.RunId)),
+        entity.GetDateTimeOffset(nameof(TrainingRun.StartedAt))!.Value,
+        entity.GetDateTimeOffset(nameof(TrainingRun.CompletedAt)),
+        entity.GetString(nameof(TrainingRun.Status)),
+        entity.GetString(nameof(TrainingRun.ModelVersion)),
+        JsonSerializer.Deserialize<Dictionary<string, double>>(entity.GetString(nameof(TrainingRun.Metrics)), Json) ?? [],
+        entity.GetString(nameof(TrainingRun.Message)));
+
+    private static List<UserActivity> ReadActivities(TableEntity entity) =>
+        JsonSerializer.Deserialize<List<UserActivity>>(entity.GetString("Items"), Json) ?? [];
+
+    private Task<TableClient> GetTableAsync(string tableName, CancellationToken cancellationToken)
+    {
+        var lazy = _tables.GetOrAdd(tableName, name => new Lazy<Task<TableClient>>(async () =>
+        {
+            var table = serviceClient.GetTableClient(name);
+            await table.CreateIfNotExistsAsync().ConfigureAwait(false);
+            return table;
+        }));
+        if (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
+        {
+            _tables.TryRemove(new KeyValuePair<string, Lazy<Task<TableClient>>>(tableName, lazy));
+        }
+
+        return lazy.Value.WaitAsync(cancellationToken);
+    }
+}

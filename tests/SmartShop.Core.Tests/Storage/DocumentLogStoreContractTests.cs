@@ -1,0 +1,147 @@
+using SmartShop.Core.Storage;
+
+namespace SmartShop.Core.Tests.Storage;
+
+/// <summary>The behaviour every <see cref="IDocumentLogStore"/> must have; one subclass per implementation.</summary>
+public abstract class DocumentLogStoreContractTests
+{
+    protected static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+
+    protected static DocumentLogOptions Options { get; } = new() { PredictionTtlDays = 30, RecentActivityLimit = 5 };
+
+    protected ManualTimeProvider Clock { get; } = new(Now);
+
+    protected abstract IDocumentLogStore Store { get; }
+
+    [Fact]
+    public async Task RecentPredictionsAreTheUsersNewestFirstWithAllFields()
+    {
+        var user = StorageEmulators.UniqueName("user/#?");
+        var other = StorageEmulators.UniqueName("user");
+        PredictionLogEntry[] entries =
+        [
+            new(user, "p1", Now.AddMinutes(-30), "recommendations", "v1", ["85123A", "22423"]),
+            new(user, "p2", Now.AddMinutes(-10), "similar-items", "v2", ["84879"]),
+            new(user, "p3", Now.AddMinutes(-20), "recommendations", "v1", []),
+            new(other, "p4", Now.AddMinutes(-1), "recommendations", "v1", ["X"]),
+        ];
+
+        await Store.WritePredictionsAsync(entries);
+        var recent = await Store.GetRecentPredictionsAsync(user, limit: 2);
+
+        recent.Should().BeEquivalentTo([entries[1], entries[2]], o => o.WithStrictOrdering());
+        (await Store.GetRecentPredictionsAsync(other, limit: 10)).Should().ContainSingle().Which.PredictionId.Should().Be("p4");
+    }
+
+    [Fact]
+    public async Task RewritingAPredictionReplacesItAndExpiredOnesAreHidden()
+    {
+        var user = StorageEmulators.UniqueName("user");
+        var entry = new PredictionLogEntry(user, "p1", Now.AddHours(-1), "recommendations", "v1", ["A"]);
+        var expired = new PredictionLogEntry(user, "old", Now.AddDays(-31), "recommendations", "v0", ["B"]);
+
+        await Store.WritePredictionsAsync([entry, expired]);
+        await Store.WritePredictionsAsync([entry with { ItemIds = ["C"] }]);
+
+        var recent = await Store.GetRecentPredictionsAsync(user, limit: 10);
+        recent.Should().ContainSingle().Which.ItemIds.Should().Equal("C");
+    }
+
+    [Fact]
+    public async Task TrainingRunsRoundTripUpdateAndListNewestFirst()
+    {
+        var model = StorageEmulators.UniqueName("model");
+        var first = new TrainingRun(model, "run-1", Now.AddDays(-2), Now.AddDays(-2).AddMinutes(5), "promoted", "v1",
+            new Dictionary<string, double> { ["precision@10"] = 0.12, ["recall@10"] = 0.3 }, null);
+        var second = new TrainingRun(model, "run-2", Now.AddDays(-1), null, "running", null, new Dictionary<string, double>(), null);
+        var third = new TrainingRun(model, "run-3", Now, null, "running", null, new Dictionary<string, double>(), "started by upload");
+
+        await Store.UpsertTrainingRunAsync(first);
+        await Store.UpsertTrainingRunAsync(second);
+        await Store.UpsertTrainingRunAsync(third);
+        var finished = second with { CompletedAt = Now.AddDays(-1).AddMinutes(7), Status = "rejected", Message = "worse than active" };
+        await Store.UpsertTrainingRunAsync(finished);
+
+        (await Store.GetTrainingRunAsync(model, "run-1")).Should().BeEquivalentTo(first);
+        (await Store.GetTrainingRunAsync(model, "run-2")).Should().BeEquivalentTo(finished);
+        (await Store.ListTrainingRunsAsync(model, limit: 2)).Select(r => r.RunId).Should().Equal("run-3", "run-2");
+        (await Store.ListTrainingRunsAsync(StorageEmulators.UniqueName("model"), limit: 2)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task MissingItemsReadAsNull()
+    {
+        var model = StorageEmulators.UniqueName("model");
+        await Store.UpsertTrainingRunAsync(new TrainingRun(model, "exists", Now, null, "running", null, new Dictionary<string, double>(), null));
+
+        (await Store.GetTrainingRunAsync(model, "missing")).Should().BeNull();
+        (await Store.GetAnalysisAsync(StorageEmulators.UniqueName("analysis"))).Should().BeNull();
+        (await Store.GetRecentActivityAsync(StorageEmulators.UniqueName("user"))).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AnalysesRoundTripAndOversizedResultsAreRefused()
+    {
+        var id = StorageEmulators.UniqueName("analysis");
+        var pending = new SegmentationAnalysis(id, Now, "pending", "uploads/a.csv", null, null);
+        var done = pending with { Status = "completed", ResultJson = "{\"segments\":[{\"name\":\"champions\",\"size\":12}]}" };
+
+        await Store.UpsertAnalysisAsync(pending);
+        await Store.UpsertAnalysisAsync(done);
+        var tooLarge = () => Store.UpsertAnalysisAsync(pending with { ResultJson = new string('x', SegmentationAnalysis.MaxResultJsonLength + 1) });
+
+        (await Store.GetAnalysisAsync(id)).Should().Be(done);
+        await tooLarge.Should().ThrowAsync<ArgumentException>().WithMessage("*at most*");
+    }
+
+    [Fact]
+    public async Task RecentActivityKeepsTheNewestEntriesUpToTheLimit()
+    {
+        var user = StorageEmulators.UniqueName("user");
+        var activities = Enumerable.Range(0, 7).Select(i => new UserActivity($"item-{i}", i % 2 == 0 ? "view" : "purchase", Now.AddMinutes(i))).ToList();
+
+        await Store.AppendActivityAsync(user, activities[..3]);
+        await Store.AppendActivityAsync(user, activities[3..]);
+
+        (await Store.GetRecentActivityAsync(user)).Should().Equal(activities[6], activities[5], activities[4], activities[3], activities[2]);
+    }
+
+    [Fact]
+    public async Task ConcurrentActivityAppendsLoseNothing()
+    {
+        var user = StorageEmulators.UniqueName("user");
+        var activities = Enumerable.Range(0, 4).Select(i => new UserActivity($"item-{i}", "view", Now.AddSeconds(i))).ToList();
+
+        await Task.WhenAll(activities.Select(a => Store.AppendActivityAsync(user, [a])));
+
+        (await Store.GetRecentActivityAsync(user)).Should().BeEquivalentTo(activities);
+    }
+}
+
+public sealed class TableDocumentLogStoreTests : DocumentLogStoreContractTests
+{
+    public TableDocumentLogStoreTests() => Store = new TableDocumentLogStore(StorageEmulators.TableService(), Options, Clock);
+
+    protected override IDocumentLogStore Store { get; }
+}
+
+public sealed class CosmosDocumentLogStoreTests : DocumentLogStoreContractTests, IDisposable
+{
+    private readonly Microsoft.Azure.Cosmos.CosmosClient _client = StorageEmulators.CosmosClient();
+
+    public CosmosDocumentLogStoreTests()
+    {
+        var options = new DocumentLogOptions
+        {
+            PredictionTtlDays = Options.PredictionTtlDays,
+            RecentActivityLimit = Options.RecentActivityLimit,
+            CosmosEndpoint = StorageEmulators.CosmosEndpoint.AbsoluteUri,
+            CosmosDatabase = "smartshop-tests",
+        };
+        Store = new CosmosDocumentLogStore(_client, options, Clock);
+    }
+
+    protected override IDocumentLogStore Store { get; }
+
+    public void Dispose() => _client.Dispose();
+}
