@@ -36,7 +36,8 @@ public sealed class DocumentLogWriter : BackgroundService
         _queue = Channel.CreateBounded<PendingEntry>(new BoundedChannelOptions(options.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
+            // StopAsync may read the rest while a slow loop iteration is still finishing.
+            SingleReader = false,
         });
     }
 
@@ -64,6 +65,15 @@ public sealed class DocumentLogWriter : BackgroundService
         StorageLog.Stopping(_logger, _queue.Reader.Count);
         _queue.Writer.TryComplete();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+
+        // The loop never runs when the host stops right after starting (ExecuteAsync is cancelled before it begins):
+        // write whatever is still queued here.
+        var batch = new List<PendingEntry>(_options.FlushBatchSize);
+        for (Drain(_queue.Reader, batch); batch.Count > 0; Drain(_queue.Reader, batch))
+        {
+            await FlushAsync(batch).ConfigureAwait(false);
+            batch.Clear();
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
