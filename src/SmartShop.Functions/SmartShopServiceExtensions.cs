@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SmartShop.Functions.Operations;
+using SmartShop.Functions.Storage;
+using SmartShop.Functions.Telemetry;
 
 namespace SmartShop.Functions;
 
@@ -18,6 +20,8 @@ public static class SmartShopServiceExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModelStatusBoard>();
+        builder.AddSmartShopTelemetry();
+        builder.AddSmartShopStorage();
         return builder;
     }
 }

@@ -15,14 +15,15 @@ public sealed class DocumentLogWriter : BackgroundService
     public const string PredictionsLog = "predictions";
     public const string ActivityLog = "user-activity";
 
-    private readonly IDocumentLogStore _store;
+    private readonly Lazy<IDocumentLogStore> _store;
     private readonly DocumentLogOptions _options;
     private readonly SmartShopTelemetry _telemetry;
     private readonly ILogger<DocumentLogWriter> _logger;
     private readonly Channel<PendingEntry> _queue;
     private long _dropped;
 
-    public DocumentLogWriter(IDocumentLogStore store, DocumentLogOptions options, SmartShopTelemetry telemetry, ILogger<DocumentLogWriter> logger)
+    /// <param name="store">Created on the first flush, so a host starts (and validates its settings) before any storage client exists.</param>
+    public DocumentLogWriter(Lazy<IDocumentLogStore> store, DocumentLogOptions options, SmartShopTelemetry telemetry, ILogger<DocumentLogWriter> logger)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
@@ -136,7 +137,7 @@ public sealed class DocumentLogWriter : BackgroundService
         {
             try
             {
-                await _store.WritePredictionsAsync(predictions, CancellationToken.None).ConfigureAwait(false);
+                await _store.Value.WritePredictionsAsync(predictions, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -149,7 +150,7 @@ public sealed class DocumentLogWriter : BackgroundService
             var activities = user.Select(e => e.Activity!).ToList();
             try
             {
-                await _store.AppendActivityAsync(user.Key, activities, CancellationToken.None).ConfigureAwait(false);
+                await _store.Value.AppendActivityAsync(user.Key, activities, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

@@ -15,4 +15,8 @@ public sealed class ModelRegistryOptions
     /// <summary>Seconds between checks of the active pointer for a new version.</summary>
     [Range(5, 86_400)]
     public int PollIntervalSeconds { get; set; } = 60;
+
+    /// <summary>Newest versions kept per model by retention; the active version is kept as well.</summary>
+    [Range(1, 1000)]
+    public int KeepVersions { get; set; } = 5;
 }

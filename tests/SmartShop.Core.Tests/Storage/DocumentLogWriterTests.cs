@@ -86,7 +86,7 @@ public sealed class DocumentLogWriterTests : IDisposable
     }
 
     private DocumentLogWriter CreateWriter(int capacity, int batchSize, int flushIntervalMilliseconds = 0) =>
-        new(_store,
+        new(new Lazy<IDocumentLogStore>(_store),
             new DocumentLogOptions { QueueCapacity = capacity, FlushBatchSize = batchSize, FlushIntervalMilliseconds = flushIntervalMilliseconds },
             new SmartShopTelemetry(_meters),
             NullLogger<DocumentLogWriter>.Instance);

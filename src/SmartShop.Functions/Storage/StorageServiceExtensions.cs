@@ -1,0 +1,84 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SmartShop.Core.Storage;
+using SmartShop.Core.Telemetry;
+using SmartShop.Functions.Operations;
+
+namespace SmartShop.Functions.Storage;
+
+public static class StorageServiceExtensions
+{
+    /// <summary>
+    /// Blob and Table clients (registered once through AddAzureClients with one credential), the model registry,
+    /// the event lake writer, the document log store (Cosmos DB when DocumentLogs:CosmosEndpoint is set, Table
+    /// storage otherwise) and the background document log writer.
+    /// </summary>
+    public static IHostApplicationBuilder AddSmartShopStorage(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var storageSection = builder.Configuration.GetSection(StorageConnection.SettingName);
+
+        services.AddOptions<DocumentLogOptions>()
+            .BindConfiguration(DocumentLogOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.CosmosEndpoint is null or "" || Uri.TryCreate(o.CosmosEndpoint, UriKind.Absolute, out _), "DocumentLogs:CosmosEndpoint must be an absolute URI.")
+            .ValidateOnStart();
+
+        // One credential for every Azure client: managed identity in Azure (a user-assigned one through
+        // AzureWebJobsStorage__clientId), developer sign-in locally when no connection string is used.
+        services.AddSingleton<TokenCredential>(_ => new DefaultAzureCredential(new DefaultAzureCredentialOptions
+        {
+            ManagedIdentityClientId = storageSection["clientId"] is { Length: > 0 } clientId ? clientId : null,
+        }));
+        services.AddAzureClients(clients =>
+        {
+            clients.UseCredential(sp => sp.GetRequiredService<TokenCredential>());
+            clients.AddClient<BlobServiceClient, BlobClientOptions>((options, credential) => StorageConnection.CreateBlobServiceClient(storageSection, credential, options));
+            clients.AddClient<TableServiceClient, TableClientOptions>((options, credential) => StorageConnection.CreateTableServiceClient(storageSection, credential, options));
+        });
+
+        services.AddSingleton<BlobContainers>();
+        services.AddSingleton(sp =>
+        {
+            var registry = sp.GetRequiredService<IOptions<ModelRegistryOptions>>().Value;
+            return new ModelRegistry(sp.GetRequiredService<BlobContainers>(), sp.GetRequiredService<TimeProvider>(), registry.ContainerName, registry.KeepVersions);
+        });
+        services.AddSingleton<EventLakeWriter>();
+
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<DocumentLogOptions>>().Value);
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<DocumentLogOptions>();
+            if (!options.UsesCosmos)
+            {
+                throw new InvalidOperationException("No Cosmos DB is configured (DocumentLogs:CosmosEndpoint); the document logs use Table storage.");
+            }
+
+            return CosmosDocumentLogStore.CreateClient(new Uri(options.CosmosEndpoint!), options.CosmosKey, sp.GetRequiredService<TokenCredential>());
+        });
+        services.AddSingleton<IDocumentLogStore>(sp =>
+        {
+            var options = sp.GetRequiredService<DocumentLogOptions>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            return options.UsesCosmos
+                ? new CosmosDocumentLogStore(sp.GetRequiredService<CosmosClient>(), options, time)
+                : new TableDocumentLogStore(sp.GetRequiredService<TableServiceClient>(), options, time);
+        });
+        services.AddSingleton(sp => new DocumentLogWriter(
+            new Lazy<IDocumentLogStore>(sp.GetRequiredService<IDocumentLogStore>),
+            sp.GetRequiredService<DocumentLogOptions>(),
+            sp.GetRequiredService<SmartShopTelemetry>(),
+            sp.GetRequiredService<ILogger<DocumentLogWriter>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<DocumentLogWriter>());
+        return builder;
+    }
+}

@@ -1,0 +1,15 @@
+namespace SmartShop.Functions.Telemetry;
+
+/// <summary>Telemetry settings beyond APPLICATIONINSIGHTS_CONNECTION_STRING (which alone switches export on).</summary>
+public sealed class TelemetryOptions
+{
+    public const string SectionName = "Telemetry";
+
+    public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    /// <summary>
+    /// Key for hashing user ids (HMAC-SHA256) into logs and spans; when empty, user ids are left out of telemetry.
+    /// Keep it in Key Vault: whoever has it can test guesses against the hashes.
+    /// </summary>
+    public string? UserIdHashKey { get; set; }
+}
