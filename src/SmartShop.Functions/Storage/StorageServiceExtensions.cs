@@ -5,6 +5,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -46,6 +47,7 @@ public static class StorageServiceExtensions
             clients.AddClient<TableServiceClient, TableClientOptions>((options, credential) => StorageConnection.CreateTableServiceClient(storageSection, credential, options));
         });
 
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<BlobContainers>();
         services.AddSingleton(sp =>
         {
