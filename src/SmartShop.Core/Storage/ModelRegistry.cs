@@ -74,7 +74,8 @@ public sealed partial class ModelRegistry
             await container.GetBlobClient(prefix + relative).UploadAsync(file, overwrite: true, cancellationToken).ConfigureAwait(false);
         }
 
-        // The manifest is the commit marker: If-None-Match * makes a racing upload of the same version fail instead of mixing files.
+        // The manifest is the commit marker; If-None-Match * keeps a committed version from being re-committed. Version
+        // names must be unique per training run: two runs racing on one name could still interleave their data files.
         try
         {
             await manifestBlob.UploadAsync(
