@@ -66,6 +66,34 @@ public sealed class StorageRegistrationTests
         resolve.Should().Throw<InvalidOperationException>().WithMessage("*AzureWebJobsStorage*blobServiceUri*accountName*");
     }
 
+    [Fact]
+    public async Task TheAppHostFlushesQueuedLogsToAzuriteOnShutdown()
+    {
+        var storage = Environment.GetEnvironmentVariable("SMARTSHOP_TEST_STORAGE") is { Length: > 0 } value ? value : "UseDevelopmentStorage=true";
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = storage,
+            ["DocumentLogs:FlushIntervalMilliseconds"] = "60000",
+        });
+        builder.AddSmartShopServices();
+        var user = "host-test-" + Guid.NewGuid().ToString("N");
+        var prediction = new PredictionLogEntry(user, "p1", DateTimeOffset.UtcNow, "recommendations", "v1", ["85123A"]);
+
+        using (var host = builder.Build())
+        {
+            await host.StartAsync();
+            var writer = host.Services.GetRequiredService<DocumentLogWriter>();
+            writer.TryLogPrediction(prediction).Should().BeTrue();
+            writer.TryLogActivity(user, new UserActivity("85123A", "view", prediction.Timestamp)).Should().BeTrue();
+            await host.StopAsync();
+        }
+
+        var store = new TableDocumentLogStore(new TableServiceClient(storage), new DocumentLogOptions(), TimeProvider.System);
+        (await store.GetRecentPredictionsAsync(user, 10)).Should().ContainSingle().Which.ItemIds.Should().Equal("85123A");
+        (await store.GetRecentActivityAsync(user)).Should().ContainSingle().Which.ActivityType.Should().Be("view");
+    }
+
     private static ServiceProvider Build(Dictionary<string, string?> settings)
     {
         var builder = Host.CreateApplicationBuilder();
