@@ -18,7 +18,8 @@ export AZURE_COSMOS_USE_QUERY_PLAN_INTEROP_LINUX=true
 export AZURE_COSMOS_OPTIMISTIC_DIRECT_EXECUTION_ENABLED=true
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-dotnet test SmartShop.Functions.sln -c Release --logger "trx" --logger "console;verbosity=minimal" \
+# A hung test fails the run (no dump) instead of eating CI's 90 minutes.
+dotnet test SmartShop.Functions.sln -c Release --logger "trx" --logger "console;verbosity=minimal" --blame-hang-timeout 15m --blame-hang-dump-type none \
   --results-directory "$results" "$@"
 status=$?
 
