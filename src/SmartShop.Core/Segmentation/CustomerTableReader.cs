@@ -30,7 +30,8 @@ public sealed record CustomerTable(CustomerFeatureTable Features, IReadOnlyList<
 /// Reads an arbitrary customer table. A column is numeric when every non-empty value parses as an invariant
 /// number; when at least 90 % parse, the others are reported as non-numeric values (an error, not a silent
 /// category). Empty numeric cells get the column median. Other columns are categorical and one-hot encoded
-/// with a level cap; near-unique text columns (distinct values over half the rows) and id-like columns are excluded.
+/// with a level cap; free-text columns (more distinct values than half the rows and than 5× the cap) and
+/// id-like columns are excluded.
 /// </summary>
 public static class CustomerTableReader
 {
@@ -123,7 +124,7 @@ public static class CustomerTableReader
             }
 
             var levels = nonEmpty.GroupBy(v => v, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).ToList();
-            if (levels.Count > options.MaxCategoricalLevels && levels.Count > rows.Count / 2)
+            if (levels.Count > Math.Max(5 * options.MaxCategoricalLevels, rows.Count / 2))
             {
                 columns.Add(new CustomerTableColumn(name, CustomerColumnKind.Ignored, [], $"{levels.Count} distinct text values: free text or an identifier"));
                 continue;

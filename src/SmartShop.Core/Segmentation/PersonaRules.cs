@@ -36,7 +36,7 @@ public static class PersonaRules
         ("Hibernating", "recency ≥ +0.5",
             p => p.Ge(N.RecencyDays, High),
             "Low-cost reactivation: seasonal campaigns and clearance offers; suppress from expensive channels."),
-        ("About to sleep", "recency > 0 and frequency ≤ −0.3 and monetary ≤ −0.3",
+        ("About to sleep", "recency ≥ 0 and frequency ≤ −0.3 and monetary ≤ −0.3",
             p => p.Ge(N.RecencyDays, 0) && p.Le(N.Frequency, -0.3) && p.Le(N.Monetary, -0.3),
             "Re-engage before they lapse: limited-time offers on bestsellers, reminders of past purchases."),
         ("Occasional", "recency ≤ 0 (otherwise unremarkable)",
