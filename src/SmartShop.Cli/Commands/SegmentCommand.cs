@@ -55,12 +55,13 @@ internal static class SegmentCommand
         var idColumn = new Option<string?>("--id-column") { Description = "Customer id column of a customer table (default: detected by name)." };
         var pca = new Option<int>("--pca") { Description = "Cluster on this many principal components (0 = off).", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 42 };
-        var restarts = new Option<int>("--restarts") { Description = "K-Means restarts per k.", DefaultValueFactory = _ => 3 };
+        var restarts = new Option<int>("--restarts") { Description = "K-Means restarts per candidate k during the auto-k search.", DefaultValueFactory = _ => 3 };
+        var finalRestarts = new Option<int>("--final-restarts") { Description = "K-Means restarts for the chosen or fixed k and the stability runs.", DefaultValueFactory = _ => 10 };
         var analysisDate = new Option<string?>("--analysis-date") { Description = "Reference date for recency/tenure (yyyy-MM-dd); default the day after the last invoice used." };
         var trainBefore = new Option<string?>("--train-before") { Description = "Validity check: cluster on rows before this date (yyyy-MM-dd) and rank segments against the later spend." };
 
         var command = new Command("segment", "Segment customers (RFM, basket and behaviour features) with K-Means++ or hierarchical clustering.");
-        foreach (var option in new Option[] { data, output, format, k, minK, maxK, algorithm, linkage, delimiter, map, clickstream, customers, idColumn, pca, seed, restarts, analysisDate, trainBefore })
+        foreach (var option in new Option[] { data, output, format, k, minK, maxK, algorithm, linkage, delimiter, map, clickstream, customers, idColumn, pca, seed, restarts, finalRestarts, analysisDate, trainBefore })
         {
             command.Options.Add(option);
         }
@@ -90,6 +91,7 @@ internal static class SegmentCommand
                     PcaComponents = parseResult.GetValue(pca),
                     Seed = parseResult.GetValue(seed),
                     Restarts = parseResult.GetValue(restarts),
+                    FinalRestarts = parseResult.GetValue(finalRestarts),
                     Source = parseResult.GetValue(data)!.Name,
                 },
             };

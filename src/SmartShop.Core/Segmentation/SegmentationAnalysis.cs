@@ -19,8 +19,11 @@ public sealed record SegmentationOptions
 
     public Linkage Linkage { get; init; } = Linkage.Ward;
 
-    /// <summary>K-Means restarts per k (best inertia kept).</summary>
+    /// <summary>K-Means restarts per candidate k while searching (best inertia kept).</summary>
     public int Restarts { get; init; } = 3;
+
+    /// <summary>K-Means restarts for the chosen (or fixed) k and for the stability runs: more restarts, fewer local optima.</summary>
+    public int FinalRestarts { get; init; } = 10;
 
     public int Seed { get; init; } = 42;
 
@@ -55,6 +58,7 @@ public sealed record SegmentationParameters(
     int MaxK,
     int K,
     int Restarts,
+    int FinalRestarts,
     int Seed,
     int PcaComponents,
     IReadOnlyList<FeatureScaling> Preprocessing);

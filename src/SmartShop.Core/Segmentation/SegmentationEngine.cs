@@ -77,7 +77,8 @@ public static class SegmentationEngine
         var candidateArray = new KCandidate[kCount];
         Parallel.For(0, kCount, new ParallelOptions { CancellationToken = cancellationToken }, index =>
         {
-            var clusters = Cluster(x, n, m, lowK + index, options, options.Seed, tree, metricRows);
+            var restarts = kCount == 1 ? options.FinalRestarts : options.Restarts;
+            var clusters = Cluster(x, n, m, lowK + index, options, options.Seed, restarts, tree, metricRows);
             double? silhouette = condensed is null ? null : ClusteringMetrics.Silhouette(condensed, metricRows.Length, metricRows.Select(i => clusters.Labels[i]).ToArray(), clusters.K);
             fits[index] = clusters;
             candidateArray[index] = new KCandidate(
@@ -98,6 +99,22 @@ public static class SegmentationEngine
             }
         }
 
+        // Auto k searched with few restarts; the chosen k gets the full restarts (its seeds include the search's).
+        if (kCount > 1 && options.Algorithm == SegmentationAlgorithm.KMeans && options.FinalRestarts > options.Restarts)
+        {
+            var refit = KMeansClusterer.Fit(x, n, m, candidates[best].K, options.Seed, options.FinalRestarts);
+            if (refit.Inertia < fits[best].Inertia)
+            {
+                fits[best] = refit;
+                candidates[best] = new KCandidate(
+                    refit.K,
+                    refit.Inertia,
+                    condensed is null ? null : ClusteringMetrics.Silhouette(condensed, metricRows.Length, metricRows.Select(i => refit.Labels[i]).ToArray(), refit.K),
+                    ClusteringMetrics.DaviesBouldin(x, n, m, refit),
+                    ClusteringMetrics.CalinskiHarabasz(x, n, m, refit));
+            }
+        }
+
         var chosen = fits[best];
         var chosenSilhouette = candidates[best].Silhouette;
 
@@ -113,8 +130,8 @@ public static class SegmentationEngine
                 var seed = unchecked(options.Seed + ((run + 1) * 104_729));
                 var rows = sampled ? SampleIndices(n, options.ExactLimit, new Random(seed)) : metricRows;
                 var alternative = options.Algorithm == SegmentationAlgorithm.KMeans
-                    ? KMeansClusterer.Fit(x, n, m, final.K, seed, options.Restarts)
-                    : Cluster(x, n, m, final.K, options, seed, HierarchicalClusterer.BuildTree(Gather(x, m, rows), rows.Length, m, options.Linkage, cancellationToken), rows);
+                    ? KMeansClusterer.Fit(x, n, m, final.K, seed, options.FinalRestarts)
+                    : Cluster(x, n, m, final.K, options, seed, options.FinalRestarts, HierarchicalClusterer.BuildTree(Gather(x, m, rows), rows.Length, m, options.Linkage, cancellationToken), rows);
                 runs[run] = ClusteringMetrics.AdjustedRandIndex(final.Labels, alternative.Labels);
             });
             stability.AddRange(runs);
@@ -229,6 +246,7 @@ public static class SegmentationEngine
             highK,
             final.K,
             options.Restarts,
+            options.FinalRestarts,
             options.Seed,
             options.PcaComponents,
             pre.Features);
@@ -295,13 +313,13 @@ public static class SegmentationEngine
             throw new InvalidDataException($"The k range {options.MinK}..{options.MaxK} is empty.");
         }
 
-        if (options.Restarts < 1 || options.ExactLimit < 2)
+        if (options.Restarts < 1 || options.FinalRestarts < 1 || options.ExactLimit < 2)
         {
             throw new InvalidDataException("Restarts must be at least 1 and the exact limit at least 2.");
         }
     }
 
-    private static ClusterAssignment Cluster(double[] x, int n, int m, int k, SegmentationOptions options, int seed, MergeTree? tree, int[] treeRows)
+    private static ClusterAssignment Cluster(double[] x, int n, int m, int k, SegmentationOptions options, int seed, int restarts, MergeTree? tree, int[] treeRows)
     {
         if (k == 1)
         {
@@ -310,7 +328,7 @@ public static class SegmentationEngine
 
         if (options.Algorithm == SegmentationAlgorithm.KMeans)
         {
-            return KMeansClusterer.Fit(x, n, m, k, seed, options.Restarts);
+            return KMeansClusterer.Fit(x, n, m, k, seed, restarts);
         }
 
         var cut = tree!.Cut(k);
