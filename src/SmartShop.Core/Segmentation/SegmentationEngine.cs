@@ -44,7 +44,9 @@ public static class SegmentationEngine
         var metricRows = sampled ? SampleIndices(n, options.ExactLimit, rng) : Enumerable.Range(0, n).ToArray();
         if (sampled)
         {
-            notes.Add($"{n} customers exceed the exact limit of {options.ExactLimit}: silhouette{(options.Algorithm == SegmentationAlgorithm.Hierarchical ? " and the merge tree" : string.Empty)} use a seeded sample of {options.ExactLimit}; the other customers are assigned to the nearest centroid.");
+            notes.Add(options.Algorithm == SegmentationAlgorithm.Hierarchical
+                ? $"{n} customers exceed the exact limit of {options.ExactLimit}: the merge tree and the silhouette use a seeded sample of {options.ExactLimit}; the other customers are assigned to the nearest cut centroid."
+                : $"{n} customers exceed the exact limit of {options.ExactLimit}: the silhouette is computed on a seeded sample of {options.ExactLimit} (clustering uses every customer).");
         }
 
         var (lowK, highK) = options.K is { } k0 ? (k0, k0) : (Math.Max(2, options.MinK), Math.Min(options.MaxK, distinct));
