@@ -181,11 +181,12 @@ internal static class SegmentCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"== Segments: {analysis.Input.Customers:N0} customers, {p.Algorithm}{(p.Linkage is null ? string.Empty : $" ({p.Linkage})")}, k = {m.K} ({p.KSelection}{(p.KSelection == "fixed" ? string.Empty : $" over {p.MinK}..{p.MaxK}")}) =="));
         output.WriteLine("Centroids in original units:");
-        var header = string.Join(' ', features.Select(f => Fit(f, 14)));
+        var widths = features.Select(f => Math.Max(10, f.Length)).ToArray();
+        var header = string.Join(' ', features.Select((f, i) => Fit(f, widths[i])));
         output.WriteLine($"{"seg",3} {"persona",-20} {"size",6} {"share",6}  {header}");
         foreach (var s in analysis.Segments)
         {
-            var values = string.Join(' ', features.Select(f => Fit(s.CentroidOriginal[f].ToString("0.##", CultureInfo.InvariantCulture), 14)));
+            var values = string.Join(' ', features.Select((f, i) => Fit(s.CentroidOriginal[f].ToString("0.##", CultureInfo.InvariantCulture), widths[i])));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Id,3} {Trim(s.Persona, 20),-20} {s.Size,6} {s.Share,6:P0}  {values}"));
         }
 

@@ -13,7 +13,7 @@ public sealed record SavedSegmentation(SegmentationModel Model, SegmentPredictor
         var row = KnownCustomers.IndexOfCustomer(customerId);
         return row >= 0
             ? Predictor.Explain(KnownCustomers.Row(row), customerId)
-            : throw new ArgumentException($"Customer '{customerId}' is not in the model's training data; post a feature vector instead.", nameof(customerId));
+            : throw new ArgumentException($"Customer '{customerId}' is not in the model's training data; post a feature vector instead.");
     }
 }
 

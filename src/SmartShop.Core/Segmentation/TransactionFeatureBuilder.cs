@@ -5,7 +5,7 @@ namespace SmartShop.Core.Segmentation;
 /// <summary>Options of <see cref="TransactionFeatureBuilder"/>.</summary>
 public sealed record TransactionFeatureOptions
 {
-    /// <summary>Reference date for recency and tenure; default: the day after the last invoice used.</summary>
+    /// <summary>Reference date for recency and tenure; default: the day after the last invoice (any row before the cutoff).</summary>
     public DateTime? AnalysisDate { get; init; }
 
     /// <summary>
@@ -62,6 +62,12 @@ public static class TransactionFeatureBuilder
         foreach (var t in transactions)
         {
             rows++;
+            if (options.TrainBefore is null || t.InvoiceDate < options.TrainBefore)
+            {
+                first = first is null || t.InvoiceDate < first ? t.InvoiceDate : first;
+                last = last is null || t.InvoiceDate > last ? t.InvoiceDate : last;
+            }
+
             if (t.CustomerId is null)
             {
                 noCustomer++;
@@ -112,9 +118,6 @@ public static class TransactionFeatureBuilder
             {
                 acc.Last = t.InvoiceDate;
             }
-
-            first = first is null || t.InvoiceDate < first ? t.InvoiceDate : first;
-            last = last is null || t.InvoiceDate > last ? t.InvoiceDate : last;
         }
 
         var analysisDate = options.AnalysisDate ?? (last?.Date.AddDays(1) ?? DateTime.UnixEpoch);
