@@ -203,7 +203,7 @@ internal static class SegmentCommand
             $"Stability: adjusted Rand index between seeds {Format(m.StabilityAdjustedRandIndex, "0.000")} (min of {m.StabilityRunsAdjustedRandIndex.Count} runs); anomalies (distance > p99 = {m.AnomalyDistanceThreshold:0.00}): {m.Anomalies}"));
         if (m.Candidates.Count > 1)
         {
-            output.WriteLine("   k    inertia  silhouette  Davies–Bouldin  Calinski–Harabasz");
+            output.WriteLine($"   k    inertia  silhouette  Davies–Bouldin  Calinski–Harabasz   (elbow of the inertia curve: k = {m.ElbowK?.ToString(CultureInfo.InvariantCulture) ?? "n/a"})");
             foreach (var c in m.Candidates)
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,

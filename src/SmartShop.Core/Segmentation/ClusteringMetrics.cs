@@ -166,6 +166,43 @@ public static class ClusteringMetrics
         return between / (k - 1) / (clusters.Inertia / (n - k));
     }
 
+    /// <summary>
+    /// The elbow of the inertia curve: the k farthest below the straight line from the first to the last
+    /// candidate (both axes scaled to 0..1). Reported beside the silhouette choice; null with fewer than 3 candidates.
+    /// </summary>
+    public static int? ElbowK(IReadOnlyList<KCandidate> candidates)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        if (candidates.Count < 3)
+        {
+            return null;
+        }
+
+        var first = candidates[0];
+        var last = candidates[^1];
+        var kSpan = last.K - first.K;
+        var inertiaSpan = first.Inertia - last.Inertia;
+        if (kSpan <= 0 || inertiaSpan <= 0)
+        {
+            return null;
+        }
+
+        var best = first.K;
+        var bestGap = 0.0;
+        foreach (var c in candidates)
+        {
+            var x = (double)(c.K - first.K) / kSpan;
+            var y = (first.Inertia - c.Inertia) / inertiaSpan;
+            if (y - x > bestGap)
+            {
+                bestGap = y - x;
+                best = c.K;
+            }
+        }
+
+        return best;
+    }
+
     /// <summary>Adjusted Rand index (Hubert–Arabie) between two labelings of the same points.</summary>
     public static double AdjustedRandIndex(IReadOnlyList<int> a, IReadOnlyList<int> b)
     {

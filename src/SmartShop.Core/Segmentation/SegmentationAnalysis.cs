@@ -75,6 +75,7 @@ public sealed record SegmentationMetrics(
     double? DaviesBouldin,
     double? CalinskiHarabasz,
     IReadOnlyList<KCandidate> Candidates,
+    int? ElbowK,
     double? StabilityAdjustedRandIndex,
     IReadOnlyList<double> StabilityRunsAdjustedRandIndex,
     double AnomalyDistanceThreshold,

@@ -235,6 +235,7 @@ public static class SegmentationEngine
             chosenCandidate.DaviesBouldin,
             chosenCandidate.CalinskiHarabasz,
             candidates,
+            ClusteringMetrics.ElbowK(candidates),
             stability.Count > 0 ? stability.Min() : null,
             stability,
             threshold,

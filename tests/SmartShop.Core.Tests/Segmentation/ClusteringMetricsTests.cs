@@ -56,4 +56,19 @@ public sealed class ClusteringMetricsTests
         ClusteringMetrics.AverageRanks([5, 1, 5, 3]).Should().Equal(3.5, 1, 3.5, 2);
         ClusteringMetrics.Spearman([1, 1, 1], [1, 2, 3]).Should().BeNull();
     }
+
+    [Fact]
+    public void ElbowIsTheKFarthestBelowTheChord()
+    {
+        KCandidate[] candidates =
+        [
+            new(2, 100, null, null, null),
+            new(3, 40, null, null, null),
+            new(4, 30, null, null, null),
+            new(5, 25, null, null, null),
+        ];
+
+        ClusteringMetrics.ElbowK(candidates).Should().Be(3);
+        ClusteringMetrics.ElbowK(candidates[..2]).Should().BeNull();
+    }
 }

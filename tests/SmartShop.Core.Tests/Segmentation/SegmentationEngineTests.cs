@@ -139,4 +139,28 @@ public sealed class SegmentationEngineTests
         validation.Spearman.Should().BeApproximately(1, 1e-12);
         validation.Segments.Sum(s => s.Customers).Should().Be(60);
     }
+
+    [Fact]
+    public async Task PcaModelsClusterOnComponentsAndSurviveSaving()
+    {
+        var table = SegmentationTestData.RfmGroups(perGroup: 30);
+        var run = SegmentationEngine.Run(table, new SegmentationOptions { PcaComponents = 2 });
+        var directory = Directory.CreateTempSubdirectory("seg-pca-");
+        try
+        {
+            await SegmentationModelStore.SaveAsync(directory.FullName, run.Model, table);
+            var saved = await SegmentationModelStore.LoadAsync(directory.FullName);
+
+            run.Analysis.Metrics.K.Should().Be(3);
+            run.Model.Segments[0].Centroid.Should().HaveCount(2);
+            run.Model.Segments[0].CentroidZ.Should().HaveCount(6);
+            var e = saved.ExplainCustomer(table.CustomerIds[0]);
+            e.Segment.Should().Be(run.Analysis.Assignments[0].Segment);
+            e.Features.Sum(f => f.ShareOfDistance).Should().BeApproximately(1, 1e-9);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
 }
