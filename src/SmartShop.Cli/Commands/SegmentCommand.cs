@@ -186,7 +186,7 @@ internal static class SegmentCommand
         output.WriteLine($"{"seg",3} {"persona",-20} {"size",6} {"share",6}  {header}");
         foreach (var s in analysis.Segments)
         {
-            var values = string.Join(' ', features.Select((f, i) => Fit(s.CentroidOriginal[f].ToString("0.##", CultureInfo.InvariantCulture), widths[i])));
+            var values = string.Join(' ', features.Select((f, i) => Fit(Clean(s.CentroidOriginal[f]).ToString("0.##", CultureInfo.InvariantCulture), widths[i])));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Id,3} {Trim(s.Persona, 20),-20} {s.Size,6} {s.Share,6:P0}  {values}"));
         }
 
@@ -294,6 +294,9 @@ internal static class SegmentCommand
 
     private static string Format(double? value, string format) =>
         value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
+
+    // The inverse log of a z-centroid at zero can come back as −0.000…; print it as 0.
+    private static double Clean(double value) => Math.Abs(value) < 0.005 ? 0 : value;
 
     private static string Fit(string text, int width) => text.Length >= width ? text[..width] : text.PadLeft(width);
 

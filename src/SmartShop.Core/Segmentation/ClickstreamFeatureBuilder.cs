@@ -107,7 +107,9 @@ public static class ClickstreamFeatureBuilder
     /// <summary>
     /// Outer join with transaction features: browsers who never bought get recency = the whole window
     /// (analysis date − first invoice), zero frequency/monetary/tenure/basket/products; buyers without
-    /// clickstream get zero views, sessions and rates.
+    /// clickstream get zero views, sessions and rates. View-to-purchase conversion counts the larger of the
+    /// clickstream's purchase events and the customer's invoices (capped at 1), so it works when the
+    /// clickstream does not log purchases.
     /// </summary>
     public static CustomerFeatureTable JoinWithTransactions(TransactionFeatures transactions, CustomerFeatureTable clickstream)
     {
@@ -118,7 +120,25 @@ public static class ClickstreamFeatureBuilder
         var fillTransactions = TransactionFeatureBuilder.FeatureNames
             .Select(name => name == CustomerFeatureNames.RecencyDays ? window : 0.0)
             .ToList();
-        return transactions.Features.OuterJoin(clickstream, fillTransactions, new double[clickstream.FeatureCount]);
+        var joined = transactions.Features.OuterJoin(clickstream, fillTransactions, new double[clickstream.FeatureCount]);
+
+        var frequency = joined.IndexOfFeature(CustomerFeatureNames.Frequency);
+        var views = joined.IndexOfFeature(CustomerFeatureNames.PageViews);
+        var conversion = joined.IndexOfFeature(CustomerFeatureNames.ViewToPurchaseRate);
+        var width = joined.FeatureCount;
+        var values = new double[joined.Count * width];
+        for (var i = 0; i < joined.Count; i++)
+        {
+            var row = values.AsSpan(i * width, width);
+            joined.Row(i).CopyTo(row);
+            if (row[views] > 0)
+            {
+                var purchases = Math.Max(row[conversion] * row[views], row[frequency]);
+                row[conversion] = Math.Min(1, purchases / row[views]);
+            }
+        }
+
+        return new CustomerFeatureTable(joined.CustomerIds, joined.FeatureNames, values);
     }
 
     private static int Column(string[] header, string name)

@@ -111,4 +111,25 @@ public sealed class SegmentCommandTests : IDisposable
         run.Analysis.Metrics.K.Should().Be(2);
         run.Analysis.Input.FeatureNames.Should().Equal("score", "tier=a", "tier=b");
     }
+
+    [Fact]
+    public async Task ClickstreamBrowsersWhoNeverBuyBecomeWindowShoppers()
+    {
+        var buyers = await Segment(new FileInfo(TestData.OnlineRetailSample));
+        var buyerIds = buyers.Analysis.Assignments.Take(200).Select(a => a.CustomerId).ToList();
+        var lines = new List<string> { "customer_id,session_id,event_type" };
+        lines.AddRange(buyerIds.SelectMany(id => new[] { $"{id},{id}-a,view", $"{id},{id}-a,view", $"{id},{id}-a,add_to_cart" }));
+        lines.AddRange(Enumerable.Range(0, 60).SelectMany(b => Enumerable.Range(0, 40 + (b % 7)).Select(v => $"9{b:D4},9{b:D4}-{v % 5},view")));
+        var clicks = Write("clicks.csv", [.. lines]);
+
+        var run = await SegmentCommand.RunAsync(
+            new SegmentSettings { Data = new FileInfo(TestData.OnlineRetailSample), Clickstream = clicks, Out = new DirectoryInfo(Path.Combine(_directory.FullName, "c")) },
+            TextWriter.Null,
+            CancellationToken.None);
+
+        run.Analysis.Input.FeatureNames.Should().Contain([CustomerFeatureNames.PageViews, CustomerFeatureNames.ViewToPurchaseRate]);
+        run.Analysis.Input.Customers.Should().Be(buyers.Analysis.Input.Customers + 60);
+        var browser = run.Analysis.Assignments.Single(a => a.CustomerId == "90001");
+        browser.Persona.Should().Be("Window shoppers");
+    }
 }

@@ -39,6 +39,7 @@ public sealed class ClickstreamFeatureBuilderTests
         joined.FeatureCount.Should().Be(10);
         joined.Row(joined.IndexOfCustomer("7")).ToArray().Should().Equal(9, 0, 0, 0, 0, 0, 1, 1, 0, 0);
         joined.Row(joined.IndexOfCustomer("2")).ToArray()[6..].Should().Equal(0, 0, 0, 0);
+        joined.Row(joined.IndexOfCustomer("1"))[9].Should().Be(0.25);
     }
 
     [Fact]
