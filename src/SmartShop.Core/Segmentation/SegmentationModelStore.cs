@@ -40,7 +40,7 @@ public static class SegmentationModelStore
         Directory.CreateDirectory(directory);
         await using (var stream = File.Create(Path.Combine(directory, ModelFileName)))
         {
-            await JsonSerializer.SerializeAsync(stream, model, JsonOptions, cancellationToken).ConfigureAwait(false);
+            await WriteModelAsync(stream, model, cancellationToken).ConfigureAwait(false);
         }
 
         await using var writer = new StreamWriter(Path.Combine(directory, CustomerFeaturesFileName));
@@ -65,15 +65,7 @@ public static class SegmentationModelStore
         SegmentationModel model;
         await using (var stream = File.OpenRead(modelPath))
         {
-            try
-            {
-                model = await JsonSerializer.DeserializeAsync<SegmentationModel>(stream, JsonOptions, cancellationToken).ConfigureAwait(false)
-                    ?? throw new InvalidDataException($"'{modelPath}' is empty.");
-            }
-            catch (JsonException ex)
-            {
-                throw new InvalidDataException($"'{modelPath}' is not a valid segmentation model: {ex.Message}", ex);
-            }
+            model = await ReadModelAsync(stream, modelPath, cancellationToken).ConfigureAwait(false);
         }
 
         var predictor = new SegmentPredictor(model);
@@ -82,6 +74,27 @@ public static class SegmentationModelStore
             ? ReadKnownCustomers(featuresPath, model.FeatureNames)
             : new CustomerFeatureTable([], model.FeatureNames, []);
         return new SavedSegmentation(model, predictor, known);
+    }
+
+    /// <summary>Writes model.json content to any stream (a blob, an HTTP response).</summary>
+    public static Task WriteModelAsync(Stream stream, SegmentationModel model, CancellationToken cancellationToken = default) =>
+        JsonSerializer.SerializeAsync(stream, model, JsonOptions, cancellationToken);
+
+    /// <summary>Reads model.json content from any stream; <paramref name="source"/> names it in error messages.</summary>
+    public static async Task<SegmentationModel> ReadModelAsync(Stream stream, string source = "model", CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var model = await JsonSerializer.DeserializeAsync<SegmentationModel>(stream, JsonOptions, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidDataException($"'{source}' is empty.");
+            return model.FormatVersion == SegmentationModel.CurrentFormatVersion
+                ? model
+                : throw new InvalidDataException($"'{source}' has segmentation model format {model.FormatVersion}; this version reads format {SegmentationModel.CurrentFormatVersion}.");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"'{source}' is not a valid segmentation model: {ex.Message}", ex);
+        }
     }
 
     private static CustomerFeatureTable ReadKnownCustomers(string path, IReadOnlyList<string> featureNames)

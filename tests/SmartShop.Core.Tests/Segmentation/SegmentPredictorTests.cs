@@ -100,4 +100,18 @@ public sealed class SegmentPredictorTests
             directory.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task ModelFromAnotherFormatVersionOrBrokenJsonIsRejectedClearly()
+    {
+        using var stream = new MemoryStream();
+        await SegmentationModelStore.WriteModelAsync(stream, Run.Model with { FormatVersion = 99 });
+        stream.Position = 0;
+
+        var wrongVersion = () => SegmentationModelStore.ReadModelAsync(stream, "blob");
+        var broken = () => SegmentationModelStore.ReadModelAsync(new MemoryStream("{ not json"u8.ToArray()), "blob");
+
+        await wrongVersion.Should().ThrowAsync<InvalidDataException>().WithMessage("*format 99*");
+        await broken.Should().ThrowAsync<InvalidDataException>().WithMessage("'blob' is not a valid segmentation model*");
+    }
 }
