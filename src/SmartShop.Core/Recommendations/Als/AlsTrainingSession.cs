@@ -198,7 +198,7 @@ public sealed class AlsTrainingSession
     private void RunOverRows<TScratch>(int count, Func<TScratch> createScratch, Action<int, int, TScratch> body, CancellationToken cancellationToken)
     {
         // Small ranges balance the power-law row lengths (a popular item can hold a large share of all non-zeros).
-        var rangeSize = Math.Max(16, count / (_threads * 256));
+        var rangeSize = Math.Max(4, count / (_threads * 1024));
         Parallel.ForEach(
             Partitioner.Create(0, count, rangeSize),
             ParallelOptionsFor(cancellationToken),
