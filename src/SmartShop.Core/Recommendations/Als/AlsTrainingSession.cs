@@ -197,6 +197,11 @@ public sealed class AlsTrainingSession
 
     private void RunOverRows<TScratch>(int count, Func<TScratch> createScratch, Action<int, int, TScratch> body, CancellationToken cancellationToken)
     {
+        if (count == 0)
+        {
+            return;
+        }
+
         // Small ranges balance the power-law row lengths (a popular item can hold a large share of all non-zeros).
         var rangeSize = Math.Max(4, count / (_threads * 1024));
         Parallel.ForEach(

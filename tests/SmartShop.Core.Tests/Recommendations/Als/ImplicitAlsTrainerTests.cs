@@ -140,6 +140,18 @@ public sealed class ImplicitAlsTrainerTests
     }
 
     [Fact]
+    public void EmptyMatricesTrainToZeroVectors()
+    {
+        var noItems = new ImplicitAlsTrainer(new ImplicitAlsOptions { Factors = 3, Iterations = 2 }).Fit(new CsrMatrixBuilder(4, 0).Build());
+        var noUsers = new ImplicitAlsTrainer(new ImplicitAlsOptions { Factors = 3, Iterations = 2 }).Fit(new CsrMatrixBuilder(0, 5).Build());
+
+        noItems.UserCount.Should().Be(4);
+        noItems.TopK(0, 10).Should().BeEmpty();
+        noUsers.ItemCount.Should().Be(5);
+        noUsers.ItemVector(4).ToArray().Should().OnlyContain(v => MathF.Abs(v) < 1e-6f); // CG stops at its residual floor
+    }
+
+    [Fact]
     public void InvalidOptionsAreRejectedWithTheirName()
     {
         FluentActions.Invoking(() => new ImplicitAlsTrainer(new ImplicitAlsOptions { Factors = 0 }))
