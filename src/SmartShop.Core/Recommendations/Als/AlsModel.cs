@@ -16,6 +16,7 @@ public sealed class AlsModel
     private const int FormatVersion = 1;
     private const int HeaderBytes = 28;
     private const int MaxExcludedForLinearScan = 16;
+    private const int ScoreBlockItems = 1024;
 
     private readonly float[] _userFactors;
     private readonly float[] _itemFactors;
@@ -71,7 +72,13 @@ public sealed class AlsModel
         return _itemFactors.AsSpan(item * Factors, Factors);
     }
 
-    public float Score(int user, int item) => FactorKernels.Dot(UserVector(user), ItemVector(item));
+    /// <summary>x_u·y_i, bit-identical to the score <see cref="TopK"/> reports for the pair.</summary>
+    public float Score(int user, int item)
+    {
+        Span<float> score = stackalloc float[1];
+        FactorKernels.ScoreRows(ItemVector(item), UserVector(user), score);
+        return score[0];
+    }
 
     /// <summary>The <paramref name="k"/> best items for a known user, best first, skipping <paramref name="excludedItems"/>.</summary>
     public ScoredItem[] TopK(int user, int k, ReadOnlySpan<int> excludedItems = default) =>
@@ -91,14 +98,17 @@ public sealed class AlsModel
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var excluded = excludedItems.Length > MaxExcludedForLinearScan ? new HashSet<int>(excludedItems.ToArray()) : null;
         var heap = new TopKHeap(Math.Min(k, ItemCount));
-        var items = _itemFactors.AsSpan();
-        var f = Factors;
-        for (var item = 0; item < ItemCount; item++)
+        Span<float> scores = stackalloc float[ScoreBlockItems];
+        for (var start = 0; start < ItemCount; start += ScoreBlockItems)
         {
-            var score = FactorKernels.Dot(items.Slice(item * f, f), userVector);
-            if (heap.Accepts(score) && !IsExcluded(item, excludedItems, excluded))
+            var block = scores[..Math.Min(ScoreBlockItems, ItemCount - start)];
+            FactorKernels.ScoreRows(_itemFactors.AsSpan(start * Factors, block.Length * Factors), userVector, block);
+            for (var j = 0; j < block.Length; j++)
             {
-                heap.Add(item, score);
+                if (heap.Accepts(block[j]) && !IsExcluded(start + j, excludedItems, excluded))
+                {
+                    heap.Add(start + j, block[j]);
+                }
             }
         }
 
