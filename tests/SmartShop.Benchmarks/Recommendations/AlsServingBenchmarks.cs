@@ -1,16 +1,18 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using Perfolizer.Mathematics.OutlierDetection;
 using SmartShop.Core.Recommendations.Als;
 
 namespace SmartShop.Benchmarks.Recommendations;
 
 /// <summary>
 /// Top-10 for one user over a 250k-item, 64-factor model (64 MB of item factors, larger than L3).
-/// One call per measured iteration so the percentile columns are per-request latencies.
+/// One call per measured iteration, outliers kept, so the percentile columns are per-request latencies.
 /// </summary>
 [Config(typeof(LatencyPercentilesConfig))]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 20, iterationCount: 500, invocationCount: 1)]
+[Outliers(OutlierMode.DontRemove)]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 50, iterationCount: 500, invocationCount: 1)]
 public class AlsServingBenchmarks
 {
     private const int Users = 1_000;

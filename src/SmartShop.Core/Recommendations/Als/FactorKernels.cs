@@ -8,7 +8,8 @@ namespace SmartShop.Core.Recommendations.Als;
 /// <summary>
 /// The dense kernels of the ALS hot loops on short float vectors (one factor row, typically 32–128 floats).
 /// Hand-written instead of TensorPrimitives because at these lengths the per-call dispatch and the
-/// separate dot-then-axpy passes cost more than the arithmetic.
+/// separate dot-then-axpy passes cost more than the arithmetic. The entry points skip tiered compilation
+/// (AggressiveOptimization) so the first requests after a model load already run the vectorised code.
 /// </summary>
 internal static class FactorKernels
 {
@@ -112,6 +113,7 @@ internal static class FactorKernels
     /// d = y_j·v, adds coefficient·y_j to <paramref name="accumulator"/>, where the coefficient is w·d
     /// (CG product YᵀCY·p) or, for the initial residual, 1 + w − w·d (YᵀCp − YᵀCY·x).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateProjections(
         ReadOnlySpan<int> columns, ReadOnlySpan<float> weights, ReadOnlySpan<float> other, ReadOnlySpan<float> v,
         Span<float> accumulator, float alpha, bool residual)
@@ -134,6 +136,7 @@ internal static class FactorKernels
 
     // k = 64 with AVX-512: v and the accumulator live in 8 registers for the whole row, and rows a few
     // non-zeros ahead are prefetched because the other side's factors are read in random order.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void AccumulateProjections64(
         ReadOnlySpan<int> columns, ReadOnlySpan<float> weights, ReadOnlySpan<float> other, ReadOnlySpan<float> v,
         Span<float> accumulator, float alpha, bool residual)
@@ -187,6 +190,7 @@ internal static class FactorKernels
     }
 
     /// <summary>scores[i] = rows[i]·v for <paramref name="scores"/>.Length consecutive rows of length v.Length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScoreRows(ReadOnlySpan<float> rows, ReadOnlySpan<float> v, Span<float> scores)
     {
         var k = v.Length;
@@ -204,6 +208,7 @@ internal static class FactorKernels
 
     // k = 64: the query stays in four registers, two rows are scored per step to overlap the reductions, and
     // the scan prefetches a few rows ahead (the item factors are far larger than the caches).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ScoreRows64(ReadOnlySpan<float> rows, ReadOnlySpan<float> v, Span<float> scores)
     {
         const int PrefetchFloats = 64 * 8;
