@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace SmartShop.Core.Recommendations.Als;
 
 /// <summary>
-/// The mutable state of one ALS run: factors, the transposed matrix and scratch buffers. Use it to run iterations
+/// The mutable state of one ALS run: the factors and the transposed matrix. Use it to run iterations
 /// one by one (early stopping, progress, benchmarks); <see cref="ImplicitAlsTrainer.Fit"/> wraps it.
 /// Not thread-safe: one caller drives it, and it parallelises each half-step internally.
 /// </summary>
@@ -109,7 +109,7 @@ public sealed class AlsTrainingSession
             itemNorm += v * v;
         }
 
-        return (total + (_options.Regularization * itemNorm)) / _confidenceMass;
+        return _confidenceMass == 0 ? 0 : (total + (_options.Regularization * itemNorm)) / _confidenceMass;
     }
 
     /// <summary>An immutable model holding copies of the current factors.</summary>
