@@ -13,6 +13,10 @@ namespace SmartShop.Core.Recommendations.Als;
 /// </summary>
 internal static class FactorKernels
 {
+    // Rows of the other side's factors are fetched this many non-zeros ahead of use (random access into
+    // tens of MB): far enough to hide DRAM latency, near enough to stay in L1/L2.
+    private const int PrefetchDistance = 8;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
@@ -127,10 +131,32 @@ internal static class FactorKernels
 
         for (var j = 0; j < columns.Length; j++)
         {
+            if (j + PrefetchDistance < columns.Length)
+            {
+                PrefetchRow(other, columns[j + PrefetchDistance] * k, k);
+            }
+
             var y = other.Slice(columns[j] * k, k);
             var w = alpha * weights[j];
             var d = Dot(y, v);
             MultiplyAdd(residual ? 1f + w - (w * d) : w * d, y, accumulator);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchRow(ReadOnlySpan<float> factors, int offset, int length)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        fixed (float* row = factors.Slice(offset, length))
+        {
+            for (var f = 0; f < length; f += 16)
+            {
+                Sse.Prefetch0(row + f);
+            }
         }
     }
 
@@ -141,7 +167,6 @@ internal static class FactorKernels
         ReadOnlySpan<int> columns, ReadOnlySpan<float> weights, ReadOnlySpan<float> other, ReadOnlySpan<float> v,
         Span<float> accumulator, float alpha, bool residual)
     {
-        const int PrefetchDistance = 8;
         var n = columns.Length;
         fixed (float* basePtr = other)
         fixed (int* cols = columns)
