@@ -73,10 +73,22 @@ public sealed class AlsModel
     }
 
     /// <summary>x_u·y_i, bit-identical to the score <see cref="TopK"/> reports for the pair.</summary>
-    public float Score(int user, int item)
+    public float Score(int user, int item) => Score(UserVector(user), item);
+
+    /// <summary>
+    /// v·y_i for a user vector from <see cref="FoldInUser"/> (or <see cref="UserVector"/>), bit-identical to
+    /// the score <see cref="TopKForVector"/> reports — e.g. to add the ALS score as a ranking feature of
+    /// candidates that other generators proposed.
+    /// </summary>
+    public float Score(ReadOnlySpan<float> userVector, int item)
     {
+        if (userVector.Length != Factors)
+        {
+            throw new ArgumentException($"The vector has {userVector.Length} components; the model has {Factors} factors.", nameof(userVector));
+        }
+
         Span<float> score = stackalloc float[1];
-        FactorKernels.ScoreRows(ItemVector(item), UserVector(user), score);
+        FactorKernels.ScoreRows(ItemVector(item), userVector, score);
         return score[0];
     }
 

@@ -63,6 +63,7 @@ public sealed class AlsModelTests
         recommended.Should().HaveCount(5);
         recommended.Select(r => r.Item).Should().NotIntersectWith(items);
         recommended.Should().Equal(model.TopKForVector(vector, 5, items));
+        recommended.Should().OnlyContain(r => model.Score(vector, r.Item) == r.Score);
     }
 
     [Fact]
