@@ -172,9 +172,15 @@ public sealed class AlsModel
         return vector;
     }
 
-    /// <summary>Fold-in followed by <see cref="TopKForVector"/>; the given items are excluded from the result.</summary>
-    public ScoredItem[] RecommendForNewUser(ReadOnlySpan<int> items, ReadOnlySpan<float> weights, int k) =>
-        TopKForVector(FoldInUser(items, weights), k, items);
+    /// <summary>
+    /// Fold-in followed by <see cref="TopKForVector"/>; the given items are excluded from the result.
+    /// No items means no evidence: the result is empty (fall back to popularity or trending).
+    /// </summary>
+    public ScoredItem[] RecommendForNewUser(ReadOnlySpan<int> items, ReadOnlySpan<float> weights, int k)
+    {
+        var vector = FoldInUser(items, weights);
+        return items.IsEmpty ? [] : TopKForVector(vector, k, items);
+    }
 
     /// <summary>Items whose factor vectors have the highest cosine similarity with <paramref name="item"/>'s (itself excluded).</summary>
     public ScoredItem[] SimilarItems(int item, int k)

@@ -64,6 +64,8 @@ public sealed class AlsModelTests
         recommended.Select(r => r.Item).Should().NotIntersectWith(items);
         recommended.Should().Equal(model.TopKForVector(vector, 5, items));
         recommended.Should().OnlyContain(r => model.Score(vector, r.Item) == r.Score);
+        model.RecommendForNewUser([], [], 5).Should().BeEmpty();
+        model.FoldInUser([], []).Should().OnlyContain(v => v == 0f);
     }
 
     [Fact]
