@@ -132,7 +132,7 @@ public sealed class SettingsContractTests
         nowRead.Should().BeEmpty();
     }
 
-    private static List<string> MissingIn(IReadOnlySet<string> provided, string where)
+    private static List<string> MissingIn(HashSet<string> provided, string where)
     {
         var problems = CodeSettings.PlainSettings
             .Where(s => !provided.Contains(s.Name))
