@@ -138,14 +138,14 @@ resource userMonitoringRole 'Microsoft.Authorization/roleAssignments@2022-04-01'
   }
 }
 
-// Cosmos DB data plane: sqlRoleAssignments scoped to the smartshop database only.
+// Cosmos DB data plane: sqlRoleAssignments scoped to the smartshop database only (data-plane scope form .../dbs/<name>).
 resource appCosmosRole 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2025-10-15' = {
   parent: cosmos
   name: guid(cosmos::database.id, appPrincipalId, cosmosDataContributorRoleId)
   properties: {
     roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${cosmosDataContributorRoleId}'
     principalId: appPrincipalId
-    scope: cosmos::database.id
+    scope: '${cosmos.id}/dbs/${cosmos::database.name}'
   }
 }
 
@@ -155,6 +155,6 @@ resource userCosmosRole 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignment
   properties: {
     roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${cosmosDataContributorRoleId}'
     principalId: userPrincipalId
-    scope: cosmos::database.id
+    scope: '${cosmos.id}/dbs/${cosmos::database.name}'
   }
 }

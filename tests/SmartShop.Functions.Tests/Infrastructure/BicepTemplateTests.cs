@@ -125,8 +125,8 @@ public sealed class BicepTemplateTests
 
         assignments.Should().HaveCount(2, "one for the app identity, one for the deploying user");
         assignments.Should().OnlyContain(a => a.GuidsIn("roleDefinitionId").Contains(CosmosBuiltInDataContributor));
-        assignments.Should().OnlyContain(a => a.ExpandedProperty("scope").Contains("sqlDatabases", StringComparison.Ordinal),
-            "data access is scoped to the smartshop database, not the account");
+        assignments.Should().OnlyContain(a => a.ExpandedProperty("scope").Contains("/dbs/", StringComparison.Ordinal),
+            "data access is scoped to the smartshop database (data-plane scope form .../dbs/<name>), not the account");
     }
 
     [Fact]
@@ -146,6 +146,38 @@ public sealed class BicepTemplateTests
 
         ruleNames.Should().BeEquivalentTo("recommendation-p95-latency", "http-5xx-rate", "ingestion-lag", "training-failure", "drift");
         Template.OfType("Microsoft.Insights/workbooks").Should().ContainSingle();
+    }
+
+    [Fact]
+    public void CosmosContainersHaveTheStorageIssuesPartitionKeysAndThePredictionLogExpiresAfter30Days()
+    {
+        var container = Template.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers").Should().ContainSingle().Subject;
+        var declared = container.Variables["containers"]!.AsArray().Select(c => c!.AsObject())
+            .ToDictionary(c => (string)c["name"]!, c => (string)c["partitionKey"]!);
+
+        declared.Should().Equal(new Dictionary<string, string>
+        {
+            ["predictions"] = "/userId",
+            ["trainingRuns"] = "/modelName",
+            ["analyses"] = "/analysisId",
+            ["userActivity"] = "/userId",
+        });
+        container.Template["parameters"]!["predictionTtlSeconds"]!["defaultValue"]!.GetValue<int>().Should().Be(30 * 24 * 3600);
+        Template.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases").Should().ContainSingle();
+    }
+
+    [Fact]
+    public void StorageHasTheStorageIssuesContainersAndEventHubsADedicatedConsumerGroup()
+    {
+        var variables = Template.Root["variables"]!;
+        var containerNames = variables["dataContainerNames"]!.AsArray().Select(n => (string)n!)
+            .Select(n => n.StartsWith("[variables('", StringComparison.Ordinal) ? (string)variables[n["[variables('".Length..^"')]".Length]]! : n);
+
+        containerNames.Should().BeEquivalentTo("training-data", "models", "events", "events-rejected", "uploads");
+        Template.OfType("Microsoft.EventHub/namespaces/eventhubs/consumergroups").Should().ContainSingle();
+        ((string)Template.Root["variables"]!["clickstreamConsumerGroupName"]!).Should().Be("smartshop");
+        Template.OfType("Microsoft.EventGrid/systemTopics").Should().ContainSingle()
+            .Which.Property("topicType")!.GetValue<string>().Should().Be("Microsoft.Storage.StorageAccounts");
     }
 
     private static string[] RolesOf(IEnumerable<TemplateResource> assignments) =>

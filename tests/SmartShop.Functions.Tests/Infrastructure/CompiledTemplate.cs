@@ -59,7 +59,6 @@ internal sealed partial class CompiledTemplate
 
     private static void Collect(JsonObject template, string deploymentName, List<TemplateResource> into)
     {
-        var variables = template["variables"] as JsonObject ?? [];
         // languageVersion 2.0 templates keep resources in an object keyed by symbolic name.
         var resources = template["resources"] switch
         {
@@ -69,7 +68,7 @@ internal sealed partial class CompiledTemplate
         };
         foreach (var resource in resources)
         {
-            var item = new TemplateResource(deploymentName, resource, variables);
+            var item = new TemplateResource(deploymentName, resource, template);
             into.Add(item);
             if (item.Type == "Microsoft.Resources/deployments" && resource["properties"]?["template"] is JsonObject nested)
             {
@@ -79,11 +78,13 @@ internal sealed partial class CompiledTemplate
     }
 }
 
-/// <summary>One resource declaration of the compiled template, with the variables of the template that declares it.</summary>
-internal sealed partial record TemplateResource(string Deployment, JsonObject Json, JsonObject Variables)
+/// <summary>One resource declaration of the compiled template, with the (module) template that declares it.</summary>
+internal sealed partial record TemplateResource(string Deployment, JsonObject Json, JsonObject Template)
 {
     // Keeps ' and + as they are, so ARM expressions stay searchable.
     private static readonly JsonSerializerOptions Verbatim = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public JsonObject Variables => Template["variables"] as JsonObject ?? [];
 
     public string Type => Json["type"]!.GetValue<string>();
 
