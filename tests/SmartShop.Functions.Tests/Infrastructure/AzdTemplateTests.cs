@@ -6,7 +6,7 @@ namespace SmartShop.Functions.Tests.Infrastructure;
 /// <summary>azure.yaml, its hooks and the post-deploy Event Grid subscription agree with the code and the template.</summary>
 public sealed class AzdTemplateTests
 {
-    private static readonly string AzureYaml = File.ReadAllText(Repository.Path("azure.yaml"));
+    private static readonly string AzureYaml = File.ReadAllText(Repository.Path("azure.yaml")).ReplaceLineEndings("\n");
 
     [Fact]
     public void AzureYamlDeclaresTheApiServiceAsADotnetFunctionApp()
