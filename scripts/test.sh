@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 results=TestResults
 rm -rf "$results"
 
+# Bicep build + lint of infra/ (offline, a few seconds; zero diagnostics allowed).
+bash scripts/bicep.sh || { echo "0 passed, 0 failed"; echo "bicep build/lint of infra/main.bicep failed" >&2; exit 1; }
+
 bash scripts/emulators.sh start || { echo "0 passed, 0 failed"; echo "emulators failed to start" >&2; exit 1; }
 trap 'bash scripts/emulators.sh stop >/dev/null' EXIT
 
