@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SmartShop.Core.Data;
+using SmartShop.Core.Segmentation;
 
 namespace SmartShop.Cli.Commands;
 
@@ -55,5 +56,8 @@ internal static class DemoCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {product.StockCode,-8} {product.Customers,5}  {product.Description}"));
         }
+
+        var segmentation = SegmentationEngine.Run(TransactionFeatureBuilder.Build(transactions.Rows).Features, cancellationToken: cancellationToken);
+        SegmentCommand.WriteReport(segmentation.Analysis, output);
     }
 }

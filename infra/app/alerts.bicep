@@ -1,0 +1,135 @@
+@description('Log alert rules over Application Insights: recommendation latency, HTTP 5xx rate, ingestion lag, training failures, drift.')
+param namePrefix string
+param actionGroupName string
+param location string
+param tags object
+param applicationInsightsName string
+
+@description('Optional e-mail receiver; empty = no action group (alerts still show in the portal).')
+param alertEmailAddress string = ''
+
+@description('p95 latency of the recommendation routes above which the latency alert fires (ms).')
+param recommendationP95ThresholdMs int = 250
+
+@description('Share of HTTP requests answered with 5xx above which the error alert fires (percent).')
+param http5xxRatePercentThreshold int = 5
+
+@description('Largest enqueued-to-stored clickstream lag tolerated (ms).')
+param ingestionLagThresholdMs int = 120000
+
+@description('Population stability index above which a feature counts as drifted (0.25 = major shift).')
+param driftPsiThreshold string = '0.25'
+
+var names = loadJsonContent('telemetry-names.json')
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(alertEmailAddress)) {
+  name: actionGroupName
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: 'smartshop'
+    enabled: true
+    emailReceivers: [
+      {
+        name: 'operator'
+        emailAddress: alertEmailAddress
+        useCommonAlertSchema: true
+      }
+    ]
+  }
+}
+
+var rules = [
+  {
+    name: 'recommendation-p95-latency'
+    displayName: 'SmartShop: recommendation p95 latency'
+    description: 'p95 duration of the recommendation routes over 15 minutes exceeds ${recommendationP95ThresholdMs} ms.'
+    severity: 2
+    query: 'requests | where url matches regex @"${names.recommendationRoutes}" | summarize P95 = percentile(duration, 95)'
+    measure: 'P95'
+    threshold: recommendationP95ThresholdMs
+  }
+  {
+    name: 'http-5xx-rate'
+    displayName: 'SmartShop: HTTP 5xx rate'
+    description: 'More than ${http5xxRatePercentThreshold} % of HTTP requests over 15 minutes failed with a 5xx status (at least 20 requests).'
+    severity: 1
+    query: 'requests | summarize Total = count(), Failed = countif(toint(resultCode) >= 500) | where Total >= 20 | extend FailureRatePercent = 100.0 * Failed / Total'
+    measure: 'FailureRatePercent'
+    threshold: http5xxRatePercentThreshold
+  }
+  {
+    name: 'ingestion-lag'
+    displayName: 'SmartShop: clickstream ingestion lag'
+    description: 'Largest enqueued-to-stored lag of clickstream events over 15 minutes exceeds ${ingestionLagThresholdMs} ms.'
+    severity: 2
+    query: 'customMetrics | where name == "${names.metrics.ingestionLag}" | summarize LagMs = max(valueMax)'
+    measure: 'LagMs'
+    threshold: ingestionLagThresholdMs
+  }
+  {
+    name: 'training-failure'
+    displayName: 'SmartShop: training run failed'
+    description: 'At least one retraining run reported ${names.events.trainingFailed} in the last 15 minutes.'
+    severity: 1
+    query: 'customEvents | where name == "${names.events.trainingFailed}" | summarize Failures = count()'
+    measure: 'Failures'
+    threshold: 0
+  }
+  {
+    name: 'drift'
+    displayName: 'SmartShop: feature drift'
+    description: 'A feature\'s population stability index exceeded ${driftPsiThreshold} in the last 15 minutes.'
+    severity: 3
+    query: 'customMetrics | where name == "${names.metrics.driftScore}" | summarize MaxPsi = max(valueMax) | extend Drifted = iff(MaxPsi > ${driftPsiThreshold}, 1, 0)'
+    measure: 'Drifted'
+    threshold: 0
+  }
+]
+
+resource alertRules 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = [
+  for rule in rules: {
+    name: '${namePrefix}-${rule.name}'
+    location: location
+    tags: tags
+    kind: 'LogAlert'
+    properties: {
+      displayName: rule.displayName
+      description: rule.description
+      severity: rule.severity
+      enabled: true
+      scopes: [
+        applicationInsights.id
+      ]
+      evaluationFrequency: 'PT5M'
+      windowSize: 'PT15M'
+      autoMitigate: true
+      criteria: {
+        allOf: [
+          {
+            query: rule.query
+            timeAggregation: 'Maximum'
+            metricMeasureColumn: rule.measure
+            operator: 'GreaterThan'
+            threshold: rule.threshold
+            failingPeriods: {
+              numberOfEvaluationPeriods: 1
+              minFailingPeriodsToAlert: 1
+            }
+          }
+        ]
+      }
+      actions: {
+        actionGroups: empty(alertEmailAddress) ? [] : [
+          actionGroup.id
+        ]
+      }
+    }
+  }
+]
+
+output ruleNames array = [for (rule, i) in rules: alertRules[i].name]

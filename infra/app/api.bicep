@@ -1,0 +1,139 @@
+@description('The Functions app on the Flex Consumption plan, .NET isolated, identity-based settings only.')
+param name string
+param planName string
+param location string
+param tags object
+param identityName string
+param storageAccountName string
+param deploymentStorageContainerName string
+param applicationInsightsName string
+param eventHubNamespaceName string
+param clickstreamHubName string
+param clickstreamConsumerGroupName string
+param cosmosAccountName string
+param cosmosDatabaseName string
+param modelRegistryContainerName string
+param modelRegistryPollIntervalSeconds int
+param instanceMemoryMB int
+param maximumInstanceCount int
+param alwaysReadyHttpInstanceCount int
+
+@description('Runtime version; the project targets net10.0.')
+param dotnetVersion string = '10.0'
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
+  name: identityName
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource eventHubNamespace 'Microsoft.EventHub/namespaces@2026-01-01' existing = {
+  name: eventHubNamespaceName
+}
+
+resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2025-10-15' existing = {
+  name: cosmosAccountName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource app 'Microsoft.Web/sites@2025-03-01' = {
+  name: name
+  location: location
+  tags: union(tags, {
+    'azd-service-name': 'api'
+  })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identity.id}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentStorageContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identity.id
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+        alwaysReady: alwaysReadyHttpInstanceCount > 0
+          ? [
+              {
+                name: 'http'
+                instanceCount: alwaysReadyHttpInstanceCount
+              }
+            ]
+          : []
+      }
+      runtime: {
+        name: 'dotnet-isolated'
+        version: dotnetVersion
+      }
+    }
+  }
+
+  // Literal keys on purpose: the settings contract test reads them from the compiled template.
+  // Flex Consumption takes the runtime from functionAppConfig, so FUNCTIONS_WORKER_RUNTIME is not set here.
+  resource appSettings 'config' = {
+    name: 'appsettings'
+    properties: {
+      AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+      AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+      AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
+      AzureWebJobsStorage__credential: 'managedidentity'
+      AzureWebJobsStorage__clientId: identity.properties.clientId
+      EventHubConnection__fullyQualifiedNamespace: split(
+        replace(eventHubNamespace.properties.serviceBusEndpoint, 'https://', ''),
+        ':'
+      )[0]
+      EventHubConnection__credential: 'managedidentity'
+      EventHubConnection__clientId: identity.properties.clientId
+      ClickstreamHubName: clickstreamHubName
+      ClickstreamConsumerGroup: clickstreamConsumerGroupName
+      ModelRegistry__ContainerName: modelRegistryContainerName
+      ModelRegistry__PollIntervalSeconds: string(modelRegistryPollIntervalSeconds)
+      Cosmos__Endpoint: cosmos.properties.documentEndpoint
+      Cosmos__DatabaseName: cosmosDatabaseName
+      // DefaultAzureCredential picks the user-assigned identity from this.
+      AZURE_CLIENT_ID: identity.properties.clientId
+      APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+    }
+  }
+}
+
+output name string = app.name
+output uri string = 'https://${app.properties.defaultHostName}'

@@ -1,0 +1,36 @@
+# azd postprovision hook (Windows): writes src/SmartShop.Functions/local.settings.json from `azd env get-values`,
+# so `func start` runs locally against the provisioned resources with your own Entra ID identity (no __credential
+# settings: DefaultAzureCredential; main.bicep gave the deploying user the app's data roles).
+# Overwrites an existing local.settings.json. Keep the keys in step with infra/app/api.bicep (SettingsContractTests).
+$ErrorActionPreference = 'Stop'
+Set-Location (Join-Path $PSScriptRoot '..')
+
+$values = @{}
+foreach ($line in (azd env get-values)) {
+    if ($line -match '^([^=]+)="(.*)"$') { $values[$Matches[1]] = $Matches[2] }
+}
+
+function Get-Required([string] $name) {
+    if (-not $values.ContainsKey($name) -or [string]::IsNullOrEmpty($values[$name])) {
+        throw "write-local-settings: $name is not in the azd environment; run 'azd provision' first."
+    }
+    return $values[$name]
+}
+
+$settings = [ordered]@{
+    "FUNCTIONS_WORKER_RUNTIME"                    = 'dotnet-isolated'
+    "AzureWebJobsStorage__blobServiceUri"         = Get-Required 'AZURE_STORAGE_BLOB_ENDPOINT'
+    "AzureWebJobsStorage__queueServiceUri"        = Get-Required 'AZURE_STORAGE_QUEUE_ENDPOINT'
+    "AzureWebJobsStorage__tableServiceUri"        = Get-Required 'AZURE_STORAGE_TABLE_ENDPOINT'
+    "EventHubConnection__fullyQualifiedNamespace" = Get-Required 'EVENTHUB_NAMESPACE_FQDN'
+    "ClickstreamHubName"                          = Get-Required 'CLICKSTREAM_HUB_NAME'
+    "ClickstreamConsumerGroup"                    = Get-Required 'CLICKSTREAM_CONSUMER_GROUP'
+    "ModelRegistry__ContainerName"                = Get-Required 'MODEL_REGISTRY_CONTAINER_NAME'
+    "ModelRegistry__PollIntervalSeconds"          = Get-Required 'MODEL_REGISTRY_POLL_INTERVAL_SECONDS'
+    "Cosmos__Endpoint"                            = Get-Required 'COSMOS_ENDPOINT'
+    "Cosmos__DatabaseName"                        = Get-Required 'COSMOS_DATABASE_NAME'
+}
+
+$target = 'src/SmartShop.Functions/local.settings.json'
+[ordered]@{ IsEncrypted = $false; Values = $settings } | ConvertTo-Json -Depth 3 | Set-Content -Path $target -Encoding utf8
+Write-Host "write-local-settings: wrote $target for the resources of azd environment $($values['AZURE_ENV_NAME'])."

@@ -1,0 +1,56 @@
+#!/usr/bin/env sh
+# azd postprovision hook: writes src/SmartShop.Functions/local.settings.json from `azd env get-values`, so
+# `func start` runs locally against the provisioned resources with your own Entra ID identity (az login / azd auth
+# login): no __credential settings, so the host and the SDKs use DefaultAzureCredential, and main.bicep gave
+# the deploying user (principalId) the same data roles as the app. Overwrites an existing local.settings.json.
+# Keep the keys in step with infra/app/api.bicep (SettingsContractTests checks both).
+set -eu
+cd "$(dirname "$0")/.."
+
+values=$(azd env get-values)
+
+# Reads KEY="value" lines of `azd env get-values`.
+env_value() {
+  printf '%s\n' "$values" | sed -n "s/^$1=\"\(.*\)\"\$/\1/p" | head -n 1
+}
+
+require() {
+  value=$(env_value "$1")
+  if [ -z "$value" ]; then
+    echo "write-local-settings: $1 is not in the azd environment; run 'azd provision' first." >&2
+    exit 1
+  fi
+  printf '%s' "$value"
+}
+
+blob_endpoint=$(require AZURE_STORAGE_BLOB_ENDPOINT)
+queue_endpoint=$(require AZURE_STORAGE_QUEUE_ENDPOINT)
+table_endpoint=$(require AZURE_STORAGE_TABLE_ENDPOINT)
+eventhub_namespace=$(require EVENTHUB_NAMESPACE_FQDN)
+hub_name=$(require CLICKSTREAM_HUB_NAME)
+consumer_group=$(require CLICKSTREAM_CONSUMER_GROUP)
+models_container=$(require MODEL_REGISTRY_CONTAINER_NAME)
+poll_interval=$(require MODEL_REGISTRY_POLL_INTERVAL_SECONDS)
+cosmos_endpoint=$(require COSMOS_ENDPOINT)
+cosmos_database=$(require COSMOS_DATABASE_NAME)
+
+target=src/SmartShop.Functions/local.settings.json
+cat > "$target" <<JSON
+{
+  "IsEncrypted": false,
+  "Values": {
+    "FUNCTIONS_WORKER_RUNTIME": "dotnet-isolated",
+    "AzureWebJobsStorage__blobServiceUri": "$blob_endpoint",
+    "AzureWebJobsStorage__queueServiceUri": "$queue_endpoint",
+    "AzureWebJobsStorage__tableServiceUri": "$table_endpoint",
+    "EventHubConnection__fullyQualifiedNamespace": "$eventhub_namespace",
+    "ClickstreamHubName": "$hub_name",
+    "ClickstreamConsumerGroup": "$consumer_group",
+    "ModelRegistry__ContainerName": "$models_container",
+    "ModelRegistry__PollIntervalSeconds": "$poll_interval",
+    "Cosmos__Endpoint": "$cosmos_endpoint",
+    "Cosmos__DatabaseName": "$cosmos_database"
+  }
+}
+JSON
+echo "write-local-settings: wrote $target for the resources of azd environment $(env_value AZURE_ENV_NAME)."

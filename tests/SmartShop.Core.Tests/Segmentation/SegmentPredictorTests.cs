@@ -1,0 +1,117 @@
+using System.Text.Json;
+using SmartShop.Core.Segmentation;
+using N = SmartShop.Core.Segmentation.CustomerFeatureNames;
+
+namespace SmartShop.Core.Tests.Segmentation;
+
+public sealed class SegmentPredictorTests
+{
+    private static readonly SegmentationRun Run = SegmentationEngine.Run(SegmentationTestData.RfmGroups(), new SegmentationOptions { K = 3 });
+
+    [Fact]
+    public void ConfidenceFollowsTheDocumentedFormula()
+    {
+        var predictor = new SegmentPredictor(Run.Model);
+        var table = SegmentationTestData.RfmGroups();
+
+        var e = predictor.Explain(table.Row(0));
+
+        e.Confidence.Should().BeApproximately(1 - (e.Distance / e.RunnerUpDistance!.Value), 1e-12);
+        e.Confidence.Should().BeInRange(0, 1);
+        e.Features.Sum(f => f.ShareOfDistance).Should().BeApproximately(1, 1e-9);
+        e.Persona.Should().Be("Champions");
+    }
+
+    [Fact]
+    public void TheSuggestedMoveReachesTheRunnerUpBorder()
+    {
+        var predictor = new SegmentPredictor(Run.Model);
+        var customer = SegmentationTestData.RfmGroups().Row(70).ToArray();
+        var e = predictor.Explain(customer);
+
+        // Apply all moves a little beyond the border (the move is computed for every feature; only the top 3 are listed).
+        var pre = Run.Model.Preprocessing;
+        var names = Run.Model.FeatureNames;
+        var z = new double[names.Count];
+        pre.ToZ(customer, z);
+        var c1 = Run.Model.Segments[e.Segment].Centroid;
+        var c2 = Run.Model.Segments[e.RunnerUpSegment!.Value].Centroid;
+        var s1 = ClusterGeometry.SquaredDistance(z, c1);
+        var s2 = ClusterGeometry.SquaredDistance(z, c2);
+        var w = c2.Zip(c1, (a, b) => a - b).ToArray();
+        var alpha = (s2 - s1) / (2 * w.Sum(v => v * v));
+        var moved = z.Select((v, f) => pre.ZToOriginal(f, v + (1.01 * alpha * w[f]))).ToArray();
+
+        predictor.Predict(moved).Should().Be(e.RunnerUpSegment.Value);
+        e.MovesToRunnerUp.Should().NotBeEmpty();
+        var first = e.MovesToRunnerUp[0];
+        first.To.Should().BeApproximately(pre.ZToOriginal(names.ToList().IndexOf(first.Feature), z[names.ToList().IndexOf(first.Feature)] + (alpha * w[names.ToList().IndexOf(first.Feature)])), 1e-6);
+    }
+
+    [Fact]
+    public void FarAwayHighValueLapsedCustomerIsAnAnomalyAtChurnRisk()
+    {
+        var predictor = new SegmentPredictor(Run.Model);
+        var names = Run.Model.FeatureNames.ToList();
+        var customer = new double[names.Count];
+        customer[names.IndexOf(N.RecencyDays)] = 400;
+        customer[names.IndexOf(N.Frequency)] = 40;
+        customer[names.IndexOf(N.Monetary)] = 500_000;
+        customer[names.IndexOf(N.TenureDays)] = 400;
+        customer[names.IndexOf(N.AverageBasketValue)] = 12_000;
+        customer[names.IndexOf(N.DistinctProducts)] = 300;
+
+        var e = predictor.Explain(customer, "vip");
+
+        e.IsAnomaly.Should().BeTrue();
+        e.AnomalyDescription.Should().Be("high-value customer at churn risk");
+        predictor.Explain(SegmentationTestData.RfmGroups().Row(5)).IsAnomaly.Should().BeFalse();
+    }
+
+    [Fact]
+    public void WrongVectorLengthIsRejected()
+    {
+        var predictor = new SegmentPredictor(Run.Model);
+
+        var act = () => predictor.Explain([1.0, 2.0]);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*Expected 6 feature values*");
+    }
+
+    [Fact]
+    public async Task SavedModelScoresExactlyLikeTheOriginal()
+    {
+        var directory = Directory.CreateTempSubdirectory("seg-model-");
+        try
+        {
+            var table = SegmentationTestData.RfmGroups();
+            await SegmentationModelStore.SaveAsync(directory.FullName, Run.Model, table);
+
+            var saved = await SegmentationModelStore.LoadAsync(directory.FullName);
+
+            var original = new SegmentPredictor(Run.Model).Explain(table.Row(42), table.CustomerIds[42]);
+            var loaded = saved.ExplainCustomer(table.CustomerIds[42]);
+            JsonSerializer.Serialize(loaded).Should().Be(JsonSerializer.Serialize(original));
+            var unknown = () => saved.ExplainCustomer("nobody");
+            unknown.Should().Throw<ArgumentException>().WithMessage("*nobody*");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ModelFromAnotherFormatVersionOrBrokenJsonIsRejectedClearly()
+    {
+        using var stream = new MemoryStream();
+        await SegmentationModelStore.WriteModelAsync(stream, Run.Model with { FormatVersion = 99 });
+        stream.Position = 0;
+
+        var wrongVersion = () => SegmentationModelStore.ReadModelAsync(stream, "blob");
+        var broken = () => SegmentationModelStore.ReadModelAsync(new MemoryStream("{ not json"u8.ToArray()), "blob");
+
+        await wrongVersion.Should().ThrowAsync<InvalidDataException>().WithMessage("*format 99*");
+        await broken.Should().ThrowAsync<InvalidDataException>().WithMessage("'blob' is not a valid segmentation model*");
+    }
+}
