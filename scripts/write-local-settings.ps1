@@ -29,6 +29,13 @@ $settings = [ordered]@{
     "ModelRegistry__PollIntervalSeconds"          = Get-Required 'MODEL_REGISTRY_POLL_INTERVAL_SECONDS'
     "Cosmos__Endpoint"                            = Get-Required 'COSMOS_ENDPOINT'
     "Cosmos__DatabaseName"                        = Get-Required 'COSMOS_DATABASE_NAME'
+    "ModelRegistry__KeepVersions"                 = '5'
+    "DocumentLogs__PredictionTtlDays"             = '30'
+    "DocumentLogs__RecentActivityLimit"           = '50'
+    "DocumentLogs__QueueCapacity"                 = '10000'
+    "DocumentLogs__FlushBatchSize"                = '100'
+    "DocumentLogs__FlushIntervalMilliseconds"     = '500'
+    "Telemetry__UserIdHashKey"                    = ''
 }
 
 $target = 'src/SmartShop.Functions/local.settings.json'

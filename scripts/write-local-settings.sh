@@ -49,7 +49,14 @@ cat > "$target" <<JSON
     "ModelRegistry__ContainerName": "$models_container",
     "ModelRegistry__PollIntervalSeconds": "$poll_interval",
     "Cosmos__Endpoint": "$cosmos_endpoint",
-    "Cosmos__DatabaseName": "$cosmos_database"
+    "Cosmos__DatabaseName": "$cosmos_database",
+    "ModelRegistry__KeepVersions": "5",
+    "DocumentLogs__PredictionTtlDays": "30",
+    "DocumentLogs__RecentActivityLimit": "50",
+    "DocumentLogs__QueueCapacity": "10000",
+    "DocumentLogs__FlushBatchSize": "100",
+    "DocumentLogs__FlushIntervalMilliseconds": "500",
+    "Telemetry__UserIdHashKey": ""
   }
 }
 JSON

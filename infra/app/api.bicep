@@ -18,6 +18,10 @@ param instanceMemoryMB int
 param maximumInstanceCount int
 param alwaysReadyHttpInstanceCount int
 
+@description('Key for hashing user ids into logs and spans (Telemetry__UserIdHashKey); empty keeps user ids out of telemetry.')
+@secure()
+param userIdHashKey string = ''
+
 @description('Runtime version; the project targets net10.0.')
 param dotnetVersion string = '10.0'
 
@@ -127,6 +131,14 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       ModelRegistry__PollIntervalSeconds: string(modelRegistryPollIntervalSeconds)
       Cosmos__Endpoint: cosmos.properties.documentEndpoint
       Cosmos__DatabaseName: cosmosDatabaseName
+      ModelRegistry__KeepVersions: '5'
+      // 30 days, as the predictions container's default TTL in cosmos.bicep.
+      DocumentLogs__PredictionTtlDays: '30'
+      DocumentLogs__RecentActivityLimit: '50'
+      DocumentLogs__QueueCapacity: '10000'
+      DocumentLogs__FlushBatchSize: '100'
+      DocumentLogs__FlushIntervalMilliseconds: '500'
+      Telemetry__UserIdHashKey: userIdHashKey
       // DefaultAzureCredential picks the user-assigned identity from this.
       AZURE_CLIENT_ID: identity.properties.clientId
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString

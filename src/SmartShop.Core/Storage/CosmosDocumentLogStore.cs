@@ -11,12 +11,16 @@ namespace SmartShop.Core.Storage;
 /// Document logs in Cosmos DB (NoSQL API, System.Text.Json): one container per log, partitioned by the log's
 /// access key; every query names its partition, in the options and in the WHERE clause.
 /// </summary>
-public sealed class CosmosDocumentLogStore(CosmosClient client, DocumentLogOptions options, TimeProvider timeProvider) : IDocumentLogStore
+public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseName, DocumentLogOptions options, TimeProvider timeProvider) : IDocumentLogStore
 {
+    // The same names as infra/app/cosmos.bicep, which creates them in Azure.
     public const string PredictionsContainer = "predictions";
-    public const string TrainingRunsContainer = "training-runs";
+    public const string TrainingRunsContainer = "trainingRuns";
     public const string AnalysesContainer = "analyses";
-    public const string UserActivityContainer = "user-activity";
+    public const string UserActivityContainer = "userActivity";
+
+    /// <summary>The Cosmos DB emulator's documented, public account key (not a secret); used for loopback endpoints only.</summary>
+    public const string EmulatorKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
 
     private const string ActivityId = "recent";
     private const int MaxConcurrencyRetries = 8;
@@ -25,10 +29,11 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, DocumentLogOptio
     private readonly ConcurrentDictionary<string, Lazy<Task<Container>>> _containers = new(StringComparer.Ordinal);
 
     // The local emulator answers 500 instead of 404 for a missing item; only there is that read as "not found".
-    private readonly bool _serverErrorMeansMissing = IsLocalEndpoint(client.Endpoint);
+    // It is also the only place the app creates its database and containers (in Azure, data-plane roles cannot).
+    private readonly bool _isEmulator = IsLocalEndpoint(client.Endpoint);
 
-    /// <summary>A client for <paramref name="endpoint"/>: the key when given (emulator), otherwise <paramref name="credential"/>.</summary>
-    public static CosmosClient CreateClient(Uri endpoint, string? key, TokenCredential? credential)
+    /// <summary>A client for <paramref name="endpoint"/>: the emulator key for a loopback endpoint, otherwise <paramref name="credential"/>.</summary>
+    public static CosmosClient CreateClient(Uri endpoint, TokenCredential? credential)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var clientOptions = new CosmosClientOptions
@@ -45,14 +50,10 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, DocumentLogOptio
             {
                 ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
             });
+            return new CosmosClient(endpoint.AbsoluteUri, EmulatorKey, clientOptions);
         }
 
-        if (!string.IsNullOrEmpty(key))
-        {
-            return new CosmosClient(endpoint.AbsoluteUri, key, clientOptions);
-        }
-
-        return new CosmosClient(endpoint.AbsoluteUri, credential ?? throw new ArgumentException("Cosmos DB needs a key or a credential.", nameof(credential)), clientOptions);
+        return new CosmosClient(endpoint.AbsoluteUri, credential ?? throw new ArgumentNullException(nameof(credential), "A Cosmos DB account outside this machine needs a credential."), clientOptions);
     }
 
     public static bool IsLocalEndpoint(Uri endpoint)
@@ -238,7 +239,7 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, DocumentLogOptio
     }
 
     private bool IsMissing(CosmosException e) =>
-        e.StatusCode == HttpStatusCode.NotFound || (_serverErrorMeansMissing && e.StatusCode == HttpStatusCode.InternalServerError);
+        e.StatusCode == HttpStatusCode.NotFound || (_isEmulator && e.StatusCode == HttpStatusCode.InternalServerError);
 
     private Task<Container> GetContainerAsync(string containerName, CancellationToken cancellationToken)
     {
@@ -253,12 +254,12 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, DocumentLogOptio
 
     private async Task<Container> OpenContainerAsync(string containerName)
     {
-        if (!options.CreateCosmosResources)
+        if (!_isEmulator)
         {
-            return client.GetContainer(options.CosmosDatabase, containerName);
+            return client.GetContainer(databaseName, containerName);
         }
 
-        var database = (await client.CreateDatabaseIfNotExistsAsync(options.CosmosDatabase).ConfigureAwait(false)).Database;
+        var database = (await client.CreateDatabaseIfNotExistsAsync(databaseName).ConfigureAwait(false)).Database;
         var properties = new ContainerProperties(containerName, PartitionKeyPath(containerName));
         if (containerName == PredictionsContainer)
         {

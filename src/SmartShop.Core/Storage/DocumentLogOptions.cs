@@ -2,22 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace SmartShop.Core.Storage;
 
-/// <summary>Where the document logs live and how request paths feed them.</summary>
+/// <summary>Retention of the document logs and how request paths feed them (where they live: <see cref="CosmosOptions"/>).</summary>
 public sealed class DocumentLogOptions
 {
     public const string SectionName = "DocumentLogs";
-
-    /// <summary>Cosmos DB account endpoint; when empty the logs go to Table storage in AzureWebJobsStorage.</summary>
-    public string? CosmosEndpoint { get; set; }
-
-    /// <summary>Account key, for the local emulator only; in Azure leave empty to use the managed identity.</summary>
-    public string? CosmosKey { get; set; }
-
-    [Required]
-    public string CosmosDatabase { get; set; } = "smartshop";
-
-    /// <summary>Create the Cosmos database and containers on first use (needs control-plane rights; false when infra creates them).</summary>
-    public bool CreateCosmosResources { get; set; } = true;
 
     /// <summary>Days a prediction log entry is kept (Cosmos container TTL; both stores hide older entries on read).</summary>
     [Range(1, 3650)]
@@ -40,6 +28,4 @@ public sealed class DocumentLogOptions
     public int FlushIntervalMilliseconds { get; set; } = 500;
 
     public TimeSpan PredictionTtl => TimeSpan.FromDays(PredictionTtlDays);
-
-    public bool UsesCosmos => !string.IsNullOrWhiteSpace(CosmosEndpoint);
 }

@@ -19,7 +19,7 @@ public static class StorageServiceExtensions
 {
     /// <summary>
     /// Blob and Table clients (registered once through AddAzureClients with one credential), the model registry,
-    /// the event lake writer, the document log store (Cosmos DB when DocumentLogs:CosmosEndpoint is set, Table
+    /// the event lake writer, the document log store (Cosmos DB when Cosmos:Endpoint is set, Table
     /// storage otherwise) and the background document log writer.
     /// </summary>
     public static IHostApplicationBuilder AddSmartShopStorage(this IHostApplicationBuilder builder)
@@ -31,7 +31,11 @@ public static class StorageServiceExtensions
         services.AddOptions<DocumentLogOptions>()
             .BindConfiguration(DocumentLogOptions.SectionName)
             .ValidateDataAnnotations()
-            .Validate(o => o.CosmosEndpoint is null or "" || Uri.TryCreate(o.CosmosEndpoint, UriKind.Absolute, out _), "DocumentLogs:CosmosEndpoint must be an absolute URI.")
+            .ValidateOnStart();
+        services.AddOptions<CosmosOptions>()
+            .BindConfiguration(CosmosOptions.SectionName)
+            .Validate(o => !o.IsConfigured || Uri.TryCreate(o.Endpoint, UriKind.Absolute, out _), "Cosmos:Endpoint must be an absolute URI (or empty for Table storage).")
+            .Validate(o => !o.IsConfigured || !string.IsNullOrWhiteSpace(o.DatabaseName), "Cosmos:DatabaseName must not be empty.")
             .ValidateOnStart();
 
         // One credential for every Azure client: managed identity in Azure (a user-assigned one through
@@ -59,20 +63,21 @@ public static class StorageServiceExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<DocumentLogOptions>>().Value);
         services.AddSingleton(sp =>
         {
-            var options = sp.GetRequiredService<DocumentLogOptions>();
-            if (!options.UsesCosmos)
+            var cosmos = sp.GetRequiredService<IOptions<CosmosOptions>>().Value;
+            if (!cosmos.IsConfigured)
             {
-                throw new InvalidOperationException("No Cosmos DB is configured (DocumentLogs:CosmosEndpoint); the document logs use Table storage.");
+                throw new InvalidOperationException("No Cosmos DB is configured (Cosmos:Endpoint); the document logs use Table storage.");
             }
 
-            return CosmosDocumentLogStore.CreateClient(new Uri(options.CosmosEndpoint!), options.CosmosKey, sp.GetRequiredService<TokenCredential>());
+            return CosmosDocumentLogStore.CreateClient(new Uri(cosmos.Endpoint!), sp.GetRequiredService<TokenCredential>());
         });
         services.AddSingleton<IDocumentLogStore>(sp =>
         {
             var options = sp.GetRequiredService<DocumentLogOptions>();
+            var cosmos = sp.GetRequiredService<IOptions<CosmosOptions>>().Value;
             var time = sp.GetRequiredService<TimeProvider>();
-            return options.UsesCosmos
-                ? new CosmosDocumentLogStore(sp.GetRequiredService<CosmosClient>(), options, time)
+            return cosmos.IsConfigured
+                ? new CosmosDocumentLogStore(sp.GetRequiredService<CosmosClient>(), cosmos.DatabaseName, options, time)
                 : new TableDocumentLogStore(sp.GetRequiredService<TableServiceClient>(), options, time);
         });
         services.AddSingleton(sp => new DocumentLogWriter(

@@ -131,14 +131,7 @@ public sealed class CosmosDocumentLogStoreTests : DocumentLogStoreContractTests,
 
     public CosmosDocumentLogStoreTests()
     {
-        var options = new DocumentLogOptions
-        {
-            PredictionTtlDays = Options.PredictionTtlDays,
-            RecentActivityLimit = Options.RecentActivityLimit,
-            CosmosEndpoint = StorageEmulators.CosmosEndpoint.AbsoluteUri,
-            CosmosDatabase = "smartshop-tests",
-        };
-        Store = new CosmosDocumentLogStore(_client, options, Clock);
+        Store = new CosmosDocumentLogStore(_client, "smartshop-tests", Options, Clock);
     }
 
     protected override IDocumentLogStore Store { get; }

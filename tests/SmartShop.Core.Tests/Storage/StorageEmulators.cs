@@ -13,9 +13,6 @@ namespace SmartShop.Core.Tests.Storage;
 /// </summary>
 internal static class StorageEmulators
 {
-    // The documented, public key of the Cosmos DB emulator; not a secret.
-    public const string CosmosEmulatorKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
-
     public static string StorageConnectionString =>
         Environment.GetEnvironmentVariable("SMARTSHOP_TEST_STORAGE") is { Length: > 0 } value ? value : "UseDevelopmentStorage=true";
 
@@ -36,7 +33,7 @@ internal static class StorageEmulators
         return new TableServiceClient(StorageConnectionString, options);
     }
 
-    public static CosmosClient CosmosClient() => CosmosDocumentLogStore.CreateClient(CosmosEndpoint, CosmosEmulatorKey, credential: null);
+    public static CosmosClient CosmosClient() => CosmosDocumentLogStore.CreateClient(CosmosEndpoint, credential: null);
 
     /// <summary>A unique lower-case name, so parallel test classes never share a model, user or database.</summary>
     public static string UniqueName(string prefix) => $"{prefix}{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 12, 63)];

@@ -23,11 +23,11 @@ public sealed class SettingsContractTests
     private const string HostStorageConnection = "AzureWebJobsStorage";
 
     /// <summary>
-    /// Provisioned in Bicep before the code that reads them exists (the storage issue's Cosmos DB options, section
-    /// "Cosmos"). <see cref="SettingsProvisionedAheadOfCodeAreNotYetReadByCode"/> fails once the code reads them, so
-    /// the entries leave this list as soon as they are covered by the normal contract.
+    /// Provisioned in Bicep before the code that reads them exists (none now: the Cosmos settings are read by
+    /// CosmosOptions). <see cref="SettingsProvisionedAheadOfCodeAreNotYetReadByCode"/> fails once the code reads them,
+    /// so entries leave this list as soon as they are covered by the normal contract.
     /// </summary>
-    private static readonly string[] ProvisionedAheadOfCode = ["Cosmos__Endpoint", "Cosmos__DatabaseName"];
+    private static readonly string[] ProvisionedAheadOfCode = [];
 
     private static readonly string[] PostProvisionScripts =
     [

@@ -27,8 +27,7 @@ public sealed class StorageRegistrationTests
         using var services = Build(new()
         {
             ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
-            ["DocumentLogs:CosmosEndpoint"] = "https://127.0.0.1:8081/",
-            ["DocumentLogs:CosmosKey"] = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==",
+            ["Cosmos:Endpoint"] = "https://127.0.0.1:8081/",
         });
 
         services.GetRequiredService<IDocumentLogStore>().Should().BeOfType<CosmosDocumentLogStore>();
