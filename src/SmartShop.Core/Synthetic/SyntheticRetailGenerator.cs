@@ -265,17 +265,17 @@ public sealed class SyntheticRetailGenerator
             }
             times.Sort();
 
-            // Sessions of one customer are at least the 30-minute session timeout apart.
-            var earliest = 0;
+            // Sessions of one customer are at least the 30-minute session timeout apart, across midnight too.
+            var dayStart = (long)day * MillisecondsPerDay;
             foreach (var start in times)
             {
-                var time = Math.Max(start, earliest);
+                var time = (int)Math.Max(start, customer.NextSessionFrom - dayStart);
                 if (time > LastMillisecond - 3_600_000)
                 {
                     break;
                 }
                 var end = SimulateSession(c, ref customer, time);
-                earliest = end + SessionTimeoutMilliseconds + (int)_random.NextExponential(90 * 60_000);
+                customer.NextSessionFrom = dayStart + end + SessionTimeoutMilliseconds + (long)_random.NextExponential(90 * 60_000);
             }
         }
     }
@@ -737,7 +737,7 @@ public sealed class SyntheticRetailGenerator
 
     private readonly record struct PendingLine(int Basket, int Customer, int Product, int Quantity, LineKind Kind);
 
-    /// <summary>A customer's planted behaviour; the only per-customer state is whether a newcomer has bought yet.</summary>
+    /// <summary>A customer's planted behaviour, plus the little state that carries across days.</summary>
     private record struct CustomerProfile
     {
         public SyntheticPersona Persona { get; init; }
@@ -771,5 +771,8 @@ public sealed class SyntheticRetailGenerator
         public int Country { get; init; }
 
         public bool HasPurchased { get; set; }
+
+        /// <summary>Milliseconds from the start of the period before which the next session may not begin.</summary>
+        public long NextSessionFrom { get; set; }
     }
 }
