@@ -186,7 +186,7 @@ public sealed class SyntheticRetailGenerator
             SyntheticPersona.BigSpender => new CustomerProfile
             {
                 ActiveFrom = Day(0.2 * _random.NextDouble()),
-                ActiveTo = days, SessionsPerWeek = 1.5, PurchaseProbability = 0.75, MeanViews = 5, MeanBasket = 9, MeanQuantity = 30,
+                ActiveTo = days, SessionsPerWeek = 1.2, PurchaseProbability = 0.8, MeanViews = 5, MeanBasket = 12, MeanQuantity = 48,
             },
             _ => new CustomerProfile
             {
