@@ -15,8 +15,6 @@ internal sealed class AsciiRowWriter(Stream stream)
     private readonly byte[] _buffer = new byte[BufferSize];
     private int _position;
 
-    public long BytesWritten { get; private set; }
-
     public void Write(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length > BufferSize - _position)
@@ -25,7 +23,6 @@ internal sealed class AsciiRowWriter(Stream stream)
             if (bytes.Length > BufferSize)
             {
                 stream.Write(bytes);
-                BytesWritten += bytes.Length;
                 return;
             }
         }
@@ -107,7 +104,6 @@ internal sealed class AsciiRowWriter(Stream stream)
         if (_position > 0)
         {
             stream.Write(_buffer, 0, _position);
-            BytesWritten += _position;
             _position = 0;
         }
         stream.Flush();
@@ -124,7 +120,6 @@ internal sealed class AsciiRowWriter(Stream stream)
         if (BufferSize - _position < length)
         {
             stream.Write(_buffer, 0, _position);
-            BytesWritten += _position;
             _position = 0;
         }
     }

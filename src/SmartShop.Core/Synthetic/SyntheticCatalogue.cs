@@ -159,8 +159,8 @@ internal sealed class SyntheticCatalogue
             var bundle = new List<int>(size);
             for (var tries = 0; bundle.Count < size && tries < size * 10; tries++)
             {
-                // Middle of the popularity curve: ranks 2 .. min(length, 40).
-                var product = candidates[random.Next(2, Math.Min(candidates.Length, 40))];
+                // Middle of the popularity curve: ranks 2 .. 40, or the top quarter of a large category.
+                var product = candidates[random.Next(2, Math.Min(candidates.Length, Math.Max(40, candidates.Length / 4)))];
                 if (!taken[product])
                 {
                     taken[product] = true;
