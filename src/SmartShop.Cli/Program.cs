@@ -6,5 +6,6 @@ var root = new RootCommand("SmartShop offline tool: train, evaluate, recommend a
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(SegmentCommand.Create());
 root.Subcommands.Add(ExplainCommand.Create());
+root.Subcommands.Add(GenerateCommand.Create());
 
 return await CommandLineRunner.RunAsync(root, args);
