@@ -4,5 +4,7 @@ using SmartShop.Cli.Commands;
 
 var root = new RootCommand("SmartShop offline tool: train, evaluate, recommend and segment from CSV files.");
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(RecommendCommand.Create());
 
 return await CommandLineRunner.RunAsync(root, args);
