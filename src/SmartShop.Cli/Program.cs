@@ -6,5 +6,6 @@ var root = new RootCommand("SmartShop offline tool: train, evaluate, recommend a
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(RecommendCommand.Create());
+root.Subcommands.Add(EvaluateCommand.Create());
 
 return await CommandLineRunner.RunAsync(root, args);

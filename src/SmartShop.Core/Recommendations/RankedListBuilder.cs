@@ -14,7 +14,11 @@ internal static class RankedListBuilder
 {
     private static readonly int BoughtBeforeFeature = Array.IndexOf(CandidateFeatureBuilder.FeatureNames, "bought_before");
 
-    public static void CollectTraining(CandidateFeatureBuilder builder, InteractionLog log, int fromEvent, int toEvent, TrainingRows rows, bool discovery)
+    /// <summary>
+    /// Adds one group per user who bought something in [fromEvent, toEvent): default rows (every candidate) and
+    /// discovery rows (candidates the user never bought). Negatives are subsampled (seeded) to bound the ranker's cost.
+    /// </summary>
+    public static void CollectTraining(CandidateFeatureBuilder builder, InteractionLog log, int fromEvent, int toEvent, TrainingRows defaultRows, TrainingRows discoveryRows, int maxNegatives, int seed)
     {
         var bought = new Dictionary<int, HashSet<int>>();
         for (var n = fromEvent; n < toEvent; n++)
@@ -33,26 +37,49 @@ internal static class RankedListBuilder
         foreach (var (user, items) in bought.OrderBy(p => p.Key))
         {
             var count = builder.Build(user, [], candidates, rowFeatures, ease, co, recentScores);
-            var any = false;
-            for (var c = 0; c < count; c++)
+            var random = new Random(unchecked((seed * 397) ^ (user * 31) ^ fromEvent));
+            foreach (var discovery in new[] { false, true })
             {
-                any |= items.Contains(candidates[c].Item) && !(discovery && (candidates[c].Sources & CandidateSource.BoughtBefore) != 0);
-            }
-            if (!any)
-            {
-                continue;
-            }
-            for (var c = 0; c < count; c++)
-            {
-                if (discovery && rowFeatures[c * width + BoughtBeforeFeature] > 0)
+                var rows = discovery ? discoveryRows : defaultRows;
+                var positives = 0;
+                var negatives = 0;
+                for (var c = 0; c < count; c++)
+                {
+                    if (discovery && rowFeatures[c * width + BoughtBeforeFeature] > 0)
+                    {
+                        continue;
+                    }
+                    if (items.Contains(candidates[c].Item))
+                    {
+                        positives++;
+                    }
+                    else
+                    {
+                        negatives++;
+                    }
+                }
+                if (positives == 0)
                 {
                     continue;
                 }
-                rows.Features.Add(rowFeatures.GetRange(c * width, width).ToArray());
-                rows.Labels.Add(items.Contains(candidates[c].Item) ? 1 : 0);
-                rows.GroupIds.Add((uint)rows.Groups);
+                var keepNegative = negatives <= maxNegatives ? 1.0 : maxNegatives / (double)negatives;
+                for (var c = 0; c < count; c++)
+                {
+                    if (discovery && rowFeatures[c * width + BoughtBeforeFeature] > 0)
+                    {
+                        continue;
+                    }
+                    var positive = items.Contains(candidates[c].Item);
+                    if (!positive && random.NextDouble() >= keepNegative)
+                    {
+                        continue;
+                    }
+                    rows.Features.Add(rowFeatures.GetRange(c * width, width).ToArray());
+                    rows.Labels.Add(positive ? 1 : 0);
+                    rows.GroupIds.Add((uint)rows.Groups);
+                }
+                rows.Groups++;
             }
-            rows.Groups++;
         }
     }
 }

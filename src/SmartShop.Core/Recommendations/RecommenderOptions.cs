@@ -22,7 +22,9 @@ public sealed record RecommenderOptions
     public int MaxEaseItems { get; init; } = 15_000;
     public double TrendingHalfLifeDays { get; init; } = 14;
     /// <summary>Label windows (days before "now") of the temporal splits the rankers learn from; each adds user groups.</summary>
-    public IReadOnlyList<double> RankerLabelWindowsDays { get; init; } = [90];
+    public IReadOnlyList<double> RankerLabelWindowsDays { get; init; } = [120, 90, 60, 30];
+    /// <summary>Negative candidates kept per user and window when learning to rank (seeded sample): bounds training time.</summary>
+    public int RankerMaxNegativesPerUser { get; init; } = 30;
     /// <summary>Below this many labelled users the weighted blend replaces the learned rankers.</summary>
     public int MinRankerUsers { get; init; } = 200;
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
@@ -51,6 +53,7 @@ public sealed record RecommenderOptions
         ["halfLifeDays"] = Interactions.HalfLifeDays?.ToString(CultureInfo.InvariantCulture) ?? "none",
         ["trendingHalfLifeDays"] = TrendingHalfLifeDays.ToString(CultureInfo.InvariantCulture),
         ["rankerLabelWindowsDays"] = string.Join(';', RankerLabelWindowsDays.Select(d => d.ToString(CultureInfo.InvariantCulture))),
+        ["rankerMaxNegativesPerUser"] = RankerMaxNegativesPerUser.ToString(CultureInfo.InvariantCulture),
         ["rankerTrees"] = Ranker.Trees.ToString(CultureInfo.InvariantCulture),
         ["rankerLeaves"] = Ranker.Leaves.ToString(CultureInfo.InvariantCulture),
         ["rankerLearningRate"] = Ranker.LearningRate.ToString(CultureInfo.InvariantCulture),

@@ -48,15 +48,18 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
                 continue;
             }
             var builder = BuildStage(log, cut, cutoffTime, cancellationToken);
-            RankedListBuilder.CollectTraining(builder, log, cut, eventCount, defaultRows, discovery: false);
-            RankedListBuilder.CollectTraining(builder, log, cut, eventCount, discoveryRows, discovery: true);
+            RankedListBuilder.CollectTraining(builder, log, cut, eventCount, defaultRows, discoveryRows, _options.RankerMaxNegativesPerUser, _options.Ranker.Seed);
             progress?.Report(string.Create(CultureInfo.InvariantCulture, $"ranker data, labels from the last {days:0} days: {defaultRows.Groups:N0}/{discoveryRows.Groups:N0} user groups ({clock.Elapsed.TotalSeconds:F1} s)"));
         }
         TreeEnsembleScorer? defaultRanker = null, discoveryRanker = null;
         if (defaultRows.Groups >= _options.MinRankerUsers && discoveryRows.Groups >= _options.MinRankerUsers)
         {
-            defaultRanker = LambdaRankTrainer.Train(defaultRows, CandidateFeatureBuilder.FeatureCount, _options.Ranker);
-            discoveryRanker = LambdaRankTrainer.Train(discoveryRows, CandidateFeatureBuilder.FeatureCount, _options.Ranker);
+            // Two single-threaded LightGBM runs side by side: OpenMP threads spin badly on a busy machine.
+            var rankers = new[] { defaultRows, discoveryRows }
+                .AsParallel().AsOrdered().WithDegreeOfParallelism(Math.Min(2, _options.MaxDegreeOfParallelism)).WithCancellation(cancellationToken)
+                .Select(rows => LambdaRankTrainer.Train(rows, CandidateFeatureBuilder.FeatureCount, _options.Ranker with { Threads = 1 }))
+                .ToArray();
+            (defaultRanker, discoveryRanker) = (rankers[0], rankers[1]);
             progress?.Report(string.Create(CultureInfo.InvariantCulture, $"LambdaRank rankers trained ({clock.Elapsed.TotalSeconds:F1} s)"));
         }
         else
