@@ -57,8 +57,7 @@ internal sealed class HistorySnapshot
             var age = (nowTicks - log.Ticks[n]) / (double)TimeSpan.TicksPerDay;
             var decay = double.IsInfinity(halfLife) ? 1 : Math.Pow(0.5, Math.Max(0, age) / halfLife);
             var dict = perUser[u] ??= [];
-            dict.TryGetValue(i, out var s);
-            var isNewBasket = s.LastBasket != basket;
+            var isNewBasket = !dict.TryGetValue(i, out var s) || s.LastBasket != basket;
             dict[i] = (s.Baskets + (isNewBasket ? 1 : 0), basket, log.Ticks[n], s.Weight + (isNewBasket ? kindWeight * decay : 0), s.Quantity + log.Quantities[n]);
             if (userLastBasket[u] != basket)
             {
