@@ -7,9 +7,9 @@ namespace SmartShop.Core.Recommendations;
 /// <summary>LightGBM LambdaRank parameters.</summary>
 public sealed record RankerOptions
 {
-    public int Trees { get; init; } = 150;
+    public int Trees { get; init; } = 100;
     public int Leaves { get; init; } = 15;
-    public double LearningRate { get; init; } = 0.1;
+    public double LearningRate { get; init; } = 0.15;
     public int MinExamplesPerLeaf { get; init; } = 200;
     public int Seed { get; init; } = 42;
     public int Threads { get; init; } = 2;
