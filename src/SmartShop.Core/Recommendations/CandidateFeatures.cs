@@ -30,7 +30,7 @@ internal sealed class CandidateFeatureBuilder
         "ease_score", "ease_rank", "ease_norm", "bought_baskets", "days_since_bought", "repeat_weight", "bought_before",
         "item_users", "item_trending", "popularity_rank", "trending_rank", "user_baskets", "user_items", "days_since_user_last",
         "price_ratio", "item_age_days", "bought_share", "days_per_basket", "cobought_score", "cobought_rank",
-        "ease_recent_score", "ease_recent_rank", "item_user_share",
+        "ease_recent_score", "ease_recent_rank", "item_user_share", "category_affinity",
     ];
 
     public static int FeatureCount => FeatureNames.Length;
@@ -44,13 +44,16 @@ internal sealed class CandidateFeatureBuilder
     private readonly int[] _popularOrder;
     private readonly int[] _trendingOrder;
     private readonly CandidateOptions _options;
+    // Category index per item (−1: none); null when the catalogue has no categories.
+    private readonly int[]? _itemCategories;
 
-    public CandidateFeatureBuilder(HistorySnapshot snapshot, IItemSimilarity ease, CoPurchaseStats coPurchase, CandidateOptions options)
+    public CandidateFeatureBuilder(HistorySnapshot snapshot, IItemSimilarity ease, CoPurchaseStats coPurchase, CandidateOptions options, int[]? itemCategories = null)
     {
         _snapshot = snapshot;
         _ease = ease;
         _coPurchase = coPurchase;
         _options = options;
+        _itemCategories = itemCategories;
         _activeUsers = Math.Max(1, snapshot.UserBaskets.Count(b => b > 0));
         _popularOrder = OrderDescending(snapshot.ItemUsers);
         _trendingOrder = OrderDescending(snapshot.ItemTrending);
@@ -204,6 +207,19 @@ internal sealed class CandidateFeatureBuilder
             maxEase = Math.Max(maxEase, easeScores[c.Item]);
         }
         features.Clear();
+        Dictionary<int, int>? categoryCounts = null;
+        if (_itemCategories is not null)
+        {
+            categoryCounts = [];
+            foreach (var stat in history)
+            {
+                var category = _itemCategories[stat.Item];
+                if (category >= 0)
+                {
+                    categoryCounts[category] = categoryCounts.GetValueOrDefault(category) + 1;
+                }
+            }
+        }
         var userPrice = snapshot.UserMedianPrice[user];
         var userBaskets = snapshot.UserBaskets[user];
         var daysSinceUser = userBaskets > 0 ? (float)snapshot.DaysSince(snapshot.UserLastTicks[user]) : 9999f;
@@ -237,6 +253,9 @@ internal sealed class CandidateFeatureBuilder
             features.Add(recentScores[item]);
             features.Add(recentRanks[ci]);
             features.Add(snapshot.ItemUsers[item] / _activeUsers);
+            features.Add(categoryCounts is null || history.Length == 0 || _itemCategories![item] < 0
+                ? 0
+                : categoryCounts.GetValueOrDefault(_itemCategories[item]) / (float)history.Length);
         }
         return candidates.Count;
     }

@@ -35,6 +35,8 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
         }
         progress?.Report(string.Create(CultureInfo.InvariantCulture, $"{eventCount:N0} interactions, {log.UserCount:N0} users, {log.ItemCount:N0} items; now = {now:yyyy-MM-dd HH:mm}"));
 
+        var categoryIndexes = CategoryIndexes(log, catalogue);
+
         // 1. Learn the rankers on a temporal split inside the window: features before the cutoff, labels after it.
         var defaultRows = new TrainingRows();
         var discoveryRows = new TrainingRows();
@@ -47,7 +49,7 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
             {
                 continue;
             }
-            var builder = BuildStage(log, cut, cutoffTime, cancellationToken);
+            var builder = BuildStage(log, cut, cutoffTime, categoryIndexes, cancellationToken);
             RankedListBuilder.CollectTraining(builder, log, cut, eventCount, defaultRows, discoveryRows, _options.RankerMaxNegativesPerUser, _options.Ranker.Seed);
             progress?.Report(string.Create(CultureInfo.InvariantCulture, $"ranker data, labels from the last {days:0} days: {defaultRows.Groups:N0}/{discoveryRows.Groups:N0} user groups ({clock.Elapsed.TotalSeconds:F1} s)"));
         }
@@ -68,7 +70,7 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
         }
 
         // 2. Generators on all data, then rank every user's candidates once.
-        var stage = BuildStage(log, eventCount, now, cancellationToken);
+        var stage = BuildStage(log, eventCount, now, categoryIndexes, cancellationToken);
         var snapshot = stage.Snapshot;
         var defaultLists = new List<(int, float)>[log.UserCount];
         var discoveryLists = new List<(int, float)>[log.UserCount];
@@ -173,7 +175,7 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
         public float[] Recent { get; } = new float[items];
     }
 
-    private CandidateFeatureBuilder BuildStage(InteractionLog log, int eventCount, DateTime now, CancellationToken cancellationToken)
+    private CandidateFeatureBuilder BuildStage(InteractionLog log, int eventCount, DateTime now, int[]? itemCategories, CancellationToken cancellationToken)
     {
         var snapshot = HistorySnapshot.Build(log, eventCount, _options.Interactions with { Now = now }, _options.TrendingHalfLifeDays);
         var rows = snapshot.UserItems.Select(h => h.Select(s => (s.Item, CandidateFeatureBuilder.EaseValue(s))).ToArray()).ToList();
@@ -181,7 +183,19 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
             ? EaseModel.Fit(rows, log.ItemCount, _options.EaseLambda, _options.MaxDegreeOfParallelism, cancellationToken)
             : ItemKnnModel.Fit(rows, log.ItemCount, 100, _options.MaxDegreeOfParallelism);
         var coPurchase = CoPurchaseStats.Build(log, eventCount, log.ItemCount, maxNeighbours: 50, minBasketsTogether: 2, maxBasketSize: 200);
-        return new CandidateFeatureBuilder(snapshot, similarity, coPurchase, _options.Candidates);
+        return new CandidateFeatureBuilder(snapshot, similarity, coPurchase, _options.Candidates, itemCategories);
+    }
+
+    private static int[]? CategoryIndexes(InteractionLog log, Catalogue? catalogue)
+    {
+        if (catalogue is null || catalogue.Items.All(i => i.Category is null))
+        {
+            return null;
+        }
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        return [.. log.ItemIds.Select(id => catalogue.Find(id)?.Category is { } c
+            ? (index.TryGetValue(c, out var i) ? i : index[c] = index.Count)
+            : -1)];
     }
 
     // The weighted blend: a fixed, interpretable mix of the generators for data too small to learn a ranker.
