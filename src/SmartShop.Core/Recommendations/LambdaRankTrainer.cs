@@ -7,12 +7,14 @@ namespace SmartShop.Core.Recommendations;
 /// <summary>LightGBM LambdaRank parameters.</summary>
 public sealed record RankerOptions
 {
-    public int Trees { get; init; } = 100;
+    public int Trees { get; init; } = 40;
     public int Leaves { get; init; } = 15;
     public double LearningRate { get; init; } = 0.15;
     public int MinExamplesPerLeaf { get; init; } = 200;
     public int Seed { get; init; } = 42;
     public int Threads { get; init; } = 2;
+    /// <summary>Rankers per list, each on its own negative sample and seed; their scores are averaged.</summary>
+    public int EnsembleSize { get; init; } = 3;
 }
 
 /// <summary>Trains LightGBM LambdaRank through ML.NET and converts the trees into a <see cref="TreeEnsembleScorer"/>.</summary>

@@ -15,10 +15,12 @@ internal static class RankedListBuilder
     private static readonly int BoughtBeforeFeature = Array.IndexOf(CandidateFeatureBuilder.FeatureNames, "bought_before");
 
     /// <summary>
-    /// Adds one group per user who bought something in [fromEvent, toEvent): default rows (every candidate) and
-    /// discovery rows (candidates the user never bought). Negatives are subsampled (seeded) to bound the ranker's cost.
+    /// Adds one group per user who bought something in [fromEvent, toEvent) to every ensemble member's default rows
+    /// (every candidate) and discovery rows (candidates the user never bought). Negatives are subsampled, with a
+    /// different seeded sample per member, to bound the rankers' cost; averaging the members then reduces the variance
+    /// the sampling adds.
     /// </summary>
-    public static void CollectTraining(CandidateFeatureBuilder builder, InteractionLog log, int fromEvent, int toEvent, TrainingRows defaultRows, TrainingRows discoveryRows, int maxNegatives, int seed)
+    public static void CollectTraining(CandidateFeatureBuilder builder, InteractionLog log, int fromEvent, int toEvent, TrainingRows[] defaultRows, TrainingRows[] discoveryRows, int maxNegatives, int seed)
     {
         var bought = new Dictionary<int, HashSet<int>>();
         for (var n = fromEvent; n < toEvent; n++)
@@ -37,10 +39,15 @@ internal static class RankedListBuilder
         foreach (var (user, items) in bought.OrderBy(p => p.Key))
         {
             var count = builder.Build(user, [], candidates, rowFeatures, ease, co, recentScores);
-            var random = new Random(unchecked((seed * 397) ^ (user * 31) ^ fromEvent));
-            foreach (var discovery in new[] { false, true })
+            for (var member = 0; member < defaultRows.Length; member++)
             {
-                var rows = discovery ? discoveryRows : defaultRows;
+                var random = new Random(unchecked((seed * 397) ^ (user * 31) ^ fromEvent ^ (member * 7919)));
+                AddGroup(defaultRows[member], discovery: false, random);
+                AddGroup(discoveryRows[member], discovery: true, random);
+            }
+
+            void AddGroup(TrainingRows rows, bool discovery, Random random)
+            {
                 var positives = 0;
                 var negatives = 0;
                 for (var c = 0; c < count; c++)
@@ -60,7 +67,7 @@ internal static class RankedListBuilder
                 }
                 if (positives == 0)
                 {
-                    continue;
+                    return;
                 }
                 var keepNegative = negatives <= maxNegatives ? 1.0 : maxNegatives / (double)negatives;
                 for (var c = 0; c < count; c++)

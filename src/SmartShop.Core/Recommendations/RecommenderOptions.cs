@@ -40,6 +40,10 @@ public sealed record RecommenderOptions
         {
             throw new ArgumentException("Ranker label windows must be positive numbers of days.");
         }
+        if (Ranker.EnsembleSize is < 1 or > 16 || Ranker.Trees < 1)
+        {
+            throw new ArgumentException("The ranker needs 1..16 ensemble members and at least one tree.");
+        }
         if (MaxDegreeOfParallelism < 1)
         {
             throw new ArgumentException("MaxDegreeOfParallelism must be at least 1.");
@@ -54,6 +58,7 @@ public sealed record RecommenderOptions
         ["trendingHalfLifeDays"] = TrendingHalfLifeDays.ToString(CultureInfo.InvariantCulture),
         ["rankerLabelWindowsDays"] = string.Join(';', RankerLabelWindowsDays.Select(d => d.ToString(CultureInfo.InvariantCulture))),
         ["rankerMaxNegativesPerUser"] = RankerMaxNegativesPerUser.ToString(CultureInfo.InvariantCulture),
+        ["rankerEnsembleSize"] = Ranker.EnsembleSize.ToString(CultureInfo.InvariantCulture),
         ["rankerTrees"] = Ranker.Trees.ToString(CultureInfo.InvariantCulture),
         ["rankerLeaves"] = Ranker.Leaves.ToString(CultureInfo.InvariantCulture),
         ["rankerLearningRate"] = Ranker.LearningRate.ToString(CultureInfo.InvariantCulture),

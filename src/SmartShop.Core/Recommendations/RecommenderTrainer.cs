@@ -38,8 +38,9 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
         var categoryIndexes = CategoryIndexes(log, catalogue);
 
         // 1. Learn the rankers on a temporal split inside the window: features before the cutoff, labels after it.
-        var defaultRows = new TrainingRows();
-        var discoveryRows = new TrainingRows();
+        var members = _options.Ranker.EnsembleSize;
+        var defaultRows = Enumerable.Range(0, members).Select(_ => new TrainingRows()).ToArray();
+        var discoveryRows = Enumerable.Range(0, members).Select(_ => new TrainingRows()).ToArray();
         foreach (var days in _options.RankerLabelWindowsDays)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -51,22 +52,27 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
             }
             var builder = BuildStage(log, cut, cutoffTime, categoryIndexes, cancellationToken);
             RankedListBuilder.CollectTraining(builder, log, cut, eventCount, defaultRows, discoveryRows, _options.RankerMaxNegativesPerUser, _options.Ranker.Seed);
-            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"ranker data, labels from the last {days:0} days: {defaultRows.Groups:N0}/{discoveryRows.Groups:N0} user groups ({clock.Elapsed.TotalSeconds:F1} s)"));
+            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"ranker data, labels from the last {days:0} days: {defaultRows[0].Groups:N0}/{discoveryRows[0].Groups:N0} user groups ({clock.Elapsed.TotalSeconds:F1} s)"));
         }
         TreeEnsembleScorer? defaultRanker = null, discoveryRanker = null;
-        if (defaultRows.Groups >= _options.MinRankerUsers && discoveryRows.Groups >= _options.MinRankerUsers)
+        if (defaultRows[0].Groups >= _options.MinRankerUsers && discoveryRows[0].Groups >= _options.MinRankerUsers)
         {
-            // Two single-threaded LightGBM runs side by side: OpenMP threads spin badly on a busy machine.
-            var rankers = new[] { defaultRows, discoveryRows }
-                .AsParallel().AsOrdered().WithDegreeOfParallelism(Math.Min(2, _options.MaxDegreeOfParallelism)).WithCancellation(cancellationToken)
-                .Select(rows => LambdaRankTrainer.Train(rows, CandidateFeatureBuilder.FeatureCount, _options.Ranker with { Threads = 1 }))
+            // Single-threaded LightGBM runs side by side (OpenMP threads spin badly on a busy machine); each member
+            // gets its own seed, and the members' trees are merged into one averaging ensemble.
+            var jobs = defaultRows.Select((rows, m) => (Rows: rows, Member: m, Discovery: false))
+                .Concat(discoveryRows.Select((rows, m) => (Rows: rows, Member: m, Discovery: true)))
                 .ToArray();
-            (defaultRanker, discoveryRanker) = (rankers[0], rankers[1]);
-            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"LambdaRank rankers trained ({clock.Elapsed.TotalSeconds:F1} s)"));
+            var trained = jobs
+                .AsParallel().AsOrdered().WithDegreeOfParallelism(Math.Min(jobs.Length, _options.MaxDegreeOfParallelism)).WithCancellation(cancellationToken)
+                .Select(job => LambdaRankTrainer.Train(job.Rows, CandidateFeatureBuilder.FeatureCount, _options.Ranker with { Threads = 1, Seed = _options.Ranker.Seed + job.Member }))
+                .ToArray();
+            defaultRanker = TreeEnsembleScorer.Average(trained[..members]);
+            discoveryRanker = TreeEnsembleScorer.Average(trained[members..]);
+            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"LambdaRank rankers trained, {members} per list ({clock.Elapsed.TotalSeconds:F1} s)"));
         }
         else
         {
-            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"too few labelled users for a ranker ({defaultRows.Groups}); using the weighted blend"));
+            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"too few labelled users for a ranker ({defaultRows[0].Groups}); using the weighted blend"));
         }
 
         // 2. Generators on all data, then rank every user's candidates once.
@@ -134,8 +140,8 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
                     ["interactions"] = eventCount,
                     ["users"] = log.UserCount,
                     ["items"] = log.ItemCount,
-                    ["rankerGroupsDefault"] = defaultRows.Groups,
-                    ["rankerGroupsDiscovery"] = discoveryRows.Groups,
+                    ["rankerGroupsDefault"] = defaultRows[0].Groups,
+                    ["rankerGroupsDiscovery"] = discoveryRows[0].Groups,
                     ["trainSeconds"] = Math.Round(clock.Elapsed.TotalSeconds, 2),
                 },
             },

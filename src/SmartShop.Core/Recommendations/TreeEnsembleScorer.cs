@@ -70,6 +70,36 @@ public sealed class TreeEnsembleScorer
         }
     }
 
+    /// <summary>One ensemble whose score is the mean of the members' scores (trees concatenated, leaves scaled).</summary>
+    public static TreeEnsembleScorer Average(IReadOnlyList<TreeEnsembleScorer> members)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        if (members.Count == 0 || members.Any(m => m.FeatureCount != members[0].FeatureCount))
+        {
+            throw new ArgumentException("Members must be non-empty and share the feature count.", nameof(members));
+        }
+        var scale = 1f / members.Count;
+        var nodeStart = new List<int>();
+        var leafStart = new List<int>();
+        var feature = new List<int>();
+        var threshold = new List<float>();
+        var left = new List<int>();
+        var right = new List<int>();
+        var leaves = new List<float>();
+        foreach (var m in members)
+        {
+            nodeStart.AddRange(m.TreeNodeStart.Select(s => s + feature.Count));
+            leafStart.AddRange(m.TreeLeafStart.Select(s => s + leaves.Count));
+            feature.AddRange(m.SplitFeature);
+            threshold.AddRange(m.SplitThreshold);
+            left.AddRange(m.LeftChild);
+            right.AddRange(m.RightChild);
+            leaves.AddRange(m.LeafValue.Select(v => v * scale));
+        }
+        return new TreeEnsembleScorer(members[0].FeatureCount, [.. nodeStart], [.. leafStart], [.. feature], [.. threshold], [.. left], [.. right], [.. leaves],
+            members.Sum(m => m.Bias) * scale);
+    }
+
     public float Score(ReadOnlySpan<float> features)
     {
         var sum = Bias;
