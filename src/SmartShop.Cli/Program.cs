@@ -7,5 +7,8 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(SegmentCommand.Create());
 root.Subcommands.Add(ExplainCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(RecommendCommand.Create());
+root.Subcommands.Add(EvaluateCommand.Create());
 
 return await CommandLineRunner.RunAsync(root, args);

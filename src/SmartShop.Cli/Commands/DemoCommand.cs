@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SmartShop.Core.Data;
+using SmartShop.Core.Recommendations;
 using SmartShop.Core.Segmentation;
 
 namespace SmartShop.Cli.Commands;
@@ -59,5 +60,48 @@ internal static class DemoCommand
 
         var segmentation = SegmentationEngine.Run(TransactionFeatureBuilder.Build(transactions.Rows).Features, cancellationToken: cancellationToken);
         SegmentCommand.WriteReport(segmentation.Analysis, output);
+        ShowRecommendations(transactions.Rows, output, cancellationToken);
+    }
+
+    // A lighter ranker than `train` uses: the demo should answer in seconds on a laptop.
+    private static readonly RecommenderOptions DemoOptions = new()
+    {
+        RankerLabelWindowsDays = [60, 30],
+        Ranker = new RankerOptions { Trees = 60 },
+    };
+
+    private static void ShowRecommendations(IReadOnlyList<Transaction> rows, TextWriter output, CancellationToken cancellationToken)
+    {
+        var model = new RecommenderTrainer(DemoOptions).Train(InteractionSources.FromTransactions(rows), Catalogue.FromTransactions(rows), cancellationToken: cancellationToken);
+        var recommender = new Recommender(model);
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"== Recommendations ({model.Info.Ranker}, trained on {model.UserCount:N0} customers, {model.ItemCount:N0} products) =="));
+        var busiest = rows.Where(t => t.IsCleanPurchase).GroupBy(t => t.CustomerId!).OrderByDescending(g => g.Select(t => t.InvoiceNo).Distinct().Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Take(3);
+        foreach (var customer in busiest)
+        {
+            output.WriteLine($"Customer {customer.Key}:");
+            foreach (var item in recommender.RecommendForUser(new UserRecommendationRequest { UserId = customer.Key, K = 5 }, cancellationToken))
+            {
+                output.WriteLine($"  {item.ItemId,-8} {item.Title,-36} ({item.Reason})");
+            }
+            output.WriteLine("  new to this customer:");
+            foreach (var item in recommender.RecommendForUser(new UserRecommendationRequest { UserId = customer.Key, K = 3, ExcludePurchased = true }, cancellationToken))
+            {
+                output.WriteLine($"  {item.ItemId,-8} {item.Title,-36} ({item.Reason})");
+            }
+        }
+        var viewed = rows.Where(t => t.IsCleanPurchase).GroupBy(t => t.StockCode).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
+        output.WriteLine($"A first-time visitor who just viewed {viewed}:");
+        foreach (var item in recommender.RecommendForUser(new UserRecommendationRequest { K = 3, RecentItems = [viewed] }, cancellationToken))
+        {
+            output.WriteLine($"  {item.ItemId,-8} {item.Title,-36} ({item.Reason})");
+        }
+        output.WriteLine($"Frequently bought together with {viewed}:");
+        foreach (var item in recommender.FrequentlyBoughtTogether(new ItemRequest { ItemId = viewed, K = 3 }, cancellationToken))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {item.ItemId,-8} {item.Title,-36} confidence {item.Confidence:P0}, lift {item.Lift:F1}, {item.Baskets} baskets"));
+        }
     }
 }

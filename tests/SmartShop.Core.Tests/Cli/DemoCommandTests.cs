@@ -15,5 +15,6 @@ public sealed class DemoCommandTests
         text.Should().Contain("CC BY 4.0");
         text.Should().Contain("786 customers");
         text.Should().Contain("REGENCY CAKESTAND 3 TIER");
+        text.Should().Contain("== Recommendations").And.Contain("(bought before)").And.Contain("you viewed)");
     }
 }

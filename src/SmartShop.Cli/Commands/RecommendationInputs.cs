@@ -1,0 +1,30 @@
+using System.Globalization;
+using SmartShop.Core.Data;
+using SmartShop.Core.Recommendations;
+
+namespace SmartShop.Cli.Commands;
+
+/// <summary>Reads a transactions file into interaction events and a catalogue, reporting data quality on stderr.</summary>
+internal static class RecommendationInputs
+{
+    public static (List<Transaction> Rows, Catalogue Catalogue) ReadTransactions(string path, string? cataloguePath, TextWriter log, CancellationToken cancellationToken)
+    {
+        var set = new TransactionCsvReader().ReadAll(path, cancellationToken);
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(path)}: {set.Report}"));
+        var rows = set.Rows as List<Transaction> ?? [.. set.Rows];
+        var catalogue = cataloguePath is null ? Catalogue.FromTransactions(rows) : Catalogue.Load(cataloguePath);
+        return (rows, catalogue);
+    }
+
+    public static IProgress<string> Progress(TextWriter log)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        return new SynchronousProgress(message => log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed.TotalSeconds,6:F1}s] {message}")));
+    }
+
+    // Progress<T> posts to the thread pool; console progress must appear in order, immediately.
+    private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+}

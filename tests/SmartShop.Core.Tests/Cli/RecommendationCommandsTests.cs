@@ -1,0 +1,71 @@
+using System.Globalization;
+using SmartShop.Cli.Commands;
+using SmartShop.Core.Recommendations;
+using SmartShop.Core.Tests.Recommendations;
+
+namespace SmartShop.Core.Tests.Cli;
+
+public sealed class RecommendationCommandsTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("smartshop-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    // The synthetic shop as Online Retail rows, plus dirt the reader and the cleaning rules must drop.
+    private string WriteTransactions(string name, Func<InteractionEvent, bool> keep)
+    {
+        var path = Path.Combine(_directory, name);
+        var lines = new List<string> { TestData.Header };
+        lines.AddRange(SyntheticShop.Events().Where(keep).Select(e => string.Create(CultureInfo.InvariantCulture,
+            $"{e.BasketId!.Replace("-", "", StringComparison.Ordinal)[1..]},{e.ItemId.Replace("I", "100", StringComparison.Ordinal)},ITEM {e.ItemId},1,{e.Timestamp:yyyy-MM-dd HH:mm:ss},2.5,{1000 + int.Parse(e.UserId[1..], CultureInfo.InvariantCulture)}.0,United Kingdom")));
+        lines.Add("C1,10001,CANCELLED,-1,2024-01-02 10:00:00,2.5,1.0,United Kingdom");
+        lines.Add("X9,POST,POSTAGE,1,2024-01-02 10:00:00,18,1.0,United Kingdom");
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    [Fact]
+    public void TrainThenRecommendWritesRankedCsvWithReasons()
+    {
+        var data = WriteTransactions("train.csv", _ => true);
+        var model = Path.Combine(_directory, "model");
+        using var log = new StringWriter();
+
+        TrainCommand.Run(data, null, model, new RecommenderOptions { MaxDegreeOfParallelism = 2 }, TextWriter.Null, log, CancellationToken.None);
+        using var output = new StringWriter();
+        RecommendCommand.Run(model, "all", 3, excludePurchased: true, output, log, CancellationToken.None);
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        lines[0].Should().Be("user,rank,item,score,reason");
+        lines.Should().HaveCount(1 + 60 * 3);
+        lines[1].Should().MatchRegex(@"^\d+,1,100\d\d,[-0-9.E]+,.+$");
+        lines.Skip(1).Select(l => l.Split(',')[2]).Should().NotContain("POST");
+        log.ToString().Should().Contain("malformed");
+    }
+
+    [Fact]
+    public void RecommendRejectsBadKAndMissingModelPrecisely()
+    {
+        FluentActions.Invoking(() => RecommendCommand.Run(_directory, "all", 101, false, TextWriter.Null, TextWriter.Null, CancellationToken.None))
+            .Should().Throw<ArgumentException>().WithMessage("--k must be between 1 and 100*");
+        FluentActions.Invoking(() => RecommendCommand.Run(_directory, "all", 10, false, TextWriter.Null, TextWriter.Null, CancellationToken.None))
+            .Should().Throw<ModelBundleException>().WithMessage("Not a model bundle*");
+    }
+
+    [Fact]
+    public void EvaluatePrintsProductAndBaselineRowsAndJson()
+    {
+        var cutoff = SyntheticShop.Start.AddDays(40);
+        var train = WriteTransactions("a.csv", e => e.Timestamp < cutoff);
+        var test = WriteTransactions("b.csv", e => e.Timestamp >= cutoff);
+        var json = Path.Combine(_directory, "metrics.json");
+        using var output = new StringWriter();
+
+        var rows = EvaluateCommand.Run(train, test, 5, json, output, TextWriter.Null, CancellationToken.None);
+
+        rows.Select(r => r.Model).Distinct().Should().Equal("smartshop", "popularity", "popularity-unseen", "repeat+popularity");
+        rows.Should().OnlyContain(r => r.Metrics.Users > 0 && r.Metrics.Ndcg >= 0 && r.Metrics.Ndcg <= 1);
+        output.ToString().Should().Contain("ndcg@5");
+        File.ReadAllText(json).Should().Contain("\"model\": \"smartshop\"");
+    }
+}

@@ -1,0 +1,94 @@
+using SmartShop.Core.Data;
+using SmartShop.Core.Recommendations;
+
+namespace SmartShop.Core.Tests.Recommendations;
+
+public sealed class InteractionSourcesTests
+{
+    [Fact]
+    public void RetailRocketRowsBecomeEventsAndBadRowsAreCounted()
+    {
+        var report = new DataQualityReport();
+        var text = string.Join('\n',
+            "timestamp,visitorid,event,itemid,transactionid",
+            "1433221332117,257597,view,355908,",
+            "1433224214164,992329,addtocart,248676,",
+            "1433221999827,111016,transaction,355908,4000",
+            "not-a-time,1,view,2,",
+            "1433221999827,111016,wink,355908,");
+
+        var events = InteractionSources.ReadRetailRocket(new StringReader(text), report, maxMalformedRatio: 0.5);
+
+        events.Select(e => e.Kind).Should().Equal(InteractionKind.View, InteractionKind.AddToCart, InteractionKind.Purchase);
+        events[2].BasketId.Should().Be("4000");
+        events[0].Timestamp.Should().Be(DateTime.UnixEpoch.AddMilliseconds(1433221332117));
+        report.RowsMalformed.Should().Be(2);
+        report.FirstMalformed.Select(r => r.LineNumber).Should().Equal(5, 6);
+    }
+
+    [Fact]
+    public void MostlyGarbageFileFails()
+    {
+        var text = "timestamp,visitorid,event,itemid,transactionid\n1,1,view,1,\nx,y,z\n???\n";
+        FluentActions.Invoking(() => InteractionSources.ReadRetailRocket(new StringReader(text), new DataQualityReport()))
+            .Should().Throw<InvalidDataException>().WithMessage("*mostly malformed*");
+    }
+
+    [Fact]
+    public void ClickstreamJsonLinesAreParsedDeduplicatedAndValidated()
+    {
+        var report = new DataQualityReport();
+        var text = string.Join('\n',
+            """{"eventId":"e1","type":"view","userId":"u1","itemId":"A","timestamp":"2024-05-01T10:00:00Z"}""",
+            """{"eventId":"e1","type":"view","userId":"u1","itemId":"A","timestamp":"2024-05-01T10:00:00Z"}""",
+            """{"eventId":"e2","type":"purchase","userId":"u1","itemId":"B","timestamp":"2024-05-01T10:05:00Z","quantity":2,"price":3.5}""",
+            """{"eventId":"e3","type":"teleport","userId":"u1","itemId":"B","timestamp":"2024-05-01T10:05:00Z"}""",
+            "{ broken",
+            """{"eventId":"e4","type":"removefromcart","userId":"u2","itemId":"C","timestamp":"2024-05-01T11:00:00+02:00"}""");
+
+        var events = InteractionSources.ReadClickstream(new StringReader(text), report, maxMalformedRatio: 0.5);
+
+        events.Should().HaveCount(3);
+        events[1].Should().Be(new InteractionEvent("u1", "B", new DateTime(2024, 5, 1, 10, 5, 0, DateTimeKind.Utc), InteractionKind.Purchase, 2, 3.5));
+        events[2].Timestamp.Should().Be(new DateTime(2024, 5, 1, 9, 0, 0, DateTimeKind.Utc));
+        report.RowsMalformed.Should().Be(2);
+    }
+
+    [Fact]
+    public void EventWeightsAndDecayShapeInteractionStrength()
+    {
+        var now = new DateTime(2024, 6, 1);
+        var log = InteractionLog.Build([
+            new InteractionEvent("u", "old", now.AddDays(-30), InteractionKind.Purchase, BasketId: "1"),
+            new InteractionEvent("u", "new", now, InteractionKind.View, BasketId: "2"),
+        ]);
+        var options = new InteractionOptions { ViewWeight = 1, PurchaseWeight = 4, HalfLifeDays = 30, Now = now };
+
+        var snapshot = HistorySnapshot.Build(log, log.Count, options, trendingHalfLifeDays: 7);
+
+        var stats = snapshot.UserItems[0].ToDictionary(s => log.ItemIds[s.Item], s => s.Weight);
+        stats["old"].Should().BeApproximately(2f, 1e-5f, "a purchase weighs 4 and one half-life has passed");
+        stats["new"].Should().BeApproximately(1f, 1e-5f);
+    }
+
+    [Fact]
+    public void CatalogueIsDerivedFromTheMostFrequentDescriptionAndMedianPrice()
+    {
+        Transaction T(string description, decimal price) => new("1", "85123A", description, 1, new DateTime(2011, 1, 1), price, "1", "UK");
+        var catalogue = Catalogue.FromTransactions([T("HEART HOLDER ", 2m), T("HEART HOLDER", 3m), T("heart holder?", 10m)]);
+
+        var item = catalogue.Find("85123A")!;
+        item.Title.Should().Be("HEART HOLDER");
+        item.Price.Should().Be(3m);
+    }
+
+    [Fact]
+    public void CatalogueCsvWithABadPriceNamesTheLine()
+    {
+        var csv = "id,title,category,price,in_stock\nA,Mug,Kitchen,2.5,true\nB,Plate,Kitchen,abc,false\n";
+        FluentActions.Invoking(() => Catalogue.Load(new StringReader(csv)))
+            .Should().Throw<InvalidDataException>().WithMessage("*line 3*price*");
+        var ok = Catalogue.Load(new StringReader("id,title,category,price,in_stock\na,Mug,Kitchen,2.5,no\n"));
+        ok.Find("A").Should().Be(new CatalogueItem("A", "Mug", "Kitchen", 2.5m, false));
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using SmartShop.Core.Recommendations;
+
+namespace SmartShop.Core.Tests.Recommendations;
+
+public sealed class ModelBundleTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "smartshop-bundle-" + Guid.NewGuid().ToString("N"));
+    private static readonly RecommenderModel Model = SyntheticShop.Train();
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void RoundTripGivesTheSameRecommendations()
+    {
+        ModelBundle.Save(Model, _directory);
+        var loaded = ModelBundle.Load(_directory);
+
+        loaded.Items.Should().Equal(Model.Items);
+        loaded.Users.Should().Equal(Model.Users);
+        loaded.Info.TrainedTo.Should().Be(Model.Info.TrainedTo);
+        var before = new Recommender(Model);
+        var after = new Recommender(loaded);
+        foreach (var user in Model.Users.Take(10))
+        {
+            var request = new UserRecommendationRequest { UserId = user, K = 5 };
+            after.RecommendForUser(request).Should().Equal(before.RecommendForUser(request));
+        }
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(_directory, ModelBundle.ManifestName)))!;
+        manifest["schemaVersion"]!.GetValue<int>().Should().Be(ModelBundle.SchemaVersion);
+        manifest["files"]!.AsArray().Should().OnlyContain(f => f!["sha256"]!.GetValue<string>().Length == 64);
+    }
+
+    [Fact]
+    public void CorruptFileIsReportedByName()
+    {
+        ModelBundle.Save(Model, _directory);
+        var path = Path.Combine(_directory, "default.items.bin");
+        var bytes = File.ReadAllBytes(path);
+        bytes[0] ^= 0xFF;
+        File.WriteAllBytes(path, bytes);
+
+        var act = () => ModelBundle.Load(_directory);
+
+        act.Should().Throw<ModelBundleException>().WithMessage("*default.items.bin*corrupt*");
+    }
+
+    [Fact]
+    public void NewerSchemaVersionIsRejected()
+    {
+        ModelBundle.Save(Model, _directory);
+        var manifestPath = Path.Combine(_directory, ModelBundle.ManifestName);
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!;
+        manifest["schemaVersion"] = ModelBundle.SchemaVersion + 1;
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+
+        var act = () => ModelBundle.Load(_directory);
+
+        act.Should().Throw<ModelBundleException>().WithMessage("*Incompatible bundle schema version*");
+    }
+
+    [Fact]
+    public void MissingOrGarbageManifestFailsClearly()
+    {
+        Directory.CreateDirectory(_directory);
+        FluentActions.Invoking(() => ModelBundle.Load(_directory)).Should().Throw<ModelBundleException>().WithMessage("*Not a model bundle*");
+        File.WriteAllText(Path.Combine(_directory, ModelBundle.ManifestName), "{ not json");
+        FluentActions.Invoking(() => ModelBundle.Load(_directory)).Should().Throw<ModelBundleException>().WithMessage("*not valid JSON*");
+    }
+}

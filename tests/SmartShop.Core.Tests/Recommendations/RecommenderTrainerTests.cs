@@ -1,0 +1,50 @@
+using SmartShop.Core.Recommendations;
+
+namespace SmartShop.Core.Tests.Recommendations;
+
+public sealed class RecommenderTrainerTests
+{
+    [Fact]
+    public void LargeCataloguesSwitchFromEaseToItemKnn()
+    {
+        var model = SyntheticShop.Train(new RecommenderOptions { MaxEaseItems = 10, MaxDegreeOfParallelism = 2 });
+
+        model.Info.Parameters["itemSimilarity"].Should().Be("item-knn");
+        var similar = new Recommender(model).SimilarItems(new ItemRequest { ItemId = "I03", K = 5 });
+        similar.Should().HaveCount(5);
+        similar.Count(i => int.Parse(i.ItemId[1..]) % 3 == 0).Should().BeGreaterThanOrEqualTo(4, "co-bought items share the category");
+    }
+
+    [Fact]
+    public void SmallDataFallsBackToTheWeightedBlend()
+    {
+        var model = SyntheticShop.Train();
+
+        model.Info.Ranker.Should().Be("weighted-blend");
+        model.Info.Parameters["itemSimilarity"].Should().Be("ease");
+    }
+
+    [Fact]
+    public void TrainingIsDeterministic()
+    {
+        var a = new Recommender(SyntheticShop.Train());
+        var b = new Recommender(SyntheticShop.Train());
+        foreach (var user in a.Model.Users)
+        {
+            var request = new UserRecommendationRequest { UserId = user, ExcludePurchased = true };
+            b.RecommendForUser(request).Should().Equal(a.RecommendForUser(request));
+        }
+    }
+
+    [Fact]
+    public void NowOptionIgnoresLaterEventsAndEmptyDataFails()
+    {
+        var now = SyntheticShop.Start.AddDays(25);
+        var model = new RecommenderTrainer(new RecommenderOptions { Interactions = new InteractionOptions { Now = now } }).Train(SyntheticShop.Events());
+
+        model.Info.Now.Should().Be(now);
+        FluentActions.Invoking(() => new RecommenderTrainer().Train([])).Should().Throw<InvalidDataException>().WithMessage("*No usable interactions*");
+        FluentActions.Invoking(() => new RecommenderTrainer(new RecommenderOptions { EaseLambda = -1 }).Train(SyntheticShop.Events()))
+            .Should().Throw<ArgumentException>().WithMessage("*lambda*");
+    }
+}
