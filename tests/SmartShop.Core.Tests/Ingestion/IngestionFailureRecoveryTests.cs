@@ -15,24 +15,33 @@ public sealed class IngestionFailureRecoveryTests
     [Fact]
     public async Task EveryWriteOfABatchCanFailOnceAndTheRetryStoresEachEventExactlyOnce()
     {
-        // How many storage writes a clean batch of this shape makes, counted on a fresh pipeline.
-        var counting = new WriteFault(int.MaxValue);
-        await new IngestionHarness(counting).Ingestor.IngestAsync(Batch(UniquePartition(), out _));
-        counting.Writes.Should().BeGreaterThan(8, "the batch writes dead letters, the lake, three users' state, markers and the batch record");
-
-        for (var n = 1; n <= counting.Writes; n++)
+        // Fail write 1, then 2, ... until a batch makes fewer writes than n (the count varies a little with how
+        // the event ids hash over the ledger's partitions): every write gets its turn to fail.
+        var n = 0;
+        while (true)
         {
+            n++;
             var fault = new WriteFault(n);
             var harness = new IngestionHarness(fault);
             var partition = UniquePartition();
             var batch = Batch(partition, out var users);
 
-            var attempt = () => harness.Ingestor.IngestAsync(batch);
-            await attempt.Should().ThrowAsync<Azure.RequestFailedException>($"write {n} fails").WithMessage("*Injected*");
-            var retry = await harness.Ingestor.IngestAsync(batch);
+            IngestionSummary retry;
+            try
+            {
+                retry = await harness.Ingestor.IngestAsync(batch);
+                fault.HasFailed.Should().BeFalse();
+                n.Should().BeGreaterThan(8, "the batch writes dead letters, the lake, three users' state, markers and the batch record");
+                break;
+            }
+            catch (Azure.RequestFailedException e) when (fault.HasFailed)
+            {
+                e.Message.Should().Contain("Injected");
+                retry = await harness.Ingestor.IngestAsync(batch);
+            }
+
             var redelivery = await harness.Ingestor.IngestAsync(batch);
 
-            fault.HasFailed.Should().BeTrue();
             retry.Should().BeEquivalentTo(new { Accepted = 5, Rejected = 1, Duplicates = 1, AlreadyIngested = false }, $"write {n} failed first");
             redelivery.Should().BeEquivalentTo(new { Accepted = 0, Duplicates = 7, AlreadyIngested = true });
             var lake = await harness.LakeLinesAsync(partition);
