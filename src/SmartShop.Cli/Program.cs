@@ -7,5 +7,6 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(SegmentCommand.Create());
 root.Subcommands.Add(ExplainCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(ReplayCommand.Create());
 
 return await CommandLineRunner.RunAsync(root, args);

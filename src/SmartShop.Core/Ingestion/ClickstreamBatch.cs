@@ -37,10 +37,15 @@ public sealed record ClickstreamBatch
     }
 
     /// <summary>A batch without broker coordinates (HTTP, replay, or a trigger without metadata), identified by its content.</summary>
-    public static ClickstreamBatch FromContent(IReadOnlyList<string> payloads, string source)
+    /// <param name="identityContext">
+    /// Mixed into the content hash when the same content may rightly be processed again under other rules (replay
+    /// with a wider age window): it is then a new batch, while the per-event ledger still drops what was stored.
+    /// </param>
+    public static ClickstreamBatch FromContent(IReadOnlyList<string> payloads, string source, string? identityContext = null)
     {
         ArgumentNullException.ThrowIfNull(payloads);
         ArgumentException.ThrowIfNullOrWhiteSpace(source);
-        return new ClickstreamBatch(payloads, EventBatchId.FromContent(payloads), source, null);
+        var id = EventBatchId.FromContent(identityContext is null ? payloads : payloads.Prepend(identityContext));
+        return new ClickstreamBatch(payloads, id, source, null);
     }
 }
