@@ -24,6 +24,7 @@ public sealed class ProcessedEventLedger(TableServiceClient serviceClient)
     private const int BucketCount = 16;
     private const int MaxTransactionSize = 100;
     private const int ReadParallelism = 16;
+    private const int MaxRowsPerQuery = 14;
     private const string BatchRowKey = "batch";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -50,15 +51,21 @@ public sealed class ProcessedEventLedger(TableServiceClient serviceClient)
         }
 
         var table = await GetAsync(EventsTable, cancellationToken).ConfigureAwait(false);
+        // One query per partition and 14 ids: Table storage allows 15 comparisons in a filter (partition + 14 rows).
+        var queries = eventIds
+            .GroupBy(Bucket, StringComparer.Ordinal)
+            .SelectMany(bucket => bucket.Chunk(MaxRowsPerQuery).Select(chunk => (Partition: bucket.Key, Ids: chunk)))
+            .ToList();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = ReadParallelism, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(eventIds, parallel, async (eventId, token) =>
+        await Parallel.ForEachAsync(queries, parallel, async (query, token) =>
         {
-            var response = await table.GetEntityIfExistsAsync<TableEntity>(Bucket(eventId), StorageKeys.Escape(eventId), ["Batch"], token).ConfigureAwait(false);
-            if (response.HasValue)
+            var rows = string.Join(" or ", query.Ids.Select(id => TableClient.CreateQueryFilter($"RowKey eq {StorageKeys.Escape(id)}")));
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {query.Partition}") + " and (" + rows + ")";
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: ["RowKey", "Batch"], cancellationToken: token).ConfigureAwait(false))
             {
                 lock (owners)
                 {
-                    owners[eventId] = response.Value!.GetString("Batch");
+                    owners[Uri.UnescapeDataString(entity.RowKey)] = entity.GetString("Batch");
                 }
             }
         }).ConfigureAwait(false);
