@@ -35,6 +35,9 @@ $settings = [ordered]@{
     "DocumentLogs__QueueCapacity"                 = '10000'
     "DocumentLogs__FlushBatchSize"                = '100'
     "DocumentLogs__FlushIntervalMilliseconds"     = '500'
+    "Ingestion__MaxEventAgeDays"                  = '30'
+    "Ingestion__MaxEventsPerRequest"              = '1000'
+    "Ingestion__MaxRequestBytes"                  = '1048576'
     "Telemetry__UserIdHashKey"                    = ''
 }
 

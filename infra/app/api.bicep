@@ -138,6 +138,9 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       DocumentLogs__QueueCapacity: '10000'
       DocumentLogs__FlushBatchSize: '100'
       DocumentLogs__FlushIntervalMilliseconds: '500'
+      Ingestion__MaxEventAgeDays: '30'
+      Ingestion__MaxEventsPerRequest: '1000'
+      Ingestion__MaxRequestBytes: '1048576'
       Telemetry__UserIdHashKey: userIdHashKey
       // DefaultAzureCredential picks the user-assigned identity from this.
       AZURE_CLIENT_ID: identity.properties.clientId

@@ -10,5 +10,6 @@ root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(RecommendCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
+root.Subcommands.Add(ReplayCommand.Create());
 
 return await CommandLineRunner.RunAsync(root, args);

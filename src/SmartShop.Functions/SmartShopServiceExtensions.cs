@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using SmartShop.Functions.Ingestion;
 using SmartShop.Functions.Operations;
 using SmartShop.Functions.Storage;
 using SmartShop.Functions.Telemetry;
@@ -22,6 +23,7 @@ public static class SmartShopServiceExtensions
         builder.Services.AddSingleton<ModelStatusBoard>();
         builder.AddSmartShopTelemetry();
         builder.AddSmartShopStorage();
+        builder.AddSmartShopIngestion();
         return builder;
     }
 }

@@ -33,7 +33,7 @@ public sealed class FunctionsMetadataTests
     {
         var names = Metadata.Value.Select(f => (string)f!["name"]!).Order(StringComparer.Ordinal);
 
-        names.Should().Equal(new[] { "Health", "IngestClickstream", "OnTrainingDataUploaded" }.Order(StringComparer.Ordinal));
+        names.Should().Equal(new[] { "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents" }.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -50,6 +50,17 @@ public sealed class FunctionsMetadataTests
         var retry = Function("IngestClickstream")["retry"]!.AsObject();
         retry["strategy"]!.GetValue<string>().Should().Be("exponentialBackoff");
         retry["maxRetryCount"]!.GetValue<int>().Should().Be(5);
+    }
+
+    [Fact]
+    public void PostEventsIsAFunctionKeyPostOnV1Events()
+    {
+        var trigger = Trigger("PostEvents");
+
+        trigger["type"]!.GetValue<string>().Should().Be("httpTrigger");
+        trigger["route"]!.GetValue<string>().Should().Be("v1/events");
+        trigger["authLevel"]!.GetValue<string>().Should().Be("Function");
+        trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()).Should().Equal("post");
     }
 
     [Fact]

@@ -1,0 +1,187 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using SmartShop.Core.Ingestion;
+using SmartShop.Core.Storage;
+
+namespace SmartShop.Cli.Commands;
+
+/// <summary>`smartshop replay`: pushes a clickstream file through the ingestion pipeline into the (local) lake.</summary>
+internal static class ReplayCommand
+{
+    public static Command Create()
+    {
+        var events = new Option<FileInfo>("--events") { Description = "Clickstream file: JSON Lines (schema v1) or RetailRocket events CSV.", Required = true };
+        var format = new Option<string?>("--format") { Description = "jsonl or retailrocket (default: retailrocket for .csv, jsonl otherwise)." };
+        var rate = new Option<double>("--rate") { Description = "Events per second to send at most (0 = as fast as storage takes them).", DefaultValueFactory = _ => 0 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Events per pipeline batch (1-5000).", DefaultValueFactory = _ => 500 };
+        var storage = new Option<string>("--storage") { Description = "Storage connection string for the lake, dead letters, user activity and the dedupe ledger.", DefaultValueFactory = _ => "UseDevelopmentStorage=true" };
+        var maxAgeDays = new Option<int>("--max-event-age-days") { Description = "Older events are dead-lettered; widen it for historical files (1-36500).", DefaultValueFactory = _ => 30 };
+        var command = new Command("replay", "Replay a clickstream file through the ingestion pipeline (validation, dead letters, lake, user activity, dedupe).");
+        foreach (var option in new Option[] { events, format, rate, batchSize, storage, maxAgeDays })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var settings = new ReplaySettings(
+                parseResult.GetValue(events)!,
+                ParseFormat(parseResult.GetValue(format), parseResult.GetValue(events)!.Name),
+                parseResult.GetValue(rate),
+                parseResult.GetValue(batchSize),
+                parseResult.GetValue(storage)!,
+                parseResult.GetValue(maxAgeDays));
+            await RunAsync(settings, Console.Out, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+
+    internal static async Task<ReplayTotals> RunAsync(ReplaySettings settings, TextWriter console, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        settings.Validate();
+        var ingestor = CreateIngestor(settings, timeProvider);
+        var totals = new ReplayTotals();
+        var stopwatch = Stopwatch.StartNew();
+        using var reader = new StreamReader(settings.Events.FullName);
+        var batch = new List<string>(settings.BatchSize);
+        foreach (var payload in ClickstreamFile.ReadPayloads(reader, settings.Format))
+        {
+            batch.Add(payload);
+            if (batch.Count == settings.BatchSize)
+            {
+                await SendAsync(ingestor, batch, totals, settings, stopwatch, cancellationToken).ConfigureAwait(false);
+                batch = new List<string>(settings.BatchSize);
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            await SendAsync(ingestor, batch, totals, settings, stopwatch, cancellationToken).ConfigureAwait(false);
+        }
+
+        var seconds = Math.Max(stopwatch.Elapsed.TotalSeconds, 1e-9);
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{totals.Received:N0} events in {totals.Batches:N0} batches: {totals.Accepted:N0} stored, {totals.Rejected:N0} dead-lettered, {totals.Duplicates:N0} duplicates; {seconds:F1} s ({totals.Received / seconds:N0} events/s)."));
+        if (totals.AcceptedByType.Count > 0)
+        {
+            console.WriteLine("stored by type: " + Describe(totals.AcceptedByType));
+        }
+
+        if (totals.RejectedByCode.Count > 0)
+        {
+            console.WriteLine("dead-lettered by reason: " + Describe(totals.RejectedByCode));
+            if (totals.RejectedByCode.ContainsKey(EventRejection.TimestampTooOld))
+            {
+                console.WriteLine($"hint: historical files need --max-event-age-days wide enough for their oldest event (now {settings.MaxEventAgeDays}).");
+            }
+        }
+
+        return totals;
+    }
+
+    private static async Task SendAsync(ClickstreamIngestor ingestor, List<string> batch, ReplayTotals totals, ReplaySettings settings, Stopwatch stopwatch, CancellationToken cancellationToken)
+    {
+        // The age window is part of the batch identity: replaying with a wider one must revisit what it rejected.
+        var context = string.Create(CultureInfo.InvariantCulture, $"replay max-event-age-days={settings.MaxEventAgeDays}");
+        var summary = await ingestor.IngestAsync(ClickstreamBatch.FromContent(batch, "replay", context), cancellationToken).ConfigureAwait(false);
+        totals.Add(summary);
+        if (settings.Rate > 0)
+        {
+            // Pace by the total so far: sleep until events/rate seconds have passed since the start.
+            var due = TimeSpan.FromSeconds(totals.Received / settings.Rate) - stopwatch.Elapsed;
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static ClickstreamIngestor CreateIngestor(ReplaySettings settings, TimeProvider timeProvider)
+    {
+        BlobServiceClient blobs;
+        TableServiceClient tables;
+        try
+        {
+            blobs = new BlobServiceClient(settings.StorageConnectionString);
+            tables = new TableServiceClient(settings.StorageConnectionString);
+        }
+        catch (Exception exception) when (exception is FormatException or ArgumentException)
+        {
+            throw new ArgumentException($"--storage is not a valid storage connection string ({exception.Message}).", exception);
+        }
+
+        var validator = new ClickstreamEventValidator(new ClickstreamValidationOptions { MaxEventAge = TimeSpan.FromDays(settings.MaxEventAgeDays) }, timeProvider);
+        var store = new TableDocumentLogStore(tables, new DocumentLogOptions(), timeProvider);
+        return new ClickstreamIngestor(validator, new EventLakeWriter(new BlobContainers(blobs)), store, new ProcessedEventLedger(tables), timeProvider);
+    }
+
+    private static ClickstreamFileFormat ParseFormat(string? value, string fileName) => value?.ToLowerInvariant() switch
+    {
+        null or "" => ClickstreamFile.GuessFormat(fileName),
+        "jsonl" => ClickstreamFileFormat.JsonLines,
+        "retailrocket" => ClickstreamFileFormat.RetailRocket,
+        _ => throw new ArgumentException($"--format must be jsonl or retailrocket (got '{value}')."),
+    };
+
+    private static string Describe(Dictionary<string, int> counts) =>
+        string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key}={c.Value:N0}")));
+}
+
+internal sealed record ReplaySettings(FileInfo Events, ClickstreamFileFormat Format, double Rate, int BatchSize, string StorageConnectionString, int MaxEventAgeDays)
+{
+    public void Validate()
+    {
+        if (!Events.Exists)
+        {
+            throw new FileNotFoundException($"--events: file '{Events.FullName}' does not exist.", Events.FullName);
+        }
+
+        if (BatchSize is < 1 or > 5000)
+        {
+            throw new ArgumentException($"--batch-size must be between 1 and 5000 (got {BatchSize}).");
+        }
+
+        if (Rate < 0 || double.IsNaN(Rate))
+        {
+            throw new ArgumentException($"--rate must be 0 (unlimited) or a positive number of events per second (got {Rate}).");
+        }
+
+        if (MaxEventAgeDays is < 1 or > 36_500)
+        {
+            throw new ArgumentException($"--max-event-age-days must be between 1 and 36500 (got {MaxEventAgeDays}).");
+        }
+    }
+}
+
+internal sealed class ReplayTotals
+{
+    public int Batches { get; private set; }
+    public long Received { get; private set; }
+    public long Accepted { get; private set; }
+    public long Rejected { get; private set; }
+    public long Duplicates { get; private set; }
+    public Dictionary<string, int> AcceptedByType { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, int> RejectedByCode { get; } = new(StringComparer.Ordinal);
+
+    public void Add(IngestionSummary summary)
+    {
+        Batches++;
+        Received += summary.Received;
+        Accepted += summary.Accepted;
+        Rejected += summary.Rejected;
+        Duplicates += summary.Duplicates;
+        foreach (var (type, count) in summary.AcceptedByType)
+        {
+            AcceptedByType[type] = AcceptedByType.GetValueOrDefault(type) + count;
+        }
+
+        foreach (var (code, count) in summary.RejectedByCode)
+        {
+            RejectedByCode[code] = RejectedByCode.GetValueOrDefault(code) + count;
+        }
+    }
+}

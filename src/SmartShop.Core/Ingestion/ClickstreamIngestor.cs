@@ -1,0 +1,155 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using SmartShop.Core.Storage;
+
+namespace SmartShop.Core.Ingestion;
+
+/// <summary>
+/// The ingestion pipeline every source shares (Event Hubs, HTTP, replay): validate, dead-letter the invalid,
+/// drop duplicates, append the rest to the event lake, merge them into each actor's recent activity, then record
+/// what was stored. Every step is idempotent for a given batch identity, so a storage failure simply propagates
+/// and a redelivery of the same batch finishes the job without losing or duplicating an event (docs/ingestion.md).
+/// </summary>
+public sealed class ClickstreamIngestor(
+    ClickstreamEventValidator validator,
+    EventLakeWriter lake,
+    IDocumentLogStore activityStore,
+    ProcessedEventLedger ledger,
+    TimeProvider timeProvider)
+{
+    private const int ActivityWriteParallelism = 8;
+
+    private static readonly JsonWriterOptions LineWriterOptions = new() { SkipValidation = true };
+
+    public async Task<IngestionSummary> IngestAsync(ClickstreamBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var received = batch.Payloads.Count;
+        if (received == 0 || await ledger.GetCompletedBatchAsync(batch.Id, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return Summary(batch, received, accepted: [], rejected: [], duplicates: received, lakeBlob: null, deadLetterBlob: null, alreadyIngested: received > 0);
+        }
+
+        // Validate; the first occurrence of an event id within the batch wins.
+        var valid = new List<(ClickstreamEvent Event, int Index)>(received);
+        var rejected = new List<(RejectedEvent Dead, string Code)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var duplicates = 0;
+        var receivedAt = timeProvider.GetUtcNow();
+        for (var i = 0; i < received; i++)
+        {
+            var payload = batch.Payloads[i] ?? string.Empty;
+            var result = validator.Validate(payload);
+            if (result.Event is { } clickstreamEvent)
+            {
+                if (seen.Add(clickstreamEvent.EventId))
+                {
+                    valid.Add((clickstreamEvent, i));
+                }
+                else
+                {
+                    duplicates++;
+                }
+            }
+            else
+            {
+                var rejection = result.Rejection!;
+                rejected.Add((new RejectedEvent(payload, $"{rejection.Code}: {rejection.Message}", receivedAt), rejection.Code));
+            }
+        }
+
+        // Ids another batch already stored are duplicates; ids this batch stored on an unfinished attempt are kept,
+        // because the lake blob below is rewritten whole under the same name.
+        var owners = await ledger.GetOwnersAsync(seen, cancellationToken).ConfigureAwait(false);
+        var fresh = valid
+            .Where(v => !owners.TryGetValue(v.Event.EventId, out var owner) || owner == batch.Id.Value)
+            .ToList();
+        duplicates += valid.Count - fresh.Count;
+
+        var partitionTime = PartitionTime(batch, valid, receivedAt);
+        string? deadLetterBlob = null;
+        if (rejected.Count > 0)
+        {
+            deadLetterBlob = await lake.WriteRejectedAsync(batch.Id, partitionTime, rejected.Select(r => r.Dead).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+
+        string? lakeBlob = null;
+        var lags = new List<TimeSpan>();
+        if (fresh.Count > 0)
+        {
+            lakeBlob = await lake.WriteAcceptedAsync(batch.Id, partitionTime, CanonicalLines(fresh), cancellationToken).ConfigureAwait(false);
+            var storedAt = timeProvider.GetUtcNow();
+            if (batch.EnqueuedTimes is { } enqueued)
+            {
+                lags.AddRange(fresh.Select(f => storedAt - enqueued[f.Index]));
+            }
+
+            await AppendActivityAsync(fresh, cancellationToken).ConfigureAwait(false);
+            await ledger.RecordEventsAsync(batch.Id, fresh.Select(f => f.Event.EventId).ToList(), storedAt, cancellationToken).ConfigureAwait(false);
+        }
+
+        var summary = Summary(batch, received, fresh.Select(f => f.Event).ToList(), rejected.Select(r => r.Code).ToList(), duplicates, lakeBlob, deadLetterBlob, alreadyIngested: false);
+        await ledger.CompleteBatchAsync(batch.Id, summary, cancellationToken).ConfigureAwait(false);
+        return summary with { IngestionLags = lags };
+    }
+
+    /// <summary>
+    /// The hour folder a batch lands in: the first event's enqueued time (Event Hubs), else the earliest valid event
+    /// time, else the time of receipt. The first two are equal on every redelivery, which keeps the blob name stable.
+    /// </summary>
+    private static DateTimeOffset PartitionTime(ClickstreamBatch batch, List<(ClickstreamEvent Event, int Index)> valid, DateTimeOffset receivedAt)
+    {
+        if (batch.EnqueuedTimes is { Count: > 0 } enqueued)
+        {
+            return enqueued[0];
+        }
+
+        return valid.Count > 0 ? valid.Min(v => v.Event.Timestamp) : receivedAt;
+    }
+
+    private static List<string> CanonicalLines(List<(ClickstreamEvent Event, int Index)> events)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        var lines = new List<string>(events.Count);
+        using var writer = new Utf8JsonWriter(buffer, LineWriterOptions);
+        foreach (var (clickstreamEvent, _) in events)
+        {
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            ClickstreamEventJson.Write(writer, clickstreamEvent);
+            writer.Flush();
+            lines.Add(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        }
+
+        return lines;
+    }
+
+    private Task AppendActivityAsync(List<(ClickstreamEvent Event, int Index)> events, CancellationToken cancellationToken)
+    {
+        // Merging is a set union (equal activities collapse), so re-appending after a failed attempt changes nothing.
+        var byActor = events
+            .GroupBy(e => e.Event.ActorId, StringComparer.Ordinal)
+            .Select(g => (Actor: g.Key, Activities: (IReadOnlyList<UserActivity>)g.Select(e => new UserActivity(e.Event.ItemId, e.Event.Type, e.Event.Timestamp)).ToList()))
+            .ToList();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = ActivityWriteParallelism, CancellationToken = cancellationToken };
+        return Parallel.ForEachAsync(byActor, parallel, async (actor, token) =>
+            await activityStore.AppendActivityAsync(actor.Actor, actor.Activities, token).ConfigureAwait(false));
+    }
+
+    private static IngestionSummary Summary(
+        ClickstreamBatch batch, int received, List<ClickstreamEvent> accepted, List<string> rejected, int duplicates,
+        string? lakeBlob, string? deadLetterBlob, bool alreadyIngested) =>
+        new(
+            batch.Id.Value,
+            batch.Source,
+            received,
+            accepted.Count,
+            rejected.Count,
+            duplicates,
+            accepted.GroupBy(e => e.Type, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            rejected.GroupBy(c => c, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            lakeBlob,
+            deadLetterBlob,
+            alreadyIngested);
+}

@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SmartShop.Core.Ingestion;
+using SmartShop.Core.Telemetry;
+
+namespace SmartShop.Functions.Ingestion;
+
+/// <summary>
+/// <c>POST /api/v1/events</c>: the clickstream pipeline for clients without Event Hubs. The body is a JSON array of
+/// events or <c>{"events":[...]}</c>; the answer is 202 with the counts. A resent identical body is a duplicate batch.
+/// </summary>
+public sealed partial class EventsHttpFunction(
+    ClickstreamIngestor ingestor,
+    SmartShopTelemetry telemetry,
+    IOptions<IngestionOptions> options,
+    ILogger<EventsHttpFunction> logger)
+{
+    public const string Source = "http";
+
+    private readonly IngestionOptions _options = options.Value;
+
+    [Function(nameof(PostEvents))]
+    public async Task<IActionResult> PostEvents(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v1/events")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength > _options.MaxRequestBytes)
+        {
+            return TooLarge();
+        }
+
+        var body = await ReadBodyAsync(request.Body, _options.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null)
+        {
+            return TooLarge();
+        }
+
+        List<string> payloads;
+        try
+        {
+            payloads = ReadEvents(body);
+        }
+        catch (JsonException)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "malformed-body", "The body is not valid JSON.",
+                "Send a JSON array of events or an object {\"events\": [...]}.");
+        }
+        catch (FormatException exception)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "unexpected-body-shape", "The body has the wrong shape.", exception.Message);
+        }
+
+        if (payloads.Count == 0)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "no-events", "The request carries no events.", "Send at least one event.");
+        }
+
+        if (payloads.Count > _options.MaxEventsPerRequest)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "too-many-events", "Too many events in one request.",
+                $"A request may carry at most {_options.MaxEventsPerRequest} events; this one has {payloads.Count}.");
+        }
+
+        var batch = ClickstreamBatch.FromContent(payloads, Source);
+        IngestionSummary summary;
+        try
+        {
+            summary = await ingestor.IngestAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The batch is identified by its content, so the client's retry of the same body is safe.
+            LogRequestFailed(logger, exception, batch.Id.Value, payloads.Count);
+            return Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "The events could not be stored.",
+                "Storage is unavailable; resend the same request later (a resend never duplicates events).");
+        }
+
+        IngestionMetrics.Record(telemetry, summary);
+        LogRequestIngested(logger, summary.BatchId, summary.Received, summary.Accepted, summary.Rejected, summary.Duplicates);
+        return new AcceptedResult(location: null, value: new EventsAccepted(
+            summary.BatchId, summary.Received, summary.Accepted, summary.Rejected, summary.Duplicates, summary.AcceptedByType, summary.RejectedByCode));
+    }
+
+    /// <summary>The body as bytes, or null when it is longer than <paramref name="limit"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(Stream body, int limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>Each element's raw JSON text, so the validator sees (and dead letters keep) exactly what was sent.</summary>
+    private static List<string> ReadEvents(byte[] body)
+    {
+        using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
+        var root = document.RootElement;
+        var events = root.ValueKind switch
+        {
+            JsonValueKind.Array => root,
+            JsonValueKind.Object when root.TryGetProperty("events", out var inner) && inner.ValueKind == JsonValueKind.Array => inner,
+            _ => throw new FormatException("Expected a JSON array of events or an object with an \"events\" array."),
+        };
+        return events.EnumerateArray().Select(e => e.GetRawText()).ToList();
+    }
+
+    private ObjectResult TooLarge() =>
+        Problem(StatusCodes.Status413PayloadTooLarge, "body-too-large", "The request body is too large.",
+            $"A request body may be at most {_options.MaxRequestBytes} bytes.");
+
+    private static ObjectResult Problem(int status, string code, string title, string detail)
+    {
+        var problem = new ProblemDetails
+        {
+            Type = $"https://smartshop.example/problems/{code}",
+            Title = title,
+            Status = status,
+            Detail = detail,
+            Extensions = { ["code"] = code },
+        };
+        var result = new ObjectResult(problem) { StatusCode = status };
+        result.ContentTypes.Add("application/problem+json");
+        return result;
+    }
+
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Information,
+        Message = "Events request {BatchId}: {Received} received, {Accepted} stored, {Rejected} dead-lettered, {Duplicates} duplicates")]
+    private static partial void LogRequestIngested(ILogger logger, string batchId, int received, int accepted, int rejected, int duplicates);
+
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Error, Message = "Events request {BatchId} of {EventCount} events could not be stored")]
+    private static partial void LogRequestFailed(ILogger logger, Exception exception, string batchId, int eventCount);
+}
+
+/// <summary>The 202 answer of <c>POST /api/v1/events</c>.</summary>
+public sealed record EventsAccepted(
+    string BatchId,
+    int Received,
+    int Accepted,
+    int Rejected,
+    int Duplicates,
+    IReadOnlyDictionary<string, int> AcceptedByType,
+    IReadOnlyDictionary<string, int> RejectedByCode);

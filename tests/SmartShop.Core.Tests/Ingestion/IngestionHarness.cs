@@ -1,0 +1,111 @@
+using System.Globalization;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using SmartShop.Core.Ingestion;
+using SmartShop.Core.Storage;
+using SmartShop.Core.Tests.Storage;
+
+namespace SmartShop.Core.Tests.Ingestion;
+
+/// <summary>
+/// The ingestion pipeline wired to the real Azurite (and optionally the Cosmos emulator), with a clock the test
+/// sets and an optional fault that fails one chosen storage write.
+/// </summary>
+internal sealed class IngestionHarness
+{
+    public static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+
+    public IngestionHarness(WriteFault? fault = null, IDocumentLogStore? activityStore = null)
+    {
+        Clock = new ManualTimeProvider(Now);
+        var blobOptions = new BlobClientOptions();
+        var tableOptions = new TableClientOptions();
+        foreach (var options in new ClientOptions[] { blobOptions, tableOptions })
+        {
+            // An injected failure must surface at once, as a real outage would after the SDK's retries.
+            options.Retry.MaxRetries = fault is null ? 1 : 0;
+            options.Retry.Delay = TimeSpan.FromMilliseconds(100);
+            if (fault is not null)
+            {
+                options.AddPolicy(fault, HttpPipelinePosition.PerRetry);
+            }
+        }
+
+        Blobs = new BlobContainers(new BlobServiceClient(StorageEmulators.StorageConnectionString, blobOptions));
+        var tables = new TableServiceClient(StorageEmulators.StorageConnectionString, tableOptions);
+        ActivityStore = activityStore ?? new TableDocumentLogStore(tables, new DocumentLogOptions { RecentActivityLimit = 50 }, Clock);
+        Validator = new ClickstreamEventValidator(new ClickstreamValidationOptions(), Clock);
+        Ingestor = new ClickstreamIngestor(Validator, new EventLakeWriter(Blobs), ActivityStore, new ProcessedEventLedger(tables), Clock);
+    }
+
+    public ManualTimeProvider Clock { get; }
+
+    public BlobContainers Blobs { get; }
+
+    public IDocumentLogStore ActivityStore { get; }
+
+    public ClickstreamEventValidator Validator { get; }
+
+    public ClickstreamIngestor Ingestor { get; }
+
+    /// <summary>A partition id no parallel test shares.</summary>
+    public static string UniquePartition() => Guid.NewGuid().ToString("N")[..12];
+
+    public static string Event(string eventId, string userId, string itemId, string type = "view", int minutesAgo = 1) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $$"""{"eventId":"{{eventId}}","type":"{{type}}","userId":"{{userId}}","itemId":"{{itemId}}","timestamp":"{{Now.AddMinutes(-minutesAgo):yyyy-MM-ddTHH:mm:ssZ}}"}""");
+
+    public static ClickstreamBatch EventHubsBatch(string partition, long firstSequenceNumber, params string[] payloads) =>
+        ClickstreamBatch.FromEventHubs(payloads, partition, firstSequenceNumber, payloads.Select(_ => Now.AddSeconds(-2)).ToList());
+
+    /// <summary>Every line stored in the lake for an Event Hubs partition (all its batches).</summary>
+    public Task<List<string>> LakeLinesAsync(string partition) => LinesAsync(BlobContainers.Events, partition);
+
+    public Task<List<string>> DeadLetterLinesAsync(string partition) => LinesAsync(BlobContainers.EventsRejected, partition);
+
+    private async Task<List<string>> LinesAsync(string containerName, string partition)
+    {
+        var container = await Blobs.GetAsync(containerName);
+        var prefix = EventLakeWriter.BlobName(EventBatchId.FromEventHubs(partition, 0), Now.AddSeconds(-2));
+        prefix = prefix[..(prefix.LastIndexOf('-') + 1)];
+        var lines = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }))
+        {
+            var content = (await container.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString();
+            lines.AddRange(content.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        return lines;
+    }
+}
+
+/// <summary>Fails the <see cref="FailOnWrite"/>-th storage write (PUT, POST, MERGE, PATCH, DELETE) once, as an outage would; counts every write.</summary>
+internal sealed class WriteFault(int failOnWrite) : HttpPipelineSynchronousPolicy
+{
+    private int _writes;
+
+    public int FailOnWrite { get; } = failOnWrite;
+
+    public int Writes => Volatile.Read(ref _writes);
+
+    public bool HasFailed { get; private set; }
+
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Request.Method == RequestMethod.Get || message.Request.Method == RequestMethod.Head)
+        {
+            return;
+        }
+
+        if (Interlocked.Increment(ref _writes) == FailOnWrite)
+        {
+            HasFailed = true;
+            throw new RequestFailedException(503, $"Injected storage failure on write {FailOnWrite}.");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using SmartShop.Functions.Ingestion;
+
+namespace SmartShop.Functions.Tests.Ingestion;
+
+public sealed class EventHubsBindingDataTests
+{
+    private static readonly string[] Events = ["{}", "{}"];
+
+    [Fact]
+    public void SequenceAndEnqueuedArraysWithANestedPartitionIdIdentifyTheBatch()
+    {
+        var batch = EventHubsBindingData.ToBatch(Events, new Dictionary<string, object?>
+        {
+            ["PartitionContext"] = """{"RunTimeInformation":{"PartitionId":"3"}}""",
+            ["SequenceNumberArray"] = "[42,43]",
+            ["EnqueuedTimeUtcArray"] = """["2026-11-24T10:00:00Z","2026-11-24T10:00:01Z"]""",
+        });
+
+        batch.Id.Value.Should().Be("p3-s00000000000000000042");
+        batch.EnqueuedTimes.Should().Equal(new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 24, 10, 0, 1, TimeSpan.Zero));
+    }
+
+    [Theory]
+    [InlineData("""{"PartitionId":"../x"}""", "[1,2]")]
+    [InlineData("not json", "[1,2]")]
+    [InlineData("""{"PartitionId":"0"}""", "[]")]
+    public void UnusableMetadataFallsBackToTheContentHash(string partitionContext, string sequenceNumbers)
+    {
+        var batch = EventHubsBindingData.ToBatch(Events, new Dictionary<string, object?>
+        {
+            ["PartitionContext"] = partitionContext,
+            ["SequenceNumberArray"] = sequenceNumbers,
+        });
+
+        batch.Id.Value.Should().StartWith("h");
+        batch.EnqueuedTimes.Should().BeNull();
+    }
+}
