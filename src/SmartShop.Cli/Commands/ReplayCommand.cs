@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Messaging.EventHubs.Producer;
 using Azure.Storage.Blobs;
 using SmartShop.Core.Ingestion;
 using SmartShop.Core.Storage;
@@ -19,8 +21,10 @@ internal static class ReplayCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Events per pipeline batch (1-5000).", DefaultValueFactory = _ => 500 };
         var storage = new Option<string>("--storage") { Description = "Storage connection string for the lake, dead letters, user activity and the dedupe ledger.", DefaultValueFactory = _ => "UseDevelopmentStorage=true" };
         var maxAgeDays = new Option<int>("--max-event-age-days") { Description = "Older events are dead-lettered; widen it for historical files (1-36500).", DefaultValueFactory = _ => 30 };
+        var eventHubsNamespace = new Option<string?>("--event-hubs-namespace") { Description = "Publish to this Event Hubs namespace (e.g. shop.servicebus.windows.net, Entra ID sign-in) instead of the local pipeline." };
+        var eventHub = new Option<string>("--event-hub") { Description = "Event hub to publish to, with --event-hubs-namespace.", DefaultValueFactory = _ => "clickstream" };
         var command = new Command("replay", "Replay a clickstream file through the ingestion pipeline (validation, dead letters, lake, user activity, dedupe).");
-        foreach (var option in new Option[] { events, format, rate, batchSize, storage, maxAgeDays })
+        foreach (var option in new Option[] { events, format, rate, batchSize, storage, maxAgeDays, eventHubsNamespace, eventHub })
         {
             command.Options.Add(option);
         }
@@ -34,10 +38,28 @@ internal static class ReplayCommand
                 parseResult.GetValue(batchSize),
                 parseResult.GetValue(storage)!,
                 parseResult.GetValue(maxAgeDays));
+            if (parseResult.GetValue(eventHubsNamespace) is { Length: > 0 } fullyQualifiedNamespace)
+            {
+                settings.Validate();
+                await using var producer = new EventHubProducerClient(fullyQualifiedNamespace, parseResult.GetValue(eventHub)!, new DefaultAzureCredential());
+                await PublishAsync(settings, new ClickstreamEventHubsPublisher(producer), Console.Out, cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
             await RunAsync(settings, Console.Out, TimeProvider.System, cancellationToken).ConfigureAwait(false);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>`--event-hubs-namespace`: sends the file's events to Event Hubs as a storefront would, paced by --rate.</summary>
+    internal static async Task<PublishSummary> PublishAsync(ReplaySettings settings, ClickstreamEventHubsPublisher publisher, TextWriter console, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(settings.Events.FullName);
+        var summary = await publisher.PublishAsync(ClickstreamFile.ReadPayloads(reader, settings.Format), settings.BatchSize, settings.Rate, cancellationToken).ConfigureAwait(false);
+        var seconds = Math.Max(summary.Elapsed.TotalSeconds, 1e-9);
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{summary.Events:N0} events published in {summary.Batches:N0} batches; {seconds:F1} s ({summary.Events / seconds:N0} events/s)."));
+        return summary;
     }
 
     internal static async Task<ReplayTotals> RunAsync(ReplaySettings settings, TextWriter console, TimeProvider timeProvider, CancellationToken cancellationToken)

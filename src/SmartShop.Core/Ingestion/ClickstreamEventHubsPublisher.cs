@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Azure.Messaging.EventHubs;
+using Azure.Messaging.EventHubs.Producer;
+
+namespace SmartShop.Core.Ingestion;
+
+/// <summary>What a publishing run sent.</summary>
+public sealed record PublishSummary(long Events, int Batches, TimeSpan Elapsed);
+
+/// <summary>
+/// Publishes raw clickstream payloads to an event hub as a storefront would: in size-limited batches of at most
+/// <c>maxBatchEvents</c>, optionally paced to an events-per-second rate (for soak tests). The payloads are sent as
+/// they are; validation happens on the receiving side, as in production.
+/// </summary>
+public sealed class ClickstreamEventHubsPublisher(EventHubProducerClient producer)
+{
+    public async Task<PublishSummary> PublishAsync(
+        IEnumerable<string> payloads, int maxBatchEvents, double eventsPerSecond, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(payloads);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchEvents, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(eventsPerSecond);
+
+        var stopwatch = Stopwatch.StartNew();
+        long sent = 0;
+        var batches = 0;
+        var batch = await producer.CreateBatchAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var payload in payloads)
+            {
+                var data = new EventData(BinaryData.FromString(payload)) { ContentType = "application/json" };
+                if (batch.Count < maxBatchEvents && batch.TryAdd(data))
+                {
+                    continue;
+                }
+                if (batch.Count == 0)
+                {
+                    throw new InvalidDataException(
+                        $"An event of {payload.Length:N0} characters is larger than the event hub accepts in one batch.");
+                }
+                await SendAsync(batch).ConfigureAwait(false);
+                batch.Dispose();
+                batch = await producer.CreateBatchAsync(cancellationToken).ConfigureAwait(false);
+                if (!batch.TryAdd(data))
+                {
+                    throw new InvalidDataException(
+                        $"An event of {payload.Length:N0} characters is larger than the event hub accepts in one batch.");
+                }
+            }
+            if (batch.Count > 0)
+            {
+                await SendAsync(batch).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            batch.Dispose();
+        }
+        return new PublishSummary(sent, batches, stopwatch.Elapsed);
+
+        async Task SendAsync(EventDataBatch full)
+        {
+            await producer.SendAsync(full, cancellationToken).ConfigureAwait(false);
+            sent += full.Count;
+            batches++;
+            if (eventsPerSecond > 0)
+            {
+                // Pace by the running total: wait until sent/rate seconds have passed since the start.
+                var due = TimeSpan.FromSeconds(sent / eventsPerSecond) - stopwatch.Elapsed;
+                if (due > TimeSpan.Zero)
+                {
+                    await Task.Delay(due, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+}

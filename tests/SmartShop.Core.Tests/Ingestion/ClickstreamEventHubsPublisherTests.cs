@@ -1,0 +1,94 @@
+using Azure.Messaging.EventHubs;
+using Azure.Messaging.EventHubs.Producer;
+using SmartShop.Cli.Commands;
+using SmartShop.Core.Ingestion;
+
+namespace SmartShop.Core.Tests.Ingestion;
+
+public sealed class ClickstreamEventHubsPublisherTests
+{
+    [Fact]
+    public async Task SendsInBatchesLimitedByEventCountAndByWhatTheHubAccepts()
+    {
+        // The hub's batches take at most three events here (standing in for the byte limit).
+        var producer = new RecordingProducer(maxEventsPerHubBatch: 3);
+        var payloads = Enumerable.Range(0, 8).Select(i => $$"""{"eventId":"e{{i}}"}""").ToList();
+
+        var bySize = await new ClickstreamEventHubsPublisher(producer).PublishAsync(payloads, maxBatchEvents: 100, eventsPerSecond: 0);
+        var byCount = await new ClickstreamEventHubsPublisher(producer).PublishAsync(payloads, maxBatchEvents: 2, eventsPerSecond: 0);
+
+        bySize.Should().BeEquivalentTo(new { Events = 8L, Batches = 3 }, o => o.Including(s => s.Events).Including(s => s.Batches));
+        byCount.Batches.Should().Be(4);
+        producer.Sent.Select(b => b.Count).Should().Equal(3, 3, 2, 2, 2, 2, 2);
+        producer.Sent.Take(3).SelectMany(b => b).Select(e => e.EventBody.ToString()).Should().Equal(payloads);
+        producer.Sent.SelectMany(b => b).Should().OnlyContain(e => e.ContentType == "application/json");
+    }
+
+    [Fact]
+    public async Task PacesToTheRequestedRate()
+    {
+        var producer = new RecordingProducer(maxEventsPerHubBatch: 10);
+        var payloads = Enumerable.Range(0, 30).Select(i => $"{{\"n\":{i}}}");
+
+        var summary = await new ClickstreamEventHubsPublisher(producer).PublishAsync(payloads, maxBatchEvents: 10, eventsPerSecond: 100);
+
+        // 30 events at 100 events/s cannot finish before 0.3 s.
+        summary.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(290));
+        summary.Events.Should().Be(30);
+    }
+
+    [Fact]
+    public async Task AnEventTooLargeForAnyBatchIsAPreciseError()
+    {
+        var producer = new RecordingProducer(maxEventsPerHubBatch: 10, rejectBodiesLongerThan: 20);
+
+        var act = () => new ClickstreamEventHubsPublisher(producer).PublishAsync(["{}", new string('x', 50)], 10, 0);
+
+        await act.Should().ThrowAsync<InvalidDataException>().WithMessage("*50 characters is larger than the event hub accepts*");
+    }
+
+    [Fact]
+    public async Task ReplayPublishesAFileOfJsonLines()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"publish-{Guid.NewGuid():N}.jsonl");
+        await File.WriteAllLinesAsync(file, ["{\"eventId\":\"a\"}", "", "{\"eventId\":\"b\"}"]);
+        var producer = new RecordingProducer(maxEventsPerHubBatch: 10);
+        var settings = new ReplaySettings(new FileInfo(file), ClickstreamFileFormat.JsonLines, 0, 500, "UseDevelopmentStorage=true", 30);
+        using var console = new StringWriter();
+
+        try
+        {
+            var summary = await ReplayCommand.PublishAsync(settings, new ClickstreamEventHubsPublisher(producer), console, CancellationToken.None);
+
+            summary.Events.Should().Be(2);
+            console.ToString().Should().Contain("2 events published in 1 batches");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>An Event Hubs producer that records what it is asked to send (the SDK supports this through its model factory).</summary>
+    private sealed class RecordingProducer(int maxEventsPerHubBatch, int rejectBodiesLongerThan = int.MaxValue) : EventHubProducerClient
+    {
+        private readonly Dictionary<EventDataBatch, List<EventData>> _contents = [];
+
+        public List<List<EventData>> Sent { get; } = [];
+
+        public override ValueTask<EventDataBatch> CreateBatchAsync(CancellationToken cancellationToken = default)
+        {
+            var store = new List<EventData>();
+            var batch = EventHubsModelFactory.EventDataBatch(1_000_000, store, new CreateBatchOptions(),
+                data => store.Count < maxEventsPerHubBatch && data.EventBody.ToString().Length <= rejectBodiesLongerThan);
+            _contents[batch] = store;
+            return ValueTask.FromResult(batch);
+        }
+
+        public override Task SendAsync(EventDataBatch eventBatch, CancellationToken cancellationToken = default)
+        {
+            Sent.Add([.. _contents[eventBatch]]);
+            return Task.CompletedTask;
+        }
+    }
+}
