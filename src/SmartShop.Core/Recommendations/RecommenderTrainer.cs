@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using SmartShop.Core.Recommendations.Content;
 
 namespace SmartShop.Core.Recommendations;
 
@@ -14,6 +15,9 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
     private const int ListLength = 60;
     private const int DiscoveryListLength = 60;
     private const int NeighboursPerItem = 30;
+
+    // A shared category says more about similarity than one shared title word.
+    private const float ContentCategoryWeight = 2f;
 
     private readonly RecommenderOptions _options = options ?? new RecommenderOptions();
 
@@ -121,7 +125,12 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
         var similar = new IReadOnlyList<(int, float)>[log.ItemCount];
         Parallel.For(0, log.ItemCount, parallel, i =>
             similar[i] = [.. stage.Similarity.TopNeighbours(i, NeighboursPerItem).Select(a => (a.Item, a.Confidence))]);
-        var content = ContentSimilarity.Neighbours(itemTitles, itemCategories, NeighboursPerItem);
+        var contentIndex = TfIdfIndex.Build(
+            Enumerable.Range(0, log.ItemCount).Select(i => new ContentItem(log.ItemIds[i], itemTitles[i], itemCategories[i])),
+            new TfIdfOptions { CategoryWeight = ContentCategoryWeight });
+        var content = new (int Item, float Similarity)[log.ItemCount][];
+        Parallel.For(0, log.ItemCount, parallel, i =>
+            content[i] = [.. contentIndex.SimilarItems(log.ItemIds[i], NeighboursPerItem).Select(n => (log.ItemIndex[n.ItemId], n.Similarity))]);
         var associations = stage.CoPurchase.Neighbours;
         var purchased = snapshot.UserItems.Select(h => (IReadOnlyList<(int, float)>)[.. h.Select(s => (s.Item, (float)snapshot.DaysSince(s.LastTicks)))]).ToList();
         progress?.Report(string.Create(CultureInfo.InvariantCulture, $"item tables built ({clock.Elapsed.TotalSeconds:F1} s)"));
@@ -160,7 +169,7 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
                 [.. associations.SelectMany(a => a.Take(NeighboursPerItem).Select(x => x.Support))],
                 [.. associations.SelectMany(a => a.Take(NeighboursPerItem).Select(x => x.Lift))],
                 [.. associations.SelectMany(a => a.Take(NeighboursPerItem).Select(x => x.Baskets))]),
-            Content = SparseRows.From([.. content.Select(a => (IReadOnlyList<(int, float)>)[.. a.Select(x => (x.Item, x.Confidence))])]),
+            Content = SparseRows.From([.. content.Select(a => (IReadOnlyList<(int, float)>)a)]),
             TrendingOrder = stage.TrendingOrder,
             TrendingScores = snapshot.ItemTrending,
             PopularOrder = stage.PopularOrder,

@@ -95,6 +95,7 @@ public sealed class ClickstreamEventValidatorTests
         first.Event.ItemId.Should().Be("355908");
         first.Event.Timestamp.Should().Be(Now.AddMinutes(-1));
         first.Event.Source.Should().Be("retailrocket");
+        first.Event.TransactionId.Should().Be("4000");
         first.Event.EventId.Should().Be(second.Event!.EventId).And.StartWith("rr-257597-");
     }
 

@@ -1,4 +1,5 @@
 using SmartShop.Core.Recommendations;
+using SmartShop.Core.Recommendations.Content;
 
 namespace SmartShop.Core.Tests.Recommendations;
 
@@ -13,6 +14,27 @@ public sealed class RecommenderTrainerTests
         var similar = new Recommender(model).SimilarItems(new ItemRequest { ItemId = "I03", K = 5 });
         similar.Should().HaveCount(5);
         similar.Count(i => int.Parse(i.ItemId[1..]) % 3 == 0).Should().BeGreaterThanOrEqualTo(4, "co-bought items share the category");
+    }
+
+    [Fact]
+    public void ContentNeighboursComeFromTheSharedTfIdfIndexWithTheCategoryWeighted()
+    {
+        var model = SyntheticShop.Train();
+        var index = TfIdfIndex.Build(
+            SyntheticShop.Catalogue().Items.Select(i => new ContentItem(i.Id, i.Title, i.Category)),
+            new TfIdfOptions { CategoryWeight = 2 });
+
+        var item = Array.IndexOf(model.ItemIds, "I29");
+        var neighbours = Enumerable.Range(model.Content.Start(item), model.Content.End(item) - model.Content.Start(item))
+            .ToDictionary(j => model.ItemIds[model.Content.Items[j]], j => model.Content.Values[j]);
+        var expected = index.SimilarItems("I29", 30);
+
+        neighbours.Keys.Should().BeEquivalentTo(expected.Select(n => n.ItemId));
+        foreach (var n in expected)
+        {
+            neighbours[n.ItemId].Should().BeApproximately(n.Similarity, 1e-5f);
+        }
+        expected.Take(9).Select(n => int.Parse(n.ItemId.AsSpan(1)) % 3).Should().AllBeEquivalentTo(2, "the shared category C2 (weight 2) outweighs the two title words shared with the red ceramic items");
     }
 
     [Fact]
