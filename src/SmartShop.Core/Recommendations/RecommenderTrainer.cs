@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using SmartShop.Core.Recommendations.Als;
 using SmartShop.Core.Recommendations.Content;
 
 namespace SmartShop.Core.Recommendations;
@@ -89,7 +90,7 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism, CancellationToken = cancellationToken };
         Parallel.For(0, log.UserCount, parallel, () => new UserScratch(log.ItemCount), (u, _, scratch) =>
         {
-            var count = stage.Build(u, [], scratch.Candidates, scratch.Features, scratch.Ease, scratch.Co, scratch.Recent);
+            var count = stage.Build(u, [], scratch.Candidates, scratch.Features, scratch.Ease, scratch.Co, scratch.Recent, scratch.Als);
             var width = CandidateFeatureBuilder.FeatureCount;
             var defaultScores = new (int Index, float Score)[count];
             var discoveryScores = new List<(int Index, float Score)>(count);
@@ -176,6 +177,7 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
             PopularScores = snapshot.ItemUsers,
             DefaultRanker = defaultRanker,
             DiscoveryRanker = discoveryRanker,
+            Als = stage.Als,
         };
         model.Validate();
         return model;
@@ -188,6 +190,7 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
         public float[] Ease { get; } = new float[items];
         public float[] Co { get; } = new float[items];
         public float[] Recent { get; } = new float[items];
+        public float[] Als { get; } = new float[items];
     }
 
     private CandidateFeatureBuilder BuildStage(InteractionLog log, int eventCount, DateTime now, int[]? itemCategories, CancellationToken cancellationToken)
@@ -198,7 +201,29 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
             ? EaseModel.Fit(rows, log.ItemCount, _options.EaseLambda, _options.MaxDegreeOfParallelism, cancellationToken)
             : ItemKnnModel.Fit(rows, log.ItemCount, 100, _options.MaxDegreeOfParallelism);
         var coPurchase = CoPurchaseStats.Build(log, eventCount, log.ItemCount, maxNeighbours: 50, minBasketsTogether: 2, maxBasketSize: 200);
-        return new CandidateFeatureBuilder(snapshot, similarity, coPurchase, _options.Candidates, itemCategories);
+        return new CandidateFeatureBuilder(snapshot, similarity, coPurchase, _options.Candidates, itemCategories, TrainAls(snapshot, log.ItemCount, cancellationToken));
+    }
+
+    /// <summary>Implicit ALS on the snapshot's user–item strengths (the decayed, event-weighted interactions).</summary>
+    private AlsModel? TrainAls(HistorySnapshot snapshot, int itemCount, CancellationToken cancellationToken)
+    {
+        if (_options.Als is not { } als)
+        {
+            return null;
+        }
+        var matrix = new CsrMatrixBuilder(snapshot.UserItems.Length, itemCount);
+        for (var u = 0; u < snapshot.UserItems.Length; u++)
+        {
+            foreach (var stat in snapshot.UserItems[u])
+            {
+                if (stat.Weight > 0)
+                {
+                    matrix.Add(u, stat.Item, stat.Weight);
+                }
+            }
+        }
+        return new ImplicitAlsTrainer(als with { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism })
+            .Fit(matrix.Build(), cancellationToken: cancellationToken);
     }
 
     private static int[]? CategoryIndexes(InteractionLog log, Catalogue? catalogue)

@@ -38,6 +38,49 @@ public sealed class RecommenderTrainerTests
     }
 
     [Fact]
+    public void AlsIsSeededAndDescribedInTheParameters()
+    {
+        var options = new RecommenderOptions { Als = RecommenderOptions.DefaultAls with { Factors = 8 }, MaxDegreeOfParallelism = 2 };
+
+        var a = SyntheticShop.Train(options);
+        var b = SyntheticShop.Train(options with { MaxDegreeOfParallelism = 1 });
+        var off = SyntheticShop.Train(options with { Als = null });
+
+        a.Als!.UserCount.Should().Be(a.UserCount);
+        a.Als.ItemCount.Should().Be(a.ItemCount);
+        for (var u = 0; u < a.UserCount; u++)
+        {
+            b.Als!.UserVector(u).ToArray().Should().Equal(a.Als.UserVector(u).ToArray());
+        }
+        a.Info.Parameters["als"].Should().Contain("factors=8");
+        off.Als.Should().BeNull();
+        off.Info.Parameters["als"].Should().Be("off");
+    }
+
+    [Fact]
+    public void AlsCandidatesAreRecommendedWithTheirReason()
+    {
+        // ALS is the only generator left for items the user never bought, so the discovery lists come from it alone.
+        var model = SyntheticShop.Train(new RecommenderOptions
+        {
+            Candidates = new CandidateOptions { SimilarCandidates = 0, CoPurchaseCandidates = 0, PopularCandidates = 0, AlsCandidates = 3 },
+            MaxDegreeOfParallelism = 2,
+        });
+        var recommender = new Recommender(model);
+        var user = model.Users[0];
+
+        var items = recommender.RecommendForUser(new UserRecommendationRequest { UserId = user, K = 3, ExcludePurchased = true });
+
+        items.Should().NotBeEmpty().And.OnlyContain(i => i.Reason == "liked by shoppers with similar tastes");
+        var userIndex = 0;
+        var bought = SyntheticShop.Events().Where(e => e.UserId == user).Select(e => e.ItemId).ToHashSet();
+        items.Should().OnlyContain(i => !bought.Contains(i.ItemId));
+        var expected = model.Als!.TopK(userIndex, 3, [.. bought.Select(id => Array.IndexOf(model.ItemIds, id))]).Select(s => model.ItemIds[s.Item])
+            .Where(id => id != "I04"); // out of stock in the catalogue
+        items.Select(i => i.ItemId).Should().BeEquivalentTo(expected);
+    }
+
+    [Fact]
     public void SmallDataFallsBackToTheWeightedBlend()
     {
         var model = SyntheticShop.Train();
