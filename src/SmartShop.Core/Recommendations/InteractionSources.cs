@@ -7,6 +7,10 @@ namespace SmartShop.Core.Recommendations;
 /// <summary>Turns the supported inputs (transactions, RetailRocket events, JSON-lines clickstream) into interaction events.</summary>
 public static class InteractionSources
 {
+    // Files are history: any age is fine (the limit must stay representable when subtracted from the clock).
+    private static readonly ClickstreamEventValidator HistoricalValidator =
+        new(new ClickstreamValidationOptions { MaxEventAge = TimeSpan.FromDays(365.25 * 1000) }, TimeProvider.System);
+
     /// <summary>Clean purchases (the referee's rules) become purchase events; the invoice is the basket.</summary>
     public static IEnumerable<InteractionEvent> FromTransactions(IEnumerable<Transaction> transactions)
     {
@@ -48,10 +52,6 @@ public static class InteractionSources
         ArgumentNullException.ThrowIfNull(report);
         return Read(reader, ClickstreamFileFormat.JsonLines, report, maxMalformedRatio, "clickstream");
     }
-
-    // Files are history: any age is fine (the limit must stay representable when subtracted from the clock).
-    private static readonly ClickstreamEventValidator HistoricalValidator =
-        new(new ClickstreamValidationOptions { MaxEventAge = TimeSpan.FromDays(365.25 * 1000) }, TimeProvider.System);
 
     private static List<InteractionEvent> Read(TextReader reader, ClickstreamFileFormat format, DataQualityReport report, double maxMalformedRatio, string what)
     {

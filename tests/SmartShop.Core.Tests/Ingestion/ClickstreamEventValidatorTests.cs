@@ -38,6 +38,7 @@ public sealed class ClickstreamEventValidatorTests
     [InlineData("""{"eventId":"e f","type":"view","userId":"u","itemId":"i","timestamp":"2026-11-24T11:00:00Z"}""", EventRejection.InvalidId, "eventId")]
     [InlineData("""{"eventId":"e","type":"view","userId":"u\u0000","itemId":"i","timestamp":"2026-11-24T11:00:00Z"}""", EventRejection.InvalidId, "userId")]
     [InlineData("""{"eventId":"e","type":"view","userId":"ü","itemId":"i","timestamp":"2026-11-24T11:00:00Z"}""", EventRejection.InvalidId, "userId")]
+    [InlineData("""{"eventId":"e","type":"purchase","userId":"u","itemId":"i","timestamp":"2026-11-24T11:00:00Z","transactionId":"o 1"}""", EventRejection.InvalidId, "transactionId")]
     [InlineData("""{"eventId":"e","type":"view","userId":"u","itemId":"i","timestamp":"2026-11-24T11:00:00Z","category":"a\tb"}""", EventRejection.OutOfRange, "category")]
     [InlineData("""{"eventId":"e","type":"view",""", EventRejection.MalformedJson, "JSON")]
     [InlineData("""[1,2,3]""", EventRejection.MalformedJson, "object")]
@@ -79,6 +80,17 @@ public sealed class ClickstreamEventValidatorTests
         payload.Length.Should().BeLessThan(400);
         Encoding.UTF8.GetByteCount(payload).Should().BeGreaterThan(400);
         Validator(options).Validate(payload).Rejection!.Code.Should().Be(EventRejection.PayloadTooLarge);
+    }
+
+    [Fact]
+    public void KeepsTheTransactionIdOfAPurchase()
+    {
+        var result = Validator().Validate("""{"eventId":"e","type":"purchase","userId":"u","itemId":"i","timestamp":"2026-11-24T11:00:00Z","transactionId":"o-1"}""");
+
+        result.Event!.TransactionId.Should().Be("o-1");
+        var buffer = new ArrayBufferWriter<byte>();
+        ClickstreamEventJson.WriteLine(buffer, result.Event);
+        Validator().Validate(Encoding.UTF8.GetString(buffer.WrittenSpan)).Event.Should().Be(result.Event, "the lake's JSON reads back to the same event");
     }
 
     [Fact]
