@@ -16,8 +16,9 @@ internal static class TrainCommand
         var halfLife = new Option<double?>("--half-life") { Description = "Half-life in days of the interaction time decay (default 90)." };
         var lambda = new Option<double?>("--lambda") { Description = "EASE regularisation (default 200)." };
         var seed = new Option<int?>("--seed") { Description = "Seed for the ranker (default 42)." };
+        var noAls = new Option<bool>("--no-als") { Description = "Train without the implicit-ALS candidate generator and features." };
         var command = new Command("train", "Train the recommender on transactions and write a model bundle.");
-        foreach (var option in new Option[] { data, output, catalogue, now, halfLife, lambda, seed })
+        foreach (var option in new Option[] { data, output, catalogue, now, halfLife, lambda, seed, noAls })
         {
             command.Options.Add(option);
         }
@@ -33,6 +34,7 @@ internal static class TrainCommand
                     Now = ParseTime(parse.GetValue(now)),
                 },
                 Ranker = defaults.Ranker with { Seed = parse.GetValue(seed) ?? defaults.Ranker.Seed },
+                Als = parse.GetValue(noAls) ? null : defaults.Als,
             };
             Run(parse.GetValue(data)!.FullName, parse.GetValue(catalogue)?.FullName, parse.GetValue(output)!.FullName, options, Console.Out, Console.Error, cancellationToken);
             return Task.FromResult(0);

@@ -2,7 +2,7 @@ namespace SmartShop.Core.Ingestion;
 
 /// <summary>
 /// A storefront event, schema version 1 (docs/ingestion.md). Either <see cref="UserId"/> or <see cref="SessionId"/>
-/// identifies who acted; <see cref="Timestamp"/> is UTC.
+/// identifies who acted; <see cref="Timestamp"/> is UTC. <see cref="TransactionId"/> groups the purchases of one order.
 /// </summary>
 public sealed record ClickstreamEvent(
     string EventId,
@@ -14,7 +14,8 @@ public sealed record ClickstreamEvent(
     int? Quantity = null,
     decimal? Price = null,
     string? Category = null,
-    string? Source = null)
+    string? Source = null,
+    string? TransactionId = null)
 {
     public const int SchemaVersion = 1;
 

@@ -23,6 +23,7 @@ public static class ClickstreamEventJson
         if (clickstreamEvent.Price is { } price) writer.WriteNumber("price", price);
         if (clickstreamEvent.Category is not null) writer.WriteString("category", clickstreamEvent.Category);
         if (clickstreamEvent.Source is not null) writer.WriteString("source", clickstreamEvent.Source);
+        if (clickstreamEvent.TransactionId is not null) writer.WriteString("transactionId", clickstreamEvent.TransactionId);
         writer.WriteEndObject();
     }
 

@@ -120,7 +120,7 @@ public sealed class ClickstreamEventValidator(ClickstreamValidationOptions optio
         foreach (var (name, value) in new[]
                  {
                      ("eventId", fields.EventId), ("itemId", fields.ItemId), ("userId", fields.UserId),
-                     ("sessionId", fields.SessionId),
+                     ("sessionId", fields.SessionId), ("transactionId", fields.TransactionId),
                  })
         {
             if (value is not null && !IsSafeId(value))
@@ -183,7 +183,7 @@ public sealed class ClickstreamEventValidator(ClickstreamValidationOptions optio
 
         return new ClickstreamValidationResult(
             new ClickstreamEvent(fields.EventId, type, fields.UserId, fields.SessionId, fields.ItemId, timestamp,
-                fields.Quantity, fields.Price, fields.Category, fields.Source),
+                fields.Quantity, fields.Price, fields.Category, fields.Source, fields.TransactionId),
             null);
     }
 
@@ -222,7 +222,7 @@ public sealed class ClickstreamEventValidator(ClickstreamValidationOptions optio
                 case "source": return ReadString(ref reader, name, ref Source, out error);
                 case "visitorid": return ReadId(ref reader, name, ref VisitorId, out error);
                 case "event": return ReadString(ref reader, name, ref RetailRocketEvent, out error);
-                case "transactionid": return ReadId(ref reader, name, ref TransactionId, out error);
+                case "transactionId" or "transactionid": return ReadId(ref reader, name, ref TransactionId, out error);
                 case "timestamp":
                     if (reader.TokenType == JsonTokenType.Number)
                     {

@@ -24,24 +24,30 @@ public static class ClickstreamFile
     public static ClickstreamFileFormat GuessFormat(string path) =>
         path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? ClickstreamFileFormat.RetailRocket : ClickstreamFileFormat.JsonLines;
 
-    public static IEnumerable<string> ReadPayloads(TextReader reader, ClickstreamFileFormat format)
+    public static IEnumerable<string> ReadPayloads(TextReader reader, ClickstreamFileFormat format) =>
+        ReadNumberedPayloads(reader, format).Select(p => p.Payload);
+
+    /// <summary>The payloads with the 1-based line each came from (blank lines are skipped), for error reports.</summary>
+    public static IEnumerable<(long LineNumber, string Payload)> ReadNumberedPayloads(TextReader reader, ClickstreamFileFormat format)
     {
         ArgumentNullException.ThrowIfNull(reader);
         return format == ClickstreamFileFormat.RetailRocket ? ReadRetailRocket(reader) : ReadJsonLines(reader);
     }
 
-    private static IEnumerable<string> ReadJsonLines(TextReader reader)
+    private static IEnumerable<(long, string)> ReadJsonLines(TextReader reader)
     {
+        long lineNumber = 0;
         while (reader.ReadLine() is { } line)
         {
+            lineNumber++;
             if (!string.IsNullOrWhiteSpace(line))
             {
-                yield return line;
+                yield return (lineNumber, line);
             }
         }
     }
 
-    private static IEnumerable<string> ReadRetailRocket(TextReader reader)
+    private static IEnumerable<(long, string)> ReadRetailRocket(TextReader reader)
     {
         var header = reader.ReadLine();
         if (header is null)
@@ -55,8 +61,10 @@ public static class ClickstreamFile
         }
 
         var buffer = new MemoryStream();
+        long lineNumber = 1;
         while (reader.ReadLine() is { } line)
         {
+            lineNumber++;
             if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
@@ -66,7 +74,7 @@ public static class ClickstreamFile
             if (columns.Length != 5)
             {
                 // Kept as it is: the pipeline dead-letters it with the original text.
-                yield return line;
+                yield return (lineNumber, line);
                 continue;
             }
 
@@ -94,7 +102,7 @@ public static class ClickstreamFile
                 writer.WriteEndObject();
             }
 
-            yield return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+            yield return (lineNumber, Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
         }
     }
 

@@ -1,3 +1,5 @@
+using SmartShop.Core.Recommendations.Als;
+
 namespace SmartShop.Core.Recommendations;
 
 /// <summary>Why a candidate was proposed; the reason shown to the user is derived from it.</summary>
@@ -9,6 +11,8 @@ public enum CandidateSource : byte
     Popular = 8,
     Trending = 16,
     Content = 32,
+    /// <summary>Implicit ALS: liked by shoppers with similar tastes.</summary>
+    Als = 64,
 }
 
 /// <summary>A candidate item for one user with its ranking features.</summary>
@@ -30,7 +34,7 @@ internal sealed class CandidateFeatureBuilder
         "ease_score", "ease_rank", "ease_norm", "bought_baskets", "days_since_bought", "repeat_weight", "bought_before",
         "item_users", "item_trending", "popularity_rank", "trending_rank", "user_baskets", "user_items", "days_since_user_last",
         "price_ratio", "item_age_days", "bought_share", "days_per_basket", "cobought_score", "cobought_rank",
-        "ease_recent_score", "ease_recent_rank", "item_user_share", "category_affinity",
+        "ease_recent_score", "ease_recent_rank", "item_user_share", "category_affinity", "als_score", "als_rank",
     ];
 
     public static int FeatureCount => FeatureNames.Length;
@@ -46,9 +50,12 @@ internal sealed class CandidateFeatureBuilder
     private readonly CandidateOptions _options;
     // Category index per item (−1: none); null when the catalogue has no categories.
     private readonly int[]? _itemCategories;
+    // Implicit ALS over the same snapshot (users and items indexed as in the log); null when ALS is off.
+    private readonly AlsModel? _als;
 
-    public CandidateFeatureBuilder(HistorySnapshot snapshot, IItemSimilarity ease, CoPurchaseStats coPurchase, CandidateOptions options, int[]? itemCategories = null)
+    public CandidateFeatureBuilder(HistorySnapshot snapshot, IItemSimilarity ease, CoPurchaseStats coPurchase, CandidateOptions options, int[]? itemCategories = null, AlsModel? als = null)
     {
+        _als = als;
         _snapshot = snapshot;
         _ease = ease;
         _coPurchase = coPurchase;
@@ -64,6 +71,7 @@ internal sealed class CandidateFeatureBuilder
     public HistorySnapshot Snapshot => _snapshot;
     public IItemSimilarity Similarity => _ease;
     public CoPurchaseStats CoPurchase => _coPurchase;
+    public AlsModel? Als => _als;
     public int[] PopularOrder => _popularOrder;
 
     public static int Index(string feature) => Array.IndexOf(FeatureNames, feature) is var i and >= 0
@@ -114,6 +122,10 @@ internal sealed class CandidateFeatureBuilder
                 return ((byte)CandidateSource.BoughtTogether, best);
             }
         }
+        if ((candidate.Sources & CandidateSource.Als) != 0)
+        {
+            return ((byte)CandidateSource.Als, -1);
+        }
         return ((candidate.Sources & CandidateSource.Trending) != 0 ? (byte)CandidateSource.Trending : (byte)CandidateSource.Popular, -1);
     }
     public int[] TrendingOrder => _trendingOrder;
@@ -132,7 +144,7 @@ internal sealed class CandidateFeatureBuilder
     }
 
     /// <summary>Writes candidates and a row-major feature matrix for <paramref name="user"/>; returns the count.</summary>
-    public int Build(int user, ReadOnlySpan<int> extraRecentItems, List<Candidate> candidates, List<float> features, float[] easeScores, float[] coScores, float[] recentScores)
+    public int Build(int user, ReadOnlySpan<int> extraRecentItems, List<Candidate> candidates, List<float> features, float[] easeScores, float[] coScores, float[] recentScores, float[] alsScores)
     {
         var snapshot = _snapshot;
         var history = snapshot.UserItems[user];
@@ -189,6 +201,18 @@ internal sealed class CandidateFeatureBuilder
                 Add(item, CandidateSource.BoughtTogether);
             }
         }
+        if (_als is not null && history.Length > 0)
+        {
+            var bought = new int[history.Length];
+            for (var h = 0; h < history.Length; h++)
+            {
+                bought[h] = history[h].Item;
+            }
+            foreach (var scored in _als.TopK(user, _options.AlsCandidates, bought))
+            {
+                Add(scored.Item, CandidateSource.Als);
+            }
+        }
         foreach (var item in _trendingOrder.Take(_options.PopularCandidates))
         {
             Add(item, CandidateSource.Trending);
@@ -198,6 +222,12 @@ internal sealed class CandidateFeatureBuilder
             Add(item, CandidateSource.Popular);
         }
 
+        // ALS scores only for the candidates: ranks are taken among them, so other entries are never read.
+        foreach (var c in candidates)
+        {
+            alsScores[c.Item] = _als is null || history.Length == 0 ? 0 : _als.Score(user, c.Item);
+        }
+        var alsRanks = RankAmong(alsScores, candidates);
         var easeRanks = RankAmong(easeScores, candidates);
         var coRanks = RankAmong(coScores, candidates);
         var recentRanks = RankAmong(recentScores, candidates);
@@ -256,6 +286,8 @@ internal sealed class CandidateFeatureBuilder
             features.Add(categoryCounts is null || history.Length == 0 || _itemCategories![item] < 0
                 ? 0
                 : categoryCounts.GetValueOrDefault(_itemCategories[item]) / (float)history.Length);
+            features.Add(alsScores[item]);
+            features.Add(_als is null ? 0 : alsRanks[ci]);
         }
         return candidates.Count;
     }

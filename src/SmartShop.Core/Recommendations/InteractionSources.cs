@@ -1,12 +1,16 @@
 using System.Globalization;
-using System.Text.Json;
 using SmartShop.Core.Data;
+using SmartShop.Core.Ingestion;
 
 namespace SmartShop.Core.Recommendations;
 
 /// <summary>Turns the supported inputs (transactions, RetailRocket events, JSON-lines clickstream) into interaction events.</summary>
 public static class InteractionSources
 {
+    // Files are history: any age is fine (the limit must stay representable when subtracted from the clock).
+    private static readonly ClickstreamEventValidator HistoricalValidator =
+        new(new ClickstreamValidationOptions { MaxEventAge = TimeSpan.FromDays(365.25 * 1000) }, TimeProvider.System);
+
     /// <summary>Clean purchases (the referee's rules) become purchase events; the invoice is the basket.</summary>
     public static IEnumerable<InteractionEvent> FromTransactions(IEnumerable<Transaction> transactions)
     {
@@ -21,128 +25,64 @@ public static class InteractionSources
     }
 
     /// <summary>
-    /// RetailRocket events CSV: timestamp (Unix ms),visitorid,event (view|addtocart|transaction),itemid,transactionid.
-    /// Malformed rows are counted in <paramref name="report"/> and skipped; too many fail the file.
+    /// RetailRocket events CSV: timestamp (Unix ms),visitorid,event (view|addtocart|transaction),itemid,transactionid,
+    /// read and validated exactly as ingestion does (<see cref="ClickstreamFile"/>, <see cref="ClickstreamEventValidator"/>)
+    /// except that historical events are never too old. Malformed rows are counted in <paramref name="report"/> and
+    /// skipped; too many fail the file. A repeated row counts once.
     /// </summary>
     public static List<InteractionEvent> ReadRetailRocket(TextReader reader, DataQualityReport report, double maxMalformedRatio = 0.10)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(report);
-        var header = reader.ReadLine() ?? throw new InvalidDataException("RetailRocket file is empty.");
-        var names = header.Split(',').Select(h => h.Trim().ToLowerInvariant()).ToArray();
-        int Column(string name) => Array.IndexOf(names, name) is var i and >= 0
-            ? i
-            : throw new InvalidDataException($"RetailRocket header lacks '{name}' (expected timestamp,visitorid,event,itemid,transactionid).");
-        int ts = Column("timestamp"), visitor = Column("visitorid"), kind = Column("event"), item = Column("itemid");
-        var transaction = Array.IndexOf(names, "transactionid");
-        var events = new List<InteractionEvent>();
-        long line = 1;
-        while (reader.ReadLine() is { } text)
+        if (reader.Peek() < 0)
         {
-            line++;
-            var f = text.Split(',');
-            string? reason = null;
-            if (f.Length < names.Length)
-            {
-                reason = "too few fields";
-            }
-            else if (!long.TryParse(f[ts], NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) || ms < 0 || ms > 253402300799999)
-            {
-                reason = "bad timestamp";
-            }
-            else if (string.IsNullOrWhiteSpace(f[visitor]) || string.IsNullOrWhiteSpace(f[item]))
-            {
-                reason = "empty visitor or item";
-            }
-            else
-            {
-                InteractionKind? k = f[kind].Trim() switch
-                {
-                    "view" => InteractionKind.View,
-                    "addtocart" => InteractionKind.AddToCart,
-                    "transaction" => InteractionKind.Purchase,
-                    _ => null,
-                };
-                if (k is null)
-                {
-                    reason = "unknown event type";
-                }
-                else
-                {
-                    var basket = transaction >= 0 && !string.IsNullOrWhiteSpace(f[transaction]) ? f[transaction].Trim() : null;
-                    events.Add(new InteractionEvent(f[visitor].Trim(), f[item].Trim(), DateTime.UnixEpoch.AddMilliseconds(ms), k.Value, BasketId: basket));
-                    report.Accept();
-                }
-            }
-            if (reason is not null)
-            {
-                report.Reject(line, reason);
-            }
+            throw new InvalidDataException("RetailRocket file is empty.");
         }
-        ThrowIfMostlyMalformed(report, maxMalformedRatio, "RetailRocket events");
-        return events;
+        return Read(reader, ClickstreamFileFormat.RetailRocket, report, maxMalformedRatio, "RetailRocket events");
     }
 
-    private sealed record ClickstreamEvent(string? EventId, string? Type, string? UserId, string? ItemId, DateTimeOffset? Timestamp, double? Quantity, double? Price, string? Category);
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNameCaseInsensitive = true, MaxDepth = 8 };
-
     /// <summary>
-    /// JSON-lines clickstream: {eventId,type(view|addtocart|removefromcart|purchase),userId,itemId,timestamp,quantity?,price?,category?}.
-    /// Duplicate event ids count once; malformed lines are counted and skipped.
+    /// JSON-lines clickstream in the ingestion schema (docs/ingestion.md: eventId, type view|addtocart|removefromcart|purchase,
+    /// userId or sessionId, itemId, timestamp, quantity?, price?, ...), validated as ingestion does except that
+    /// historical events are never too old. Duplicate event ids count once; malformed lines are counted and skipped.
     /// </summary>
     public static List<InteractionEvent> ReadClickstream(TextReader reader, DataQualityReport report, double maxMalformedRatio = 0.10)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(report);
+        return Read(reader, ClickstreamFileFormat.JsonLines, report, maxMalformedRatio, "clickstream");
+    }
+
+    private static List<InteractionEvent> Read(TextReader reader, ClickstreamFileFormat format, DataQualityReport report, double maxMalformedRatio, string what)
+    {
         var events = new List<InteractionEvent>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        long line = 0;
-        while (reader.ReadLine() is { } text)
+        foreach (var (line, payload) in ClickstreamFile.ReadNumberedPayloads(reader, format))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text))
+            var result = HistoricalValidator.Validate(payload);
+            if (result.Event is not { } e)
             {
-                continue;
-            }
-            ClickstreamEvent? e;
-            try
-            {
-                e = JsonSerializer.Deserialize<ClickstreamEvent>(text, JsonOptions);
-            }
-            catch (JsonException)
-            {
-                report.Reject(line, "not a JSON object");
-                continue;
-            }
-            InteractionKind? kind = e?.Type?.Trim().ToLowerInvariant() switch
-            {
-                "view" => InteractionKind.View,
-                "addtocart" => InteractionKind.AddToCart,
-                "removefromcart" => InteractionKind.RemoveFromCart,
-                "purchase" => InteractionKind.Purchase,
-                _ => null,
-            };
-            if (e is null || kind is null || string.IsNullOrWhiteSpace(e.UserId) || string.IsNullOrWhiteSpace(e.ItemId) || e.Timestamp is null)
-            {
-                report.Reject(line, "missing or invalid type, userId, itemId or timestamp");
-                continue;
-            }
-            if (e.Quantity is { } q && (!double.IsFinite(q) || q < 0) || e.Price is { } p && (!double.IsFinite(p) || p < 0))
-            {
-                report.Reject(line, "negative or non-finite quantity/price");
+                report.Reject(line, result.Rejection!.Message);
                 continue;
             }
             report.Accept();
-            if (e.EventId is { } id && !seen.Add(id))
+            if (seen.Add(e.EventId))
             {
-                continue;
+                events.Add(new InteractionEvent(e.ActorId, e.ItemId, e.Timestamp.UtcDateTime, KindOf(e.Type), e.Quantity ?? 1, (double)(e.Price ?? 0), e.TransactionId));
             }
-            events.Add(new InteractionEvent(e.UserId.Trim(), e.ItemId.Trim(), e.Timestamp.Value.UtcDateTime, kind.Value, e.Quantity ?? 1, e.Price ?? 0));
         }
-        ThrowIfMostlyMalformed(report, maxMalformedRatio, "clickstream");
+        ThrowIfMostlyMalformed(report, maxMalformedRatio, what);
         return events;
     }
+
+    private static InteractionKind KindOf(string type) => type switch
+    {
+        ClickstreamEventTypes.View => InteractionKind.View,
+        ClickstreamEventTypes.AddToCart => InteractionKind.AddToCart,
+        ClickstreamEventTypes.RemoveFromCart => InteractionKind.RemoveFromCart,
+        ClickstreamEventTypes.Purchase => InteractionKind.Purchase,
+        _ => throw new InvalidDataException($"Event type '{type}' has no interaction kind."),
+    };
 
     private static void ThrowIfMostlyMalformed(DataQualityReport report, double maxMalformedRatio, string what)
     {

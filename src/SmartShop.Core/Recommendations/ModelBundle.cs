@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SmartShop.Core.Recommendations.Als;
 
 namespace SmartShop.Core.Recommendations;
 
@@ -16,8 +17,11 @@ public sealed class ModelBundleException(string message, Exception? inner = null
 public static class ModelBundle
 {
     public const string Format = "smartshop-recommender";
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
     public const string ManifestName = "manifest.json";
+    // Implicit ALS factors in AlsModel's own format (header + user then item factors, float32le).
+    private const string AlsFile = "als.factors";
+    private const string AlsType = "alsm";
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -69,6 +73,11 @@ public static class ModelBundle
             File.WriteAllBytes(Path.Combine(directory, name), bytes);
             files.Add(new FileEntry(name, "json", bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes))));
         }
+        void Blob(string name, string type, byte[] bytes)
+        {
+            File.WriteAllBytes(Path.Combine(directory, name), bytes);
+            files.Add(new FileEntry(name, type, bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes))));
+        }
         void Rows(string name, SparseRows rows)
         {
             Array(name + ".offsets", rows.Offsets);
@@ -97,6 +106,12 @@ public static class ModelBundle
         Array("trending.scores", model.TrendingScores);
         Array("popular.order", model.PopularOrder);
         Array("popular.scores", model.PopularScores);
+        if (model.Als is not null)
+        {
+            using var factors = new MemoryStream();
+            model.Als.Write(factors);
+            Blob(AlsFile, AlsType, factors.ToArray());
+        }
         var rankers = new List<RankerEntry>();
         foreach (var (name, ranker) in new[] { ("ranker.default", model.DefaultRanker), ("ranker.discovery", model.DiscoveryRanker) })
         {
@@ -238,6 +253,7 @@ public static class ModelBundle
                 PopularScores = Array<float>("popular.scores"),
                 DefaultRanker = Ranker("ranker.default"),
                 DiscoveryRanker = Ranker("ranker.discovery"),
+                Als = entries.ContainsKey(AlsFile) ? ReadAls(Read(AlsFile, AlsType)) : null,
             };
             if (model.ItemCount != manifest.Items || model.UserCount != manifest.Users)
             {
@@ -259,6 +275,13 @@ public static class ModelBundle
         {
             throw new ModelBundleException($"The bundle is inconsistent: {e.Message}", e);
         }
+    }
+
+    private static AlsModel ReadAls(byte[] bytes)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        var als = AlsModel.Read(stream);
+        return stream.Position == stream.Length ? als : throw new InvalidDataException($"{AlsFile} has trailing bytes.");
     }
 
     private static string TypeName<T>() where T : unmanaged => typeof(T) == typeof(int) ? "int32le"

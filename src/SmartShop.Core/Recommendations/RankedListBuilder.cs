@@ -35,10 +35,11 @@ internal static class RankedListBuilder
         var ease = new float[log.ItemCount];
         var co = new float[log.ItemCount];
         var recentScores = new float[log.ItemCount];
+        var alsScores = new float[log.ItemCount];
         var width = CandidateFeatureBuilder.FeatureCount;
         foreach (var (user, items) in bought.OrderBy(p => p.Key))
         {
-            var count = builder.Build(user, [], candidates, rowFeatures, ease, co, recentScores);
+            var count = builder.Build(user, [], candidates, rowFeatures, ease, co, recentScores, alsScores);
             for (var member = 0; member < defaultRows.Length; member++)
             {
                 var random = new Random(unchecked((seed * 397) ^ (user * 31) ^ fromEvent ^ (member * 7919)));

@@ -9,6 +9,7 @@ public sealed class Recommender
     private const string ReasonBoughtBefore = "bought before";
     private const string ReasonPopular = "popular";
     private const string ReasonTrending = "trending";
+    private const string ReasonAls = "liked by shoppers with similar tastes";
 
     private readonly RecommenderModel _model;
     private readonly BusinessRules _rules;
@@ -245,6 +246,7 @@ public sealed class Recommender
             "similar to " + _model.Titles[anchor] + (viewed ? " you viewed" : " you bought"),
         CandidateSource.BoughtTogether when anchor >= 0 => "often bought with " + _model.Titles[anchor],
         CandidateSource.Trending => ReasonTrending,
+        CandidateSource.Als => ReasonAls,
         _ => ReasonPopular,
     };
 

@@ -1,3 +1,5 @@
+using SmartShop.Core.Recommendations.Als;
+
 namespace SmartShop.Core.Recommendations;
 
 /// <summary>Rows of (item, value) per owner in compressed sparse row layout.</summary>
@@ -97,6 +99,8 @@ public sealed class RecommenderModel
     internal float[] PopularScores { get; init; } = null!;
     internal TreeEnsembleScorer? DefaultRanker { get; init; }
     internal TreeEnsembleScorer? DiscoveryRanker { get; init; }
+    /// <summary>Implicit ALS factors (users and items indexed as above); null when the model was trained without ALS.</summary>
+    internal AlsModel? Als { get; init; }
 
     public int ItemCount => ItemIds.Length;
     public int UserCount => UserIds.Length;
@@ -122,6 +126,10 @@ public sealed class RecommenderModel
             {
                 throw new InvalidDataException("Model popularity order is inconsistent.");
             }
+        }
+        if (Als is not null && (Als.UserCount != UserIds.Length || Als.ItemCount != n))
+        {
+            throw new InvalidDataException("Model ALS factors do not match the users and items.");
         }
         foreach (var lists in new[] { Default, Discovery })
         {

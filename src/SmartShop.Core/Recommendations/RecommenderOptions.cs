@@ -1,4 +1,5 @@
 using System.Globalization;
+using SmartShop.Core.Recommendations.Als;
 
 namespace SmartShop.Core.Recommendations;
 
@@ -9,6 +10,8 @@ public sealed record CandidateOptions
     public int SimilarCandidates { get; init; } = 100;
     public int CoPurchaseCandidates { get; init; } = 30;
     public int PopularCandidates { get; init; } = 30;
+    /// <summary>Top items by implicit ALS per user (when <see cref="RecommenderOptions.Als"/> is set).</summary>
+    public int AlsCandidates { get; init; } = 50;
 }
 
 /// <summary>Options for the whole candidate + ranking pipeline.</summary>
@@ -18,6 +21,14 @@ public sealed record RecommenderOptions
     public CandidateOptions Candidates { get; init; } = new();
     public RankerOptions Ranker { get; init; } = new();
     public double EaseLambda { get; init; } = 200;
+    /// <summary>
+    /// Implicit ALS (Hu–Koren–Volinsky) trained on the same user–item strengths as the other generators: its top items
+    /// become candidates and its score and rank ranker features. Null turns the generator off.
+    /// </summary>
+    public ImplicitAlsOptions? Als { get; init; } = DefaultAls;
+
+    /// <summary>The default ALS: 64 factors, λ 5, α 10, 10 iterations (strengths are decayed event weights, a purchase 5).</summary>
+    public static ImplicitAlsOptions DefaultAls { get; } = new() { Factors = 64, Regularization = 5f, Alpha = 10f, Iterations = 10, Seed = 42 };
     /// <summary>Above this many items EASE's dense inverse is too costly and item-kNN replaces it.</summary>
     public int MaxEaseItems { get; init; } = 15_000;
     public double TrendingHalfLifeDays { get; init; } = 14;
@@ -44,6 +55,7 @@ public sealed record RecommenderOptions
         {
             throw new ArgumentException("The ranker needs 1..16 ensemble members and at least one tree.");
         }
+        Als?.Validate();
         if (MaxDegreeOfParallelism < 1)
         {
             throw new ArgumentException("MaxDegreeOfParallelism must be at least 1.");
@@ -64,6 +76,7 @@ public sealed record RecommenderOptions
         ["rankerLearningRate"] = Ranker.LearningRate.ToString(CultureInfo.InvariantCulture),
         ["rankerMinExamplesPerLeaf"] = Ranker.MinExamplesPerLeaf.ToString(CultureInfo.InvariantCulture),
         ["seed"] = Ranker.Seed.ToString(CultureInfo.InvariantCulture),
+        ["als"] = Als is null ? "off" : string.Create(CultureInfo.InvariantCulture, $"factors={Als.Factors};lambda={Als.Regularization};alpha={Als.Alpha};iterations={Als.Iterations};seed={Als.Seed};candidates={Candidates.AlsCandidates}"),
         ["eventWeights"] = string.Create(CultureInfo.InvariantCulture, $"view={Interactions.ViewWeight};addtocart={Interactions.AddToCartWeight};removefromcart={Interactions.RemoveFromCartWeight};purchase={Interactions.PurchaseWeight}"),
     };
 }

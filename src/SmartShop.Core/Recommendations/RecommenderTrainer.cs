@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using SmartShop.Core.Recommendations.Als;
+using SmartShop.Core.Recommendations.Content;
 
 namespace SmartShop.Core.Recommendations;
 
@@ -14,6 +16,9 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
     private const int ListLength = 60;
     private const int DiscoveryListLength = 60;
     private const int NeighboursPerItem = 30;
+
+    // A shared category says more about similarity than one shared title word.
+    private const float ContentCategoryWeight = 2f;
 
     private readonly RecommenderOptions _options = options ?? new RecommenderOptions();
 
@@ -85,7 +90,7 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism, CancellationToken = cancellationToken };
         Parallel.For(0, log.UserCount, parallel, () => new UserScratch(log.ItemCount), (u, _, scratch) =>
         {
-            var count = stage.Build(u, [], scratch.Candidates, scratch.Features, scratch.Ease, scratch.Co, scratch.Recent);
+            var count = stage.Build(u, [], scratch.Candidates, scratch.Features, scratch.Ease, scratch.Co, scratch.Recent, scratch.Als);
             var width = CandidateFeatureBuilder.FeatureCount;
             var defaultScores = new (int Index, float Score)[count];
             var discoveryScores = new List<(int Index, float Score)>(count);
@@ -121,7 +126,12 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
         var similar = new IReadOnlyList<(int, float)>[log.ItemCount];
         Parallel.For(0, log.ItemCount, parallel, i =>
             similar[i] = [.. stage.Similarity.TopNeighbours(i, NeighboursPerItem).Select(a => (a.Item, a.Confidence))]);
-        var content = ContentSimilarity.Neighbours(itemTitles, itemCategories, NeighboursPerItem);
+        var contentIndex = TfIdfIndex.Build(
+            Enumerable.Range(0, log.ItemCount).Select(i => new ContentItem(log.ItemIds[i], itemTitles[i], itemCategories[i])),
+            new TfIdfOptions { CategoryWeight = ContentCategoryWeight });
+        var content = new (int Item, float Similarity)[log.ItemCount][];
+        Parallel.For(0, log.ItemCount, parallel, i =>
+            content[i] = [.. contentIndex.SimilarItems(log.ItemIds[i], NeighboursPerItem).Select(n => (log.ItemIndex[n.ItemId], n.Similarity))]);
         var associations = stage.CoPurchase.Neighbours;
         var purchased = snapshot.UserItems.Select(h => (IReadOnlyList<(int, float)>)[.. h.Select(s => (s.Item, (float)snapshot.DaysSince(s.LastTicks)))]).ToList();
         progress?.Report(string.Create(CultureInfo.InvariantCulture, $"item tables built ({clock.Elapsed.TotalSeconds:F1} s)"));
@@ -160,13 +170,14 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
                 [.. associations.SelectMany(a => a.Take(NeighboursPerItem).Select(x => x.Support))],
                 [.. associations.SelectMany(a => a.Take(NeighboursPerItem).Select(x => x.Lift))],
                 [.. associations.SelectMany(a => a.Take(NeighboursPerItem).Select(x => x.Baskets))]),
-            Content = SparseRows.From([.. content.Select(a => (IReadOnlyList<(int, float)>)[.. a.Select(x => (x.Item, x.Confidence))])]),
+            Content = SparseRows.From([.. content.Select(a => (IReadOnlyList<(int, float)>)a)]),
             TrendingOrder = stage.TrendingOrder,
             TrendingScores = snapshot.ItemTrending,
             PopularOrder = stage.PopularOrder,
             PopularScores = snapshot.ItemUsers,
             DefaultRanker = defaultRanker,
             DiscoveryRanker = discoveryRanker,
+            Als = stage.Als,
         };
         model.Validate();
         return model;
@@ -179,6 +190,7 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
         public float[] Ease { get; } = new float[items];
         public float[] Co { get; } = new float[items];
         public float[] Recent { get; } = new float[items];
+        public float[] Als { get; } = new float[items];
     }
 
     private CandidateFeatureBuilder BuildStage(InteractionLog log, int eventCount, DateTime now, int[]? itemCategories, CancellationToken cancellationToken)
@@ -189,7 +201,29 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
             ? EaseModel.Fit(rows, log.ItemCount, _options.EaseLambda, _options.MaxDegreeOfParallelism, cancellationToken)
             : ItemKnnModel.Fit(rows, log.ItemCount, 100, _options.MaxDegreeOfParallelism);
         var coPurchase = CoPurchaseStats.Build(log, eventCount, log.ItemCount, maxNeighbours: 50, minBasketsTogether: 2, maxBasketSize: 200);
-        return new CandidateFeatureBuilder(snapshot, similarity, coPurchase, _options.Candidates, itemCategories);
+        return new CandidateFeatureBuilder(snapshot, similarity, coPurchase, _options.Candidates, itemCategories, TrainAls(snapshot, log.ItemCount, cancellationToken));
+    }
+
+    /// <summary>Implicit ALS on the snapshot's user–item strengths (the decayed, event-weighted interactions).</summary>
+    private AlsModel? TrainAls(HistorySnapshot snapshot, int itemCount, CancellationToken cancellationToken)
+    {
+        if (_options.Als is not { } als)
+        {
+            return null;
+        }
+        var matrix = new CsrMatrixBuilder(snapshot.UserItems.Length, itemCount);
+        for (var u = 0; u < snapshot.UserItems.Length; u++)
+        {
+            foreach (var stat in snapshot.UserItems[u])
+            {
+                if (stat.Weight > 0)
+                {
+                    matrix.Add(u, stat.Item, stat.Weight);
+                }
+            }
+        }
+        return new ImplicitAlsTrainer(als with { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism })
+            .Fit(matrix.Build(), cancellationToken: cancellationToken);
     }
 
     private static int[]? CategoryIndexes(InteractionLog log, Catalogue? catalogue)

@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using SmartShop.Cli;
 using SmartShop.Cli.Commands;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Tests.Recommendations;
@@ -41,6 +43,23 @@ public sealed class RecommendationCommandsTests : IDisposable
         lines[1].Should().MatchRegex(@"^\d+,1,100\d\d,[-0-9.E]+,.+$");
         lines.Skip(1).Select(l => l.Split(',')[2]).Should().NotContain("POST");
         log.ToString().Should().Contain("malformed");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TrainWritesAlsFactorsUnlessNoAlsIsGiven(bool noAls)
+    {
+        var data = WriteTransactions("train.csv", _ => true);
+        var model = Path.Combine(_directory, "model");
+        var root = new RootCommand("test");
+        root.Subcommands.Add(TrainCommand.Create());
+
+        var exitCode = await CommandLineRunner.RunAsync(root, ["train", "--data", data, "--out", model, .. noAls ? new[] { "--no-als" } : []]);
+
+        exitCode.Should().Be(0);
+        File.Exists(Path.Combine(model, "als.factors")).Should().Be(!noAls);
+        ModelBundle.Load(model).Info.Parameters["als"].Should().Be(noAls ? "off" : "factors=64;lambda=5;alpha=10;iterations=10;seed=42;candidates=50");
     }
 
     [Fact]

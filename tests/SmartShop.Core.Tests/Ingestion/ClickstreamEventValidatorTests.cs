@@ -38,6 +38,7 @@ public sealed class ClickstreamEventValidatorTests
     [InlineData("""{"eventId":"e f","type":"view","userId":"u","itemId":"i","timestamp":"2026-11-24T11:00:00Z"}""", EventRejection.InvalidId, "eventId")]
     [InlineData("""{"eventId":"e","type":"view","userId":"u\u0000","itemId":"i","timestamp":"2026-11-24T11:00:00Z"}""", EventRejection.InvalidId, "userId")]
     [InlineData("""{"eventId":"e","type":"view","userId":"ü","itemId":"i","timestamp":"2026-11-24T11:00:00Z"}""", EventRejection.InvalidId, "userId")]
+    [InlineData("""{"eventId":"e","type":"purchase","userId":"u","itemId":"i","timestamp":"2026-11-24T11:00:00Z","transactionId":"o 1"}""", EventRejection.InvalidId, "transactionId")]
     [InlineData("""{"eventId":"e","type":"view","userId":"u","itemId":"i","timestamp":"2026-11-24T11:00:00Z","category":"a\tb"}""", EventRejection.OutOfRange, "category")]
     [InlineData("""{"eventId":"e","type":"view",""", EventRejection.MalformedJson, "JSON")]
     [InlineData("""[1,2,3]""", EventRejection.MalformedJson, "object")]
@@ -82,6 +83,17 @@ public sealed class ClickstreamEventValidatorTests
     }
 
     [Fact]
+    public void KeepsTheTransactionIdOfAPurchase()
+    {
+        var result = Validator().Validate("""{"eventId":"e","type":"purchase","userId":"u","itemId":"i","timestamp":"2026-11-24T11:00:00Z","transactionId":"o-1"}""");
+
+        result.Event!.TransactionId.Should().Be("o-1");
+        var buffer = new ArrayBufferWriter<byte>();
+        ClickstreamEventJson.WriteLine(buffer, result.Event);
+        Validator().Validate(Encoding.UTF8.GetString(buffer.WrittenSpan)).Event.Should().Be(result.Event, "the lake's JSON reads back to the same event");
+    }
+
+    [Fact]
     public void MapsRetailRocketShapedEventsWithADeterministicId()
     {
         var ms = Now.AddMinutes(-1).ToUnixTimeMilliseconds();
@@ -95,6 +107,7 @@ public sealed class ClickstreamEventValidatorTests
         first.Event.ItemId.Should().Be("355908");
         first.Event.Timestamp.Should().Be(Now.AddMinutes(-1));
         first.Event.Source.Should().Be("retailrocket");
+        first.Event.TransactionId.Should().Be("4000");
         first.Event.EventId.Should().Be(second.Event!.EventId).And.StartWith("rr-257597-");
     }
 

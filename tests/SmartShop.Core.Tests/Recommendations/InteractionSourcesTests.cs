@@ -55,6 +55,44 @@ public sealed class InteractionSourcesTests
     }
 
     [Fact]
+    public void RepeatedRetailRocketRowsCountOnceAndAWrongHeaderOrEmptyFileFails()
+    {
+        var report = new DataQualityReport();
+        var text = "timestamp,visitorid,event,itemid,transactionid\n1433221332117,1,view,2,\n1433221332117,1,view,2,\n1433221332118,1,transaction,2,9\n";
+
+        var events = InteractionSources.ReadRetailRocket(new StringReader(text), report);
+
+        events.Should().Equal(
+            new InteractionEvent("1", "2", DateTime.UnixEpoch.AddMilliseconds(1433221332117), InteractionKind.View),
+            new InteractionEvent("1", "2", DateTime.UnixEpoch.AddMilliseconds(1433221332118), InteractionKind.Purchase, BasketId: "9"));
+        report.RowsMalformed.Should().Be(0);
+        FluentActions.Invoking(() => InteractionSources.ReadRetailRocket(new StringReader("visitorid,timestamp\n1,2\n"), new DataQualityReport()))
+            .Should().Throw<InvalidDataException>().WithMessage("*header*");
+        FluentActions.Invoking(() => InteractionSources.ReadRetailRocket(new StringReader(""), new DataQualityReport()))
+            .Should().Throw<InvalidDataException>().WithMessage("*empty*");
+    }
+
+    [Fact]
+    public void ClickstreamUsesTheIngestionRulesButAcceptsOldEvents()
+    {
+        var report = new DataQualityReport();
+        var text = string.Join('\n',
+            """{"eventId":"e1","type":"view","sessionId":"s1","itemId":"A","timestamp":"2010-12-01T08:26:00Z"}""",
+            "",
+            """{"eventId":"e2","type":"view","userId":"bad id!","itemId":"A","timestamp":"2010-12-01T08:26:00Z"}""",
+            """{"eventId":"e3","type":"purchase","userId":"u1","itemId":"B","timestamp":"2010-12-01T08:27:00Z","quantity":0}""",
+            """{"eventId":"e4","type":"purchase","userId":"u1","itemId":"B","timestamp":"2010-12-01T08:27:00Z","transactionId":"o-1"}""");
+
+        var events = InteractionSources.ReadClickstream(new StringReader(text), report, maxMalformedRatio: 0.9);
+
+        events.Should().Equal(
+            new InteractionEvent("s1", "A", new DateTime(2010, 12, 1, 8, 26, 0, DateTimeKind.Utc), InteractionKind.View),
+            new InteractionEvent("u1", "B", new DateTime(2010, 12, 1, 8, 27, 0, DateTimeKind.Utc), InteractionKind.Purchase, BasketId: "o-1"));
+        report.FirstMalformed.Select(r => r.LineNumber).Should().Equal(3, 4);
+        report.FirstMalformed[0].Reason.Should().Contain("userId");
+    }
+
+    [Fact]
     public void EventWeightsAndDecayShapeInteractionStrength()
     {
         var now = new DateTime(2024, 6, 1);

@@ -38,6 +38,38 @@ public sealed class ModelBundleTests : IDisposable
     }
 
     [Fact]
+    public void AlsFactorsAreSavedWithAChecksumAndLoadedBack()
+    {
+        Model.Als.Should().NotBeNull("ALS is on by default");
+        ModelBundle.Save(Model, _directory);
+        var loaded = ModelBundle.Load(_directory);
+
+        loaded.Als!.Factors.Should().Be(Model.Als!.Factors);
+        for (var u = 0; u < Model.UserCount; u++)
+        {
+            loaded.Als.UserVector(u).ToArray().Should().Equal(Model.Als.UserVector(u).ToArray());
+        }
+        loaded.Als.ItemVector(Model.ItemCount - 1).ToArray().Should().Equal(Model.Als.ItemVector(Model.ItemCount - 1).ToArray());
+
+        var path = Path.Combine(_directory, "als.factors");
+        var bytes = File.ReadAllBytes(path);
+        bytes[^1] ^= 0x01;
+        File.WriteAllBytes(path, bytes);
+        FluentActions.Invoking(() => ModelBundle.Load(_directory)).Should().Throw<ModelBundleException>().WithMessage("*als.factors*corrupt*");
+    }
+
+    [Fact]
+    public void ModelWithoutAlsHasNoFactorFile()
+    {
+        var model = SyntheticShop.Train(new RecommenderOptions { Als = null, MaxDegreeOfParallelism = 2 });
+
+        ModelBundle.Save(model, _directory);
+
+        File.Exists(Path.Combine(_directory, "als.factors")).Should().BeFalse();
+        ModelBundle.Load(_directory).Als.Should().BeNull();
+    }
+
+    [Fact]
     public void CorruptFileIsReportedByName()
     {
         ModelBundle.Save(Model, _directory);
