@@ -46,6 +46,10 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
             // The emulator speaks Gateway mode only and presents a self-signed certificate; accept it for loopback alone.
             clientOptions.ConnectionMode = ConnectionMode.Gateway;
             clientOptions.LimitToEndpoint = true;
+            // Without these the SDK's Linux query path fails against the local NoSQL server (queries throw a
+            // NullReferenceException); they are read by the SDK from the environment, so set them unless the user did.
+            SetIfAbsent("AZURE_COSMOS_USE_QUERY_PLAN_INTEROP_LINUX", "true");
+            SetIfAbsent("AZURE_COSMOS_OPTIMISTIC_DIRECT_EXECUTION_ENABLED", "true");
             clientOptions.HttpClientFactory = () => new HttpClient(new HttpClientHandler
             {
                 ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
@@ -54,6 +58,14 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
         }
 
         return new CosmosClient(endpoint.AbsoluteUri, credential ?? throw new ArgumentNullException(nameof(credential), "A Cosmos DB account outside this machine needs a credential."), clientOptions);
+    }
+
+    private static void SetIfAbsent(string variable, string value)
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)))
+        {
+            Environment.SetEnvironmentVariable(variable, value);
+        }
     }
 
     public static bool IsLocalEndpoint(Uri endpoint)
