@@ -29,7 +29,7 @@ public sealed class ProcessedEventLedger(TableServiceClient serviceClient)
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
+    private readonly TableClientCache _tables = new(serviceClient);
 
     /// <summary>The summary recorded when the batch completed, or null when it never did.</summary>
     public async Task<IngestionSummary?> GetCompletedBatchAsync(EventBatchId batchId, CancellationToken cancellationToken = default)
@@ -110,20 +110,5 @@ public sealed class ProcessedEventLedger(TableServiceClient serviceClient)
         return (hash[0] % BucketCount).ToString("x2", CultureInfo.InvariantCulture);
     }
 
-    private Task<TableClient> GetAsync(string tableName, CancellationToken cancellationToken)
-    {
-        var lazy = _tables.GetOrAdd(tableName, name => new Lazy<Task<TableClient>>(async () =>
-        {
-            var table = serviceClient.GetTableClient(name);
-            await table.CreateIfNotExistsAsync().ConfigureAwait(false);
-            return table;
-        }));
-        if (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
-        {
-            // A failed creation (storage briefly unreachable) must not poison the cache for the retry.
-            _tables.TryRemove(new KeyValuePair<string, Lazy<Task<TableClient>>>(tableName, lazy));
-        }
-
-        return lazy.Value.WaitAsync(cancellationToken);
-    }
+    private Task<TableClient> GetAsync(string tableName, CancellationToken cancellationToken) => _tables.GetAsync(tableName, cancellationToken);
 }

@@ -25,7 +25,7 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
+    private readonly TableClientCache _tables = new(serviceClient);
 
     public async Task WritePredictionsAsync(IReadOnlyList<PredictionLogEntry> entries, CancellationToken cancellationToken = default)
     {
@@ -222,19 +222,5 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
     private static List<UserActivity> ReadActivities(TableEntity entity) =>
         JsonSerializer.Deserialize<List<UserActivity>>(entity.GetString("Items"), Json) ?? [];
 
-    private Task<TableClient> GetTableAsync(string tableName, CancellationToken cancellationToken)
-    {
-        var lazy = _tables.GetOrAdd(tableName, name => new Lazy<Task<TableClient>>(async () =>
-        {
-            var table = serviceClient.GetTableClient(name);
-            await table.CreateIfNotExistsAsync().ConfigureAwait(false);
-            return table;
-        }));
-        if (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
-        {
-            _tables.TryRemove(new KeyValuePair<string, Lazy<Task<TableClient>>>(tableName, lazy));
-        }
-
-        return lazy.Value.WaitAsync(cancellationToken);
-    }
+    private Task<TableClient> GetTableAsync(string tableName, CancellationToken cancellationToken) => _tables.GetAsync(tableName, cancellationToken);
 }
