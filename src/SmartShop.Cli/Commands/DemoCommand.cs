@@ -60,7 +60,7 @@ internal static class DemoCommand
 
         var segmentation = SegmentationEngine.Run(TransactionFeatureBuilder.Build(transactions.Rows).Features, cancellationToken: cancellationToken);
         SegmentCommand.WriteReport(segmentation.Analysis, output);
-        ShowRecommendations(transactions.Rows, output, cancellationToken);
+        ShowRecommendations(transactions.Rows, segmentation.Analysis.Assignments, output, cancellationToken);
     }
 
     // A lighter ranker than `train` uses: the demo should answer in seconds on a laptop.
@@ -70,10 +70,11 @@ internal static class DemoCommand
         Ranker = new RankerOptions { Trees = 60 },
     };
 
-    private static void ShowRecommendations(IReadOnlyList<Transaction> rows, TextWriter output, CancellationToken cancellationToken)
+    private static void ShowRecommendations(IReadOnlyList<Transaction> rows, IReadOnlyList<CustomerAssignment> segments, TextWriter output, CancellationToken cancellationToken)
     {
         var model = new RecommenderTrainer(DemoOptions).Train(InteractionSources.FromTransactions(rows), Catalogue.FromTransactions(rows), cancellationToken: cancellationToken);
-        var recommender = new Recommender(model);
+        var segmentTrending = SegmentTrending.Build(model, SegmentNames(segments));
+        var recommender = new Recommender(model, segments: segmentTrending);
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"== Recommendations ({model.Info.Ranker}, trained on {model.UserCount:N0} customers, {model.ItemCount:N0} products) =="));
@@ -97,6 +98,14 @@ internal static class DemoCommand
         {
             output.WriteLine($"  {item.ItemId,-8} {item.Title,-36} ({item.Reason})");
         }
+        foreach (var segment in segmentTrending.Segments)
+        {
+            output.WriteLine($"Popular in segment {segment}:");
+            foreach (var item in recommender.Trending(new TrendingRequest { Segment = segment, K = 3 }, cancellationToken))
+            {
+                output.WriteLine($"  {item.ItemId,-8} {item.Title,-36} ({item.Reason})");
+            }
+        }
         output.WriteLine($"Frequently bought together with {viewed}:");
         foreach (var item in recommender.FrequentlyBoughtTogether(new ItemRequest { ItemId = viewed, K = 3 }, cancellationToken))
         {
@@ -104,4 +113,8 @@ internal static class DemoCommand
                 $"  {item.ItemId,-8} {item.Title,-36} confidence {item.Confidence:P0}, lift {item.Lift:F1}, {item.Baskets} baskets"));
         }
     }
+
+    /// <summary>Segments named by persona ("2 Champions"), so reasons read "popular in your segment (2 Champions)".</summary>
+    private static Dictionary<string, string> SegmentNames(IReadOnlyList<CustomerAssignment> assignments) =>
+        assignments.ToDictionary(a => a.CustomerId, a => string.Create(CultureInfo.InvariantCulture, $"{a.Segment} {a.Persona}"), StringComparer.Ordinal);
 }

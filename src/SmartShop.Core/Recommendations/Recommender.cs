@@ -17,11 +17,15 @@ public sealed class Recommender
     private readonly Dictionary<string, int> _itemIndex;
     private readonly int[] _blocked;
     private readonly float[] _boost;
+    private readonly SegmentTrending? _segments;
 
-    public Recommender(RecommenderModel model, BusinessRules? rules = null)
+    /// <param name="segments">Per-segment trending; when given, users with a segment get "popular in your segment"
+    /// items before global trending, and <see cref="TrendingRequest.Segment"/> can be asked for.</param>
+    public Recommender(RecommenderModel model, BusinessRules? rules = null, SegmentTrending? segments = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
+        _segments = segments;
         _rules = rules ?? new BusinessRules();
         _userIndex = InteractionLog.IndexById(model.UserIds);
         _itemIndex = InteractionLog.IndexById(model.ItemIds);
@@ -94,7 +98,7 @@ public sealed class Recommender
                 }
             }
         }
-        FillWithTrending(selection);
+        FillWithTrending(selection, _segments?.SegmentOf(request.UserId) ?? -1);
         return selection.Result();
     }
 
@@ -169,13 +173,31 @@ public sealed class Recommender
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
         cancellationToken.ThrowIfCancellationRequested();
+        var segment = -1;
+        if (request.Segment is { } name)
+        {
+            segment = (_segments ?? throw new InvalidOperationException("Per-segment trending needs a segmentation; none is loaded.")).RequireSegment(name);
+        }
         var selection = new Selection(this, request, -1, request.K);
-        FillWithTrending(selection);
+        FillWithTrending(selection, segment);
         return selection.Result();
     }
 
-    private void FillWithTrending(Selection selection)
+    /// <summary>Fills the rest of the list: the segment's trending items first (when a segment is given), then global trending.</summary>
+    private void FillWithTrending(Selection selection, int segment = -1)
     {
+        if (segment >= 0)
+        {
+            foreach (var (item, score) in _segments!.Items(segment))
+            {
+                if (selection.Full)
+                {
+                    return;
+                }
+                // For trending, the anchor is the segment (-1: global).
+                selection.TryAdd(item, score, (byte)CandidateSource.Trending, segment);
+            }
+        }
         foreach (var item in _model.TrendingOrder)
         {
             if (selection.Full)
@@ -245,6 +267,7 @@ public sealed class Recommender
         CandidateSource.Similar or CandidateSource.Content when anchor >= 0 =>
             "similar to " + _model.Titles[anchor] + (viewed ? " you viewed" : " you bought"),
         CandidateSource.BoughtTogether when anchor >= 0 => "often bought with " + _model.Titles[anchor],
+        CandidateSource.Trending when anchor >= 0 && _segments is not null => "popular in your segment (" + _segments.NameOf(anchor) + ")",
         CandidateSource.Trending => ReasonTrending,
         CandidateSource.Als => ReasonAls,
         _ => ReasonPopular,

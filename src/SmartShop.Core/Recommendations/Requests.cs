@@ -92,7 +92,20 @@ public sealed record CartRequest : RecommendationRequestBase
     }
 }
 
-public sealed record TrendingRequest : RecommendationRequestBase;
+public sealed record TrendingRequest : RecommendationRequestBase
+{
+    /// <summary>Trending inside this customer segment (needs a <see cref="SegmentTrending"/>); null: global trending.</summary>
+    public string? Segment { get; init; }
+
+    public override void Validate()
+    {
+        base.Validate();
+        if (Segment is { } segment && (segment.Length is 0 or > SegmentTrending.MaxSegmentNameLength))
+        {
+            throw new ArgumentException($"Segment must be 1-{SegmentTrending.MaxSegmentNameLength} characters.");
+        }
+    }
+}
 
 /// <summary>One recommended item with the reason it is shown.</summary>
 public sealed record RecommendedItem(string ItemId, string Title, float Score, string Reason);
