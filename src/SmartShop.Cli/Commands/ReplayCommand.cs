@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using Azure.Data.Tables;
 using Azure.Identity;
@@ -67,7 +66,7 @@ internal static class ReplayCommand
         settings.Validate();
         var ingestor = CreateIngestor(settings, timeProvider);
         var totals = new ReplayTotals();
-        var stopwatch = Stopwatch.StartNew();
+        var pacer = new EventRatePacer(settings.Rate);
         using var reader = new StreamReader(settings.Events.FullName);
         var batch = new List<string>(settings.BatchSize);
         foreach (var payload in ClickstreamFile.ReadPayloads(reader, settings.Format))
@@ -75,17 +74,17 @@ internal static class ReplayCommand
             batch.Add(payload);
             if (batch.Count == settings.BatchSize)
             {
-                await SendAsync(ingestor, batch, totals, settings, stopwatch, cancellationToken).ConfigureAwait(false);
+                await SendAsync(ingestor, batch, totals, settings, pacer, cancellationToken).ConfigureAwait(false);
                 batch = new List<string>(settings.BatchSize);
             }
         }
 
         if (batch.Count > 0)
         {
-            await SendAsync(ingestor, batch, totals, settings, stopwatch, cancellationToken).ConfigureAwait(false);
+            await SendAsync(ingestor, batch, totals, settings, pacer, cancellationToken).ConfigureAwait(false);
         }
 
-        var seconds = Math.Max(stopwatch.Elapsed.TotalSeconds, 1e-9);
+        var seconds = Math.Max(pacer.Elapsed.TotalSeconds, 1e-9);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{totals.Received:N0} events in {totals.Batches:N0} batches: {totals.Accepted:N0} stored, {totals.Rejected:N0} dead-lettered, {totals.Duplicates:N0} duplicates; {seconds:F1} s ({totals.Received / seconds:N0} events/s)."));
         if (totals.AcceptedByType.Count > 0)
@@ -105,21 +104,13 @@ internal static class ReplayCommand
         return totals;
     }
 
-    private static async Task SendAsync(ClickstreamIngestor ingestor, List<string> batch, ReplayTotals totals, ReplaySettings settings, Stopwatch stopwatch, CancellationToken cancellationToken)
+    private static async Task SendAsync(ClickstreamIngestor ingestor, List<string> batch, ReplayTotals totals, ReplaySettings settings, EventRatePacer pacer, CancellationToken cancellationToken)
     {
         // The age window is part of the batch identity: replaying with a wider one must revisit what it rejected.
         var context = string.Create(CultureInfo.InvariantCulture, $"replay max-event-age-days={settings.MaxEventAgeDays}");
         var summary = await ingestor.IngestAsync(ClickstreamBatch.FromContent(batch, "replay", context), cancellationToken).ConfigureAwait(false);
         totals.Add(summary);
-        if (settings.Rate > 0)
-        {
-            // Pace by the total so far: sleep until events/rate seconds have passed since the start.
-            var due = TimeSpan.FromSeconds(totals.Received / settings.Rate) - stopwatch.Elapsed;
-            if (due > TimeSpan.Zero)
-            {
-                await Task.Delay(due, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        await pacer.WaitAsync(totals.Received, cancellationToken).ConfigureAwait(false);
     }
 
     private static ClickstreamIngestor CreateIngestor(ReplaySettings settings, TimeProvider timeProvider)

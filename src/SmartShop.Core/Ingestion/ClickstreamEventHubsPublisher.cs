@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
 
@@ -21,7 +20,7 @@ public sealed class ClickstreamEventHubsPublisher(EventHubProducerClient produce
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchEvents, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(eventsPerSecond);
 
-        var stopwatch = Stopwatch.StartNew();
+        var pacer = new EventRatePacer(eventsPerSecond);
         long sent = 0;
         var batches = 0;
         var batch = await producer.CreateBatchAsync(cancellationToken).ConfigureAwait(false);
@@ -57,22 +56,14 @@ public sealed class ClickstreamEventHubsPublisher(EventHubProducerClient produce
         {
             batch.Dispose();
         }
-        return new PublishSummary(sent, batches, stopwatch.Elapsed);
+        return new PublishSummary(sent, batches, pacer.Elapsed);
 
         async Task SendAsync(EventDataBatch full)
         {
             await producer.SendAsync(full, cancellationToken).ConfigureAwait(false);
             sent += full.Count;
             batches++;
-            if (eventsPerSecond > 0)
-            {
-                // Pace by the running total: wait until sent/rate seconds have passed since the start.
-                var due = TimeSpan.FromSeconds(sent / eventsPerSecond) - stopwatch.Elapsed;
-                if (due > TimeSpan.Zero)
-                {
-                    await Task.Delay(due, cancellationToken).ConfigureAwait(false);
-                }
-            }
+            await pacer.WaitAsync(sent, cancellationToken).ConfigureAwait(false);
         }
     }
 }
