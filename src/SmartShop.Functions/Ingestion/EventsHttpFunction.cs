@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SmartShop.Core.Ingestion;
 using SmartShop.Core.Telemetry;
+using SmartShop.Functions.Http;
 
 namespace SmartShop.Functions.Ingestion;
 
@@ -47,22 +48,21 @@ public sealed partial class EventsHttpFunction(
         }
         catch (JsonException)
         {
-            return Problem(StatusCodes.Status400BadRequest, "malformed-body", "The body is not valid JSON.",
-                "Send a JSON array of events or an object {\"events\": [...]}.");
+            return ApiProblem.MalformedBody("The body is not valid JSON; send a JSON array of events or an object {\"events\": [...]}.");
         }
         catch (FormatException exception)
         {
-            return Problem(StatusCodes.Status400BadRequest, "unexpected-body-shape", "The body has the wrong shape.", exception.Message);
+            return ApiProblem.Create(StatusCodes.Status400BadRequest, "unexpected-body-shape", "The body has the wrong shape.", exception.Message);
         }
 
         if (payloads.Count == 0)
         {
-            return Problem(StatusCodes.Status400BadRequest, "no-events", "The request carries no events.", "Send at least one event.");
+            return ApiProblem.Create(StatusCodes.Status400BadRequest, "no-events", "The request carries no events.", "Send at least one event.");
         }
 
         if (payloads.Count > _options.MaxEventsPerRequest)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "too-many-events", "Too many events in one request.",
+            return ApiProblem.Create(StatusCodes.Status413PayloadTooLarge, "too-many-events", "Too many events in one request.",
                 $"A request may carry at most {_options.MaxEventsPerRequest} events; this one has {payloads.Count}.");
         }
 
@@ -76,7 +76,7 @@ public sealed partial class EventsHttpFunction(
         {
             // The batch is identified by its content, so the client's retry of the same body is safe.
             LogRequestFailed(logger, exception, batch.Id.Value, payloads.Count);
-            return Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "The events could not be stored.",
+            return ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "The events could not be stored.",
                 "Storage is unavailable; resend the same request later (a resend never duplicates events).");
         }
 
@@ -119,24 +119,7 @@ public sealed partial class EventsHttpFunction(
         return events.EnumerateArray().Select(e => e.GetRawText()).ToList();
     }
 
-    private ObjectResult TooLarge() =>
-        Problem(StatusCodes.Status413PayloadTooLarge, "body-too-large", "The request body is too large.",
-            $"A request body may be at most {_options.MaxRequestBytes} bytes.");
-
-    private static ObjectResult Problem(int status, string code, string title, string detail)
-    {
-        var problem = new ProblemDetails
-        {
-            Type = $"https://smartshop.example/problems/{code}",
-            Title = title,
-            Status = status,
-            Detail = detail,
-            Extensions = { ["code"] = code },
-        };
-        var result = new ObjectResult(problem) { StatusCode = status };
-        result.ContentTypes.Add("application/problem+json");
-        return result;
-    }
+    private ObjectResult TooLarge() => ApiProblem.TooLarge(_options.MaxRequestBytes);
 
     [LoggerMessage(EventId = 7003, Level = LogLevel.Information,
         Message = "Events request {BatchId}: {Received} received, {Accepted} stored, {Rejected} dead-lettered, {Duplicates} duplicates")]
