@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using SmartShop.Functions.Ingestion;
 using SmartShop.Functions.Operations;
 using SmartShop.Functions.Segmentation;
+using SmartShop.Functions.Serving;
 using SmartShop.Functions.Storage;
 using SmartShop.Functions.Telemetry;
 
@@ -26,6 +27,7 @@ public static class SmartShopServiceExtensions
         builder.AddSmartShopStorage();
         builder.AddSmartShopIngestion();
         builder.AddSmartShopSegmentation();
+        builder.AddSmartShopServing();
         return builder;
     }
 }
