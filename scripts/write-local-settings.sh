@@ -59,6 +59,9 @@ cat > "$target" <<JSON
     "Ingestion__MaxEventAgeDays": "30",
     "Ingestion__MaxEventsPerRequest": "1000",
     "Ingestion__MaxRequestBytes": "1048576",
+    "Analyses__MaxUploadBytes": "52428800",
+    "Analyses__BackgroundThresholdBytes": "2097152",
+    "Analyses__QueueCapacity": "16",
     "Telemetry__UserIdHashKey": ""
   }
 }

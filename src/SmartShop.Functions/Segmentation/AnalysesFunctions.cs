@@ -207,7 +207,7 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
                 $"Analysis '{id}' used {result.Parameters.Algorithm}; only hierarchical analyses have a merge tree (create one with algorithm=hierarchical).");
         }
 
-        return new OkObjectResult(new AnalysisDendrogram(id, result.Parameters.Linkage ?? "Ward", hierarchy.Sampled, hierarchy.LeafCount, hierarchy.LeafCustomerIds, hierarchy.Tree.Merges));
+        return new OkObjectResult(new AnalysisDendrogram(id, (result.Parameters.Linkage ?? "ward").ToLowerInvariant(), hierarchy.Sampled, hierarchy.LeafCount, hierarchy.LeafCustomerIds, hierarchy.Tree.Merges));
     }
 
     [Function(nameof(DeleteAnalysis))]
@@ -257,25 +257,25 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
 
     private static AnalysisResource ToResource(StoredAnalysis record, SegmentationView? result)
     {
-        var summary = AnalysisService.ReadSummary(record);
+        var summary = AnalysisService.TryReadSummary(record);
         var self = ApiRoot + SelfPath(record.AnalysisId);
         var succeeded = record.Status == AnalysisStatus.Succeeded;
         return new AnalysisResource(
             record.AnalysisId,
             record.Status,
             record.CreatedAt,
-            summary.CompletedAt,
-            summary.Source,
-            summary.InputBytes,
-            summary.Parameters,
-            summary.K,
-            summary.Customers,
-            summary.Silhouette,
+            summary?.CompletedAt,
+            summary?.Source ?? record.SourceBlobName,
+            summary?.InputBytes,
+            summary?.Parameters,
+            summary?.K,
+            summary?.Customers,
+            summary?.Silhouette,
             record.Error,
             new AnalysisLinks(
                 self,
                 succeeded ? self + "/assignments" : null,
-                succeeded && summary.Parameters.Algorithm == "hierarchical" ? self + "/dendrogram" : null),
+                succeeded && summary?.Parameters.Algorithm == "hierarchical" ? self + "/dendrogram" : null),
             result);
     }
 
@@ -295,7 +295,7 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
         {
             while (await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                 {
                     return await FailAsync(file, ApiProblem.MalformedBody("Every multipart section needs a Content-Disposition: form-data header."), cancellationToken).ConfigureAwait(false);
                 }

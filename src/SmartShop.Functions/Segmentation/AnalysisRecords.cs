@@ -24,15 +24,18 @@ public sealed record AnalysisSummary(
     double? Silhouette,
     DateTimeOffset? CompletedAt);
 
-/// <summary>One analysis as the API shows it; <see cref="Result"/> only once it succeeded (detail view).</summary>
+/// <summary>
+/// One analysis as the API shows it; <see cref="Result"/> only once it succeeded (detail view). Source, size and
+/// parameters are null only for a record some other writer put into the shared log store.
+/// </summary>
 public sealed record AnalysisResource(
     string Id,
     string Status,
     DateTimeOffset CreatedAt,
     DateTimeOffset? CompletedAt,
-    string Source,
-    long InputBytes,
-    AnalysisParameters Parameters,
+    string? Source,
+    long? InputBytes,
+    AnalysisParameters? Parameters,
     int? K,
     int? Customers,
     double? Silhouette,

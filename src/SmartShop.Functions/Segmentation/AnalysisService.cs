@@ -86,7 +86,7 @@ public sealed partial class AnalysisService(
     public async Task<AnalysisOutcome> RunAsync(StoredAnalysis pending, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pending);
-        var summary = ReadSummary(pending);
+        var summary = TryReadSummary(pending) ?? throw new InvalidOperationException($"Analysis '{pending.AnalysisId}' has no parameters to run with.");
         var running = pending with { Status = AnalysisStatus.Running };
         await store.UpsertAnalysisAsync(running, cancellationToken).ConfigureAwait(false);
         LogRunning(logger, pending.AnalysisId, summary.Source, summary.InputBytes);
@@ -173,11 +173,19 @@ public sealed partial class AnalysisService(
         }
     }
 
-    public static AnalysisSummary ReadSummary(StoredAnalysis record)
+    /// <summary>The record's summary, or null for a record this API did not write (the log store is shared).</summary>
+    public static AnalysisSummary? TryReadSummary(StoredAnalysis record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return JsonSerializer.Deserialize<AnalysisSummary>(record.ResultJson ?? "null", SummaryJson)
-            ?? throw new InvalidDataException($"Analysis '{record.AnalysisId}' has no summary.");
+        try
+        {
+            var summary = record.ResultJson is null ? null : JsonSerializer.Deserialize<AnalysisSummary>(record.ResultJson, SummaryJson);
+            return summary?.Parameters is null || summary.Source is null ? null : summary;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     public static string ResultBlobName(string analysisId) => $"{analysisId}.json";

@@ -39,7 +39,7 @@ public sealed record SegmentationView(
             features.Select((f, i) => (f, pre.ZToOriginal(i, s.CentroidZ[i]))).ToDictionary(p => p.f, p => p.Item2, StringComparer.Ordinal),
             features.Select((f, i) => (f, s.CentroidZ[i])).ToDictionary(p => p.f, p => p.Item2, StringComparer.Ordinal),
             null)).ToList();
-        return new SegmentationView(model.Algorithm, model.Linkage, segments.Count, null, features, null, [], null, segments, []);
+        return new SegmentationView(model.Algorithm.ToLowerInvariant(), model.Linkage?.ToLowerInvariant(), segments.Count, null, features, null, [], null, segments, []);
     }
 
     public static SegmentationView FromResult(SegmentationResult result)
@@ -55,8 +55,8 @@ public sealed record SegmentationView(
         SegmentationMetrics metrics,
         IReadOnlyList<SegmentSummary> segments,
         IReadOnlyList<ProjectionPoint> projection) => new(
-            algorithm,
-            linkage,
+            algorithm.ToLowerInvariant(),
+            linkage?.ToLowerInvariant(),
             metrics.K,
             input.Customers,
             input.FeatureNames,

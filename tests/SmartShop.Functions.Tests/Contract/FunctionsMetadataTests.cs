@@ -33,7 +33,9 @@ public sealed class FunctionsMetadataTests
     {
         var names = Metadata.Value.Select(f => (string)f!["name"]!).Order(StringComparer.Ordinal);
 
-        names.Should().Equal(new[] { "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents" }.Order(StringComparer.Ordinal));
+        names.Should().Equal(new[] { "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents",
+            "CreateAnalysis", "ListAnalyses", "GetAnalysis", "GetAnalysisAssignments", "GetAnalysisDendrogram", "DeleteAnalysis",
+            "GetSegments", "GetUserSegment", "PredictSegment" }.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -83,5 +85,25 @@ public sealed class FunctionsMetadataTests
         trigger["route"]!.GetValue<string>().Should().Be("health");
         trigger["authLevel"]!.GetValue<string>().Should().Be("Anonymous");
         trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()).Should().Equal("get");
+    }
+
+    [Theory]
+    [InlineData("CreateAnalysis", "post", "v1/segmentation/analyses")]
+    [InlineData("ListAnalyses", "get", "v1/segmentation/analyses")]
+    [InlineData("GetAnalysis", "get", "v1/segmentation/analyses/{id}")]
+    [InlineData("GetAnalysisAssignments", "get", "v1/segmentation/analyses/{id}/assignments")]
+    [InlineData("GetAnalysisDendrogram", "get", "v1/segmentation/analyses/{id}/dendrogram")]
+    [InlineData("DeleteAnalysis", "delete", "v1/segmentation/analyses/{id}")]
+    [InlineData("GetSegments", "get", "v1/segments")]
+    [InlineData("GetUserSegment", "get", "v1/users/{userId}/segment")]
+    [InlineData("PredictSegment", "post", "v1/segments/predict")]
+    public void SegmentRoutesAreFunctionKeyHttpTriggers(string function, string method, string route)
+    {
+        var trigger = Trigger(function);
+
+        trigger["type"]!.GetValue<string>().Should().Be("httpTrigger");
+        trigger["route"]!.GetValue<string>().Should().Be(route);
+        trigger["authLevel"]!.GetValue<string>().Should().Be("Function");
+        trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()).Should().Equal(method);
     }
 }
