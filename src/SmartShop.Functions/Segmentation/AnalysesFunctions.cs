@@ -99,8 +99,7 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
             return ApiProblem.Create(StatusCodes.Status400BadRequest, "invalid-input", "The input could not be segmented.", outcome.Record.Error!);
         }
 
-        var result = outcome.Record.Status == AnalysisStatus.Succeeded ? await service.ReadResultAsync(id, cancellationToken).ConfigureAwait(false) : null;
-        return new CreatedResult(ApiRoot + SelfPath(id), ToResource(outcome.Record, result is null ? null : SegmentationView.FromResult(result)));
+        return new CreatedResult(ApiRoot + SelfPath(id), await DetailAsync(outcome.Record, cancellationToken).ConfigureAwait(false));
     }
 
     [Function(nameof(ListAnalyses))]
@@ -152,8 +151,7 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
             return UnknownAnalysis(id);
         }
 
-        var result = record.Status == AnalysisStatus.Succeeded ? await service.ReadResultAsync(id, cancellationToken).ConfigureAwait(false) : null;
-        return new OkObjectResult(ToResource(record, result is null ? null : SegmentationView.FromResult(result)));
+        return new OkObjectResult(await DetailAsync(record, cancellationToken).ConfigureAwait(false));
     }
 
     [Function(nameof(GetAnalysisAssignments))]
@@ -248,6 +246,13 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
 
         var result = await service.ReadResultAsync(id, cancellationToken).ConfigureAwait(false);
         return result is null ? (null, UnknownAnalysis(id)) : (result, null);
+    }
+
+    /// <summary>The analysis with its result view once it succeeded.</summary>
+    private async Task<AnalysisResource> DetailAsync(StoredAnalysis record, CancellationToken cancellationToken)
+    {
+        var result = record.Status == AnalysisStatus.Succeeded ? await service.ReadResultAsync(record.AnalysisId, cancellationToken).ConfigureAwait(false) : null;
+        return ToResource(record, result is null ? null : SegmentationView.FromResult(result));
     }
 
     private static ObjectResult UnknownAnalysis(string id) =>
