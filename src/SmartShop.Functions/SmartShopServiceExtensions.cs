@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SmartShop.Functions.Ingestion;
 using SmartShop.Functions.Operations;
+using SmartShop.Functions.Recommendations;
 using SmartShop.Functions.Serving;
 using SmartShop.Functions.Storage;
 using SmartShop.Functions.Telemetry;
@@ -26,6 +27,7 @@ public static class SmartShopServiceExtensions
         builder.AddSmartShopStorage();
         builder.AddSmartShopIngestion();
         builder.AddSmartShopServing();
+        builder.AddSmartShopRecommendationApi();
         return builder;
     }
 }
