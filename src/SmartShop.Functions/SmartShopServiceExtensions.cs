@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SmartShop.Functions.Ingestion;
 using SmartShop.Functions.Operations;
-using SmartShop.Functions.Recommendations;
 using SmartShop.Functions.Serving;
 using SmartShop.Functions.Storage;
 using SmartShop.Functions.Telemetry;
@@ -27,7 +26,6 @@ public static class SmartShopServiceExtensions
         builder.AddSmartShopStorage();
         builder.AddSmartShopIngestion();
         builder.AddSmartShopServing();
-        builder.AddSmartShopRecommendationApi();
         return builder;
     }
 }
