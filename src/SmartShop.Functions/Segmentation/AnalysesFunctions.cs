@@ -46,7 +46,7 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
         {
             var received = mediaType?.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true
                 ? await ReadMultipartAsync(id, request, mediaType, cancellationToken).ConfigureAwait(false)
-                : mediaType?.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) == true
+                : RequestBody.IsJson(request)
                     ? await ReadJsonAsync(request, cancellationToken).ConfigureAwait(false)
                     : null;
             if (received is null)
@@ -366,24 +366,17 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
     /// <summary>JSON: <c>{"blob":"uploads/x.csv", "k":"auto", ...}</c> naming a blob in the uploads or training-data container.</summary>
     private async Task<Received> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        await using (var limited = new SizeLimitedStream(request.Body, MaxJsonBodyBytes))
+        var body = await RequestBody.ReadAsync(request.Body, MaxJsonBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null)
         {
-            try
-            {
-                await limited.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            }
-            catch (UploadTooLargeException)
-            {
-                return Received.Invalid(ApiProblem.Create(StatusCodes.Status413PayloadTooLarge, "body-too-large", "The request body is too large.",
-                    $"A JSON request names a blob and its parameters and may be at most {MaxJsonBodyBytes} bytes; upload the CSV itself as multipart/form-data."));
-            }
+            return Received.Invalid(ApiProblem.Create(StatusCodes.Status413PayloadTooLarge, "body-too-large", "The request body is too large.",
+                $"A JSON request names a blob and its parameters and may be at most {MaxJsonBodyBytes} bytes; upload the CSV itself as multipart/form-data."));
         }
 
         JsonElement root;
         try
         {
-            using var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
             root = document.RootElement.Clone();
         }
         catch (JsonException)
@@ -441,21 +434,10 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
     }
 
     /// <summary>A form field's text, or null when it is longer than <see cref="MaxFieldBytes"/>.</summary>
-    private static async Task<string?> ReadFieldAsync(Stream body, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        await using var limited = new SizeLimitedStream(body, MaxFieldBytes);
-        try
-        {
-            await limited.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        }
-        catch (UploadTooLargeException)
-        {
-            return null;
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    private static async Task<string?> ReadFieldAsync(Stream body, CancellationToken cancellationToken) =>
+        await RequestBody.ReadAsync(body, MaxFieldBytes, cancellationToken).ConfigureAwait(false) is { } bytes
+            ? System.Text.Encoding.UTF8.GetString(bytes)
+            : null;
 
     private sealed record AnalysisInput(string BlobName, long Bytes, string Source, Dictionary<string, List<string>> Fields);
 

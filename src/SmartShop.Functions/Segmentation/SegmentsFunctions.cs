@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Net.Http.Headers;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
@@ -21,7 +20,6 @@ namespace SmartShop.Functions.Segmentation;
 public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter logWriter, TimeProvider timeProvider)
 {
     public const string LogEndpoint = "segment";
-    public const int MaxUserIdLength = 128;
     public const int TopProducts = 10;
     private const int MaxBodyBytes = 16 * 1024;
 
@@ -64,9 +62,9 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
             return query.Error;
         }
 
-        if (!IsValidUserId(userId))
+        if (RouteIds.Check("userId", userId) is { } invalid)
         {
-            return ApiProblem.InvalidParameter("userId", $"A user id is 1-{MaxUserIdLength} characters without control characters.");
+            return invalid;
         }
 
         var served = serving.Segmentation;
@@ -98,7 +96,7 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
             return query.Error;
         }
 
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || !mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+        if (!RequestBody.IsJson(request))
         {
             return ApiProblem.UnsupportedMediaType("application/json");
         }
@@ -114,24 +112,21 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
             return ApiProblem.ModelNotLoaded(request.HttpContext.Response, ModelStatusBoard.Segmentation);
         }
 
-        JsonElement root;
-        using (var buffer = new MemoryStream())
+        var body = await RequestBody.ReadAsync(request.Body, MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null)
         {
-            await using var limited = new SizeLimitedStream(request.Body, MaxBodyBytes);
-            try
-            {
-                await limited.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-                using var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 4 });
-                root = document.RootElement.Clone();
-            }
-            catch (UploadTooLargeException)
-            {
-                return ApiProblem.TooLarge(MaxBodyBytes);
-            }
-            catch (JsonException)
-            {
-                return ApiProblem.MalformedBody("The body is not valid JSON; send {\"features\": {\"recency_days\": 12, \"frequency\": 4, ...}}.");
-            }
+            return ApiProblem.TooLarge(MaxBodyBytes);
+        }
+
+        JsonElement root;
+        try
+        {
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 4 });
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return ApiProblem.MalformedBody("The body is not valid JSON; send {\"features\": {\"recency_days\": 12, \"frequency\": 4, ...}}.");
         }
 
         var predictor = served.Saved.Predictor;
@@ -159,13 +154,18 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
                 case "features" when property.Value.ValueKind == JsonValueKind.Object:
                     features = property.Value;
                     break;
-                case "userId" when property.Value.ValueKind == JsonValueKind.String && IsValidUserId(property.Value.GetString()):
+                case "userId" when property.Value.ValueKind == JsonValueKind.String:
                     userId = property.Value.GetString();
+                    if (RouteIds.Check("userId", userId) is { } invalid)
+                    {
+                        return ([], null, invalid);
+                    }
+
                     break;
-                case "features" or "userId":
-                    return ([], null, ApiProblem.InvalidParameter(property.Name, property.Name == "features"
-                        ? "'features' must be an object of feature name → number."
-                        : $"'userId' must be a string of 1-{MaxUserIdLength} characters without control characters."));
+                case "features":
+                    return ([], null, ApiProblem.InvalidParameter("features", "'features' must be an object of feature name → number."));
+                case "userId":
+                    return ([], null, ApiProblem.InvalidParameter("userId", "'userId' must be a string."));
                 default:
                     return ([], null, ApiProblem.InvalidParameter(Truncate(property.Name), $"Unknown property '{Truncate(property.Name)}'; the body has 'features' and optionally 'userId'."));
             }
@@ -279,9 +279,6 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
 
         return -1;
     }
-
-    private static bool IsValidUserId(string? userId) =>
-        userId is { Length: > 0 and <= MaxUserIdLength } && !userId.Any(char.IsControl) && userId.Trim().Length > 0;
 
     private static string Truncate(string name) => name.Length <= 64 ? name : name[..64] + "…";
 }

@@ -33,9 +33,13 @@ public sealed class FunctionsMetadataTests
     {
         var names = Metadata.Value.Select(f => (string)f!["name"]!).Order(StringComparer.Ordinal);
 
-        names.Should().Equal(new[] { "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents",
+        names.Should().Equal(new[]
+        {
+            "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents",
+            "GetUserRecommendations", "GetSimilarItems", "GetBoughtTogether", "PostCartRecommendations", "GetTrending",
             "CreateAnalysis", "ListAnalyses", "GetAnalysis", "GetAnalysisAssignments", "GetAnalysisDendrogram", "DeleteAnalysis",
-            "GetSegments", "GetUserSegment", "PredictSegment" }.Order(StringComparer.Ordinal));
+            "GetSegments", "GetUserSegment", "PredictSegment",
+        }.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -88,16 +92,21 @@ public sealed class FunctionsMetadataTests
     }
 
     [Theory]
-    [InlineData("CreateAnalysis", "post", "v1/segmentation/analyses")]
-    [InlineData("ListAnalyses", "get", "v1/segmentation/analyses")]
-    [InlineData("GetAnalysis", "get", "v1/segmentation/analyses/{id}")]
-    [InlineData("GetAnalysisAssignments", "get", "v1/segmentation/analyses/{id}/assignments")]
-    [InlineData("GetAnalysisDendrogram", "get", "v1/segmentation/analyses/{id}/dendrogram")]
-    [InlineData("DeleteAnalysis", "delete", "v1/segmentation/analyses/{id}")]
-    [InlineData("GetSegments", "get", "v1/segments")]
-    [InlineData("GetUserSegment", "get", "v1/users/{userId}/segment")]
-    [InlineData("PredictSegment", "post", "v1/segments/predict")]
-    public void SegmentRoutesAreFunctionKeyHttpTriggers(string function, string method, string route)
+    [InlineData("GetUserRecommendations", "v1/users/{userId}/recommendations", "get")]
+    [InlineData("GetSimilarItems", "v1/items/{itemId}/similar", "get")]
+    [InlineData("GetBoughtTogether", "v1/items/{itemId}/bought-together", "get")]
+    [InlineData("PostCartRecommendations", "v1/cart/recommendations", "post")]
+    [InlineData("GetTrending", "v1/trending", "get")]
+    [InlineData("CreateAnalysis", "v1/segmentation/analyses", "post")]
+    [InlineData("ListAnalyses", "v1/segmentation/analyses", "get")]
+    [InlineData("GetAnalysis", "v1/segmentation/analyses/{id}", "get")]
+    [InlineData("GetAnalysisAssignments", "v1/segmentation/analyses/{id}/assignments", "get")]
+    [InlineData("GetAnalysisDendrogram", "v1/segmentation/analyses/{id}/dendrogram", "get")]
+    [InlineData("DeleteAnalysis", "v1/segmentation/analyses/{id}", "delete")]
+    [InlineData("GetSegments", "v1/segments", "get")]
+    [InlineData("GetUserSegment", "v1/users/{userId}/segment", "get")]
+    [InlineData("PredictSegment", "v1/segments/predict", "post")]
+    public void ApiRoutesAreFunctionKeyHttpTriggers(string function, string route, string method)
     {
         var trigger = Trigger(function);
 
