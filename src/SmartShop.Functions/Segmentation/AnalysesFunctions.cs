@@ -20,6 +20,8 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
     private const string ApiRoot = "/api/";
     private const int MaxJsonBodyBytes = 64 * 1024;
     private const int MaxFieldBytes = 4 * 1024;
+    private const int MaxFields = 32;
+    private const int MaxSourceNameLength = 256;
     private const int QueueFullRetryAfterSeconds = 60;
 
     [Function(nameof(CreateAnalysis))]
@@ -65,9 +67,9 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
         {
             return ApiProblem.TooLarge(options.MaxUploadBytes);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
-            // Broken multipart framing (missing boundary, truncated body, oversized part headers).
+            // Broken multipart framing (truncated body, oversized or too many part headers).
             return ApiProblem.MalformedBody(e.Message);
         }
 
@@ -92,7 +94,18 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
             return new AcceptedResult(ApiRoot + SelfPath(id), ToResource(pending, null));
         }
 
-        var outcome = await service.RunAsync(pending, cancellationToken).ConfigureAwait(false);
+        AnalysisOutcome outcome;
+        try
+        {
+            outcome = await service.RunAsync(pending, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away: nothing was promised, so nothing is kept.
+            await service.DiscardAsync(pending, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
         if (outcome.InputWasInvalid)
         {
             await service.DiscardAsync(pending, cancellationToken).ConfigureAwait(false);
@@ -315,8 +328,14 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
 
                     var (blobName, bytes) = await service.StoreUploadAsync(id, section.Body, options.MaxUploadBytes, cancellationToken).ConfigureAwait(false);
                     var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-                    file = (blobName, bytes, string.IsNullOrWhiteSpace(fileName) ? "upload.csv" : Path.GetFileName(fileName));
+                    fileName = string.IsNullOrWhiteSpace(fileName) ? "upload.csv" : Path.GetFileName(fileName);
+                    file = (blobName, bytes, fileName.Length <= MaxSourceNameLength ? fileName : fileName[..MaxSourceNameLength]);
                     continue;
+                }
+
+                if (fields.Values.Sum(v => v.Count) >= MaxFields)
+                {
+                    return await FailAsync(file, ApiProblem.InvalidParameter(name, $"A form may carry at most {MaxFields} parameter fields."), cancellationToken).ConfigureAwait(false);
                 }
 
                 var value = await ReadFieldAsync(section.Body, cancellationToken).ConfigureAwait(false);
@@ -414,9 +433,10 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
         }
 
         var slash = blob.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == blob.Length - 1 || !AnalysisService.ReadableContainers.Contains(blob[..slash], StringComparer.Ordinal) || blob.Length > 1024)
+        if (slash <= 0 || slash == blob.Length - 1 || !AnalysisService.ReadableContainers.Contains(blob[..slash], StringComparer.Ordinal)
+            || blob.Length > MaxSourceNameLength || blob.Any(c => char.IsControl(c) || c == '\\'))
         {
-            return Received.Invalid(ApiProblem.InvalidParameter("blob", $"'blob' must be <container>/<name> in one of: {string.Join(", ", AnalysisService.ReadableContainers)}."));
+            return Received.Invalid(ApiProblem.InvalidParameter("blob", $"'blob' must be <container>/<name> (at most {MaxSourceNameLength} characters) in one of: {string.Join(", ", AnalysisService.ReadableContainers)}."));
         }
 
         var size = await service.GetBlobSizeAsync(blob, cancellationToken).ConfigureAwait(false);

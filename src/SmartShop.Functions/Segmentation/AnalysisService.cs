@@ -66,8 +66,9 @@ public sealed partial class AnalysisService(
         {
             return (await client.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value.ContentLength;
         }
-        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+        catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.NotFound or (int)HttpStatusCode.BadRequest)
         {
+            // 400: a name the service cannot hold, so no such blob either.
             return null;
         }
     }
