@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -6,6 +7,7 @@ using Microsoft.Azure.Functions.Worker;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
+using SmartShop.Core.Telemetry;
 using SmartShop.Functions.Http;
 using SmartShop.Functions.Operations;
 using SmartShop.Functions.Serving;
@@ -17,9 +19,12 @@ namespace SmartShop.Functions.Segmentation;
 /// The served segmentation model: <c>GET /api/v1/segments</c> (everything a dashboard charts),
 /// <c>GET /api/v1/users/{userId}/segment</c> and <c>POST /api/v1/segments/predict</c> (segment with its explanation).
 /// </summary>
-public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter logWriter, TimeProvider timeProvider)
+public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter logWriter, SmartShopTelemetry telemetry, TimeProvider timeProvider)
 {
+    /// <summary>Endpoint name of the prediction log and of the latency histogram (<c>smartshop.recommendation.latency</c>).</summary>
     public const string LogEndpoint = "segment";
+
+    public const string PredictEndpoint = "segment-predict";
     public const int TopProducts = 10;
     private const int MaxBodyBytes = 16 * 1024;
 
@@ -56,6 +61,7 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
         string userId)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var started = Stopwatch.GetTimestamp();
         var query = QueryParameters.Read(request);
         if (!query.IsValid)
         {
@@ -81,7 +87,7 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
                 $"Customer '{userId}' is not in the training data of segmentation {served.Version}; POST the customer's features to /api/v1/segments/predict instead.");
         }
 
-        return new OkObjectResult(Respond(served, served.Saved.Predictor.Explain(known.Row(row), userId), userId));
+        return new OkObjectResult(Respond(served, served.Saved.Predictor.Explain(known.Row(row), userId), userId, LogEndpoint, started));
     }
 
     [Function(nameof(PredictSegment))]
@@ -90,6 +96,7 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var started = Stopwatch.GetTimestamp();
         var query = QueryParameters.Read(request);
         if (!query.IsValid)
         {
@@ -131,7 +138,7 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
 
         var predictor = served.Saved.Predictor;
         var (values, userId, problem) = ReadFeatures(root, predictor.FeatureNames);
-        return problem ?? new OkObjectResult(Respond(served, predictor.Explain(values, userId), userId));
+        return problem ?? new OkObjectResult(Respond(served, predictor.Explain(values, userId), userId, PredictEndpoint, started));
     }
 
     /// <summary>
@@ -223,7 +230,7 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
         _ => (-MaxMagnitude, MaxMagnitude),
     };
 
-    private SegmentExplanation Respond(ServedSegmentation served, CustomerExplanation explanation, string? userId)
+    private SegmentExplanation Respond(ServedSegmentation served, CustomerExplanation explanation, string? userId, string endpoint, long started)
     {
         var segment = served.Saved.Model.Segments[explanation.Segment];
         var products = TopProductsOf(served, segment);
@@ -231,9 +238,11 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
         if (userId is not null)
         {
             // Non-blocking: a full log queue drops the entry (counted by the writer), never delays the answer.
-            logWriter.TryLogPrediction(new PredictionLogEntry(userId, predictionId, timeProvider.GetUtcNow(), LogEndpoint, served.Version,
+            logWriter.TryLogPrediction(new PredictionLogEntry(userId, predictionId, timeProvider.GetUtcNow(), endpoint, served.Version,
                 products?.Select(p => p.ItemId).ToList() ?? []));
         }
+
+        telemetry.RecordRecommendation(endpoint, served.Version, Stopwatch.GetElapsedTime(started));
 
         return new SegmentExplanation(
             userId,

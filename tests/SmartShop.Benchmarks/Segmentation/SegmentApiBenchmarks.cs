@@ -43,7 +43,7 @@ public class SegmentApiBenchmarks
         var telemetry = new SmartShopTelemetry(_metrics.GetRequiredService<IMeterFactory>());
         _writer = new DocumentLogWriter(new Lazy<IDocumentLogStore>(new InMemoryActivityStore()), new DocumentLogOptions(), telemetry, NullLogger<DocumentLogWriter>.Instance);
         _writer.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-        _functions = new SegmentsFunctions(serving, _writer, TimeProvider.System);
+        _functions = new SegmentsFunctions(serving, _writer, telemetry, TimeProvider.System);
         _customers = [.. features.CustomerIds];
         _bodies = Enumerable.Range(0, Math.Min(features.Count, RequestsPerInvoke)).Select(i => Encoding.UTF8.GetBytes(
             "{\"features\":{" + string.Join(',', features.FeatureNames.Select((f, j) => string.Create(CultureInfo.InvariantCulture, $"\"{f}\":{features[i, j]:R}"))) + "}}")).ToArray();
