@@ -102,7 +102,8 @@ public sealed class RecommendationFunctionsTests(LoadedRecommendationApi api) : 
             logged = await api.Store.GetRecentPredictionsAsync(user, 10);
         }
 
-        logged.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        logged.Should().ContainSingle().Which.LatencyMilliseconds.Should().BeGreaterThan(0);
+        logged.Single().Should().BeEquivalentTo(new
         {
             UserId = user,
             PredictionId = response.RecommendationId,
