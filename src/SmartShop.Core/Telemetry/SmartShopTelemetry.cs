@@ -25,6 +25,7 @@ public sealed class SmartShopTelemetry : IDisposable
         public const string ModelPromoted = "smartshop.model.promoted";
         public const string ModelRejected = "smartshop.model.rejected";
         public const string DriftScore = "smartshop.drift.score";
+        public const string DriftAlerts = "smartshop.drift.alerts";
         public const string LogDropped = "smartshop.log.dropped";
     }
 
@@ -59,6 +60,7 @@ public sealed class SmartShopTelemetry : IDisposable
     private readonly Counter<long> _modelPromoted;
     private readonly Counter<long> _modelRejected;
     private readonly Gauge<double> _driftScore;
+    private readonly Counter<long> _driftAlerts;
     private readonly Counter<long> _logDropped;
     private readonly byte[]? _userHashKey;
 
@@ -78,6 +80,7 @@ public sealed class SmartShopTelemetry : IDisposable
         _modelPromoted = _meter.CreateCounter<long>(Names.ModelPromoted, "{model}", "Trained versions activated, by model.");
         _modelRejected = _meter.CreateCounter<long>(Names.ModelRejected, "{model}", "Trained versions not activated, by model and reason.");
         _driftScore = _meter.CreateGauge<double>(Names.DriftScore, description: "Latest drift score, by model and feature.");
+        _driftAlerts = _meter.CreateCounter<long>(Names.DriftAlerts, "{feature}", "Features whose drift score reached the alert threshold, by model and feature.");
         _logDropped = _meter.CreateCounter<long>(Names.LogDropped, "{entry}", "Document log entries dropped, by log and reason.");
     }
 
@@ -113,6 +116,9 @@ public sealed class SmartShopTelemetry : IDisposable
 
     public void RecordDriftScore(string model, string feature, double score) =>
         _driftScore.Record(score, new(Tags.Model, model), new(Tags.Feature, feature));
+
+    public void RecordDriftAlert(string model, string feature) =>
+        _driftAlerts.Add(1, new(Tags.Model, model), new(Tags.Feature, feature));
 
     public void RecordLogDropped(string log, string reason, int count = 1) =>
         _logDropped.Add(count, new(Tags.Log, log), new(Tags.Reason, reason));
