@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SmartShop.Functions.Ingestion;
 using SmartShop.Functions.Operations;
+using SmartShop.Functions.Serving;
 using SmartShop.Functions.Storage;
 using SmartShop.Functions.Telemetry;
 
@@ -24,6 +25,7 @@ public static class SmartShopServiceExtensions
         builder.AddSmartShopTelemetry();
         builder.AddSmartShopStorage();
         builder.AddSmartShopIngestion();
+        builder.AddSmartShopServing();
         return builder;
     }
 }
