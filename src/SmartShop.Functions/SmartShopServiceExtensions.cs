@@ -5,6 +5,7 @@ using SmartShop.Functions.Operations;
 using SmartShop.Functions.Serving;
 using SmartShop.Functions.Storage;
 using SmartShop.Functions.Telemetry;
+using SmartShop.Functions.Training;
 
 namespace SmartShop.Functions;
 
@@ -26,6 +27,7 @@ public static class SmartShopServiceExtensions
         builder.AddSmartShopStorage();
         builder.AddSmartShopIngestion();
         builder.AddSmartShopServing();
+        builder.AddSmartShopTraining();
         return builder;
     }
 }

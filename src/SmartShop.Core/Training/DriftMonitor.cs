@@ -19,7 +19,7 @@ public sealed partial class DriftMonitor(BlobContainers containers, ModelRegistr
 {
     public const string DriftAlertEvent = "DriftAlert";
 
-    /// <summary>Registry model name of the segmentation model whose training table is the customer reference.</summary>
+    /// <summary>Telemetry model tag of the customer features (the segmentation model's inputs).</summary>
     public const string SegmentationModel = "segmentation";
 
     /// <summary>Telemetry model tag of the event distributions (they feed the recommender).</summary>
@@ -32,10 +32,12 @@ public sealed partial class DriftMonitor(BlobContainers containers, ModelRegistr
     private static readonly ClickstreamEventValidator LakeParser =
         new(new ClickstreamValidationOptions { MaxEventAge = TimeSpan.FromDays(365.25 * 1000) }, TimeProvider.System);
 
-    public async Task<DriftReport> CheckAsync(TimeSpan window, DriftThresholds thresholds, CancellationToken cancellationToken = default)
+    /// <param name="segmentationModel">Registry name of the segmentation model whose training table is the customer reference.</param>
+    public async Task<DriftReport> CheckAsync(TimeSpan window, DriftThresholds thresholds, string segmentationModel = SegmentationModel, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(thresholds);
+        ArgumentException.ThrowIfNullOrWhiteSpace(segmentationModel);
         using var activity = SmartShopTelemetry.ActivitySource.StartActivity("DriftCheck");
         var now = timeProvider.GetUtcNow();
         var start = now - window;
@@ -51,7 +53,7 @@ public sealed partial class DriftMonitor(BlobContainers containers, ModelRegistr
             notes.Add(string.Create(CultureInfo.InvariantCulture, $"Event distributions not compared: {previous.Count} events in the previous window and {recent.Count} in the recent one (at least {DriftAnalysis.MinimumSample} each needed)."));
         }
 
-        var (referenceVersion, reference) = await LoadReferenceAsync(notes, cancellationToken).ConfigureAwait(false);
+        var (referenceVersion, reference) = await LoadReferenceAsync(segmentationModel, notes, cancellationToken).ConfigureAwait(false);
         if (reference is not null)
         {
             var customerDrift = DriftAnalysis.CompareCustomers(reference, DriftAnalysis.WindowCustomerFeatures(recent), thresholds, DriftAnalysis.WindowComparableFeatures);
@@ -92,9 +94,9 @@ public sealed partial class DriftMonitor(BlobContainers containers, ModelRegistr
         return events;
     }
 
-    private async Task<(string? Version, CustomerFeatureTable? Table)> LoadReferenceAsync(List<string> notes, CancellationToken cancellationToken)
+    private async Task<(string? Version, CustomerFeatureTable? Table)> LoadReferenceAsync(string segmentationModel, List<string> notes, CancellationToken cancellationToken)
     {
-        var active = await registry.GetActiveAsync(SegmentationModel, cancellationToken).ConfigureAwait(false);
+        var active = await registry.GetActiveAsync(segmentationModel, cancellationToken).ConfigureAwait(false);
         if (active is null)
         {
             notes.Add("Customer features not compared: no active segmentation model.");
@@ -104,7 +106,7 @@ public sealed partial class DriftMonitor(BlobContainers containers, ModelRegistr
         var directory = Path.Combine(Path.GetTempPath(), "smartshop-drift-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await registry.DownloadVersionAsync(SegmentationModel, active.Version, directory, cancellationToken).ConfigureAwait(false);
+            await registry.DownloadVersionAsync(segmentationModel, active.Version, directory, cancellationToken).ConfigureAwait(false);
             var saved = await SegmentationModelStore.LoadAsync(directory, cancellationToken).ConfigureAwait(false);
             return (active.Version, saved.KnownCustomers);
         }
