@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.Metrics;
 using System.IO.Compression;
 using System.Text;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SmartShop.Core.Ingestion;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
@@ -39,7 +41,8 @@ public sealed class TrainingHost : IDisposable
     private readonly IHost _host;
     private readonly MeterListener _listener = new();
 
-    public TrainingHost(Dictionary<string, string?>? settings = null)
+    /// <param name="now">A fixed clock, so lake windows hold only the events a test wrote (other classes write "now").</param>
+    public TrainingHost(Dictionary<string, string?>? settings = null, DateTimeOffset? now = null)
     {
         var storage = Environment.GetEnvironmentVariable("SMARTSHOP_TEST_STORAGE") is { Length: > 0 } value ? value : "UseDevelopmentStorage=true";
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -59,6 +62,11 @@ public sealed class TrainingHost : IDisposable
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<TrainingRunner>>(),
             LightRecipes));
+        if (now is { } fixedNow)
+        {
+            builder.Services.AddSingleton<TimeProvider>(new FixedTimeProvider(fixedNow));
+        }
+
         _host = builder.Build();
 
         // Only this host's meter: test classes running in parallel have meters of the same name.
@@ -130,6 +138,22 @@ public sealed class TrainingHost : IDisposable
         _host.Dispose();
     }
 
+    /// <summary>Writes events to the lake as one batch per UTC day, partitioned at the day's first event (as ingestion does).</summary>
+    public async Task WriteLakeAsync(IEnumerable<ClickstreamEvent> events)
+    {
+        var writer = Services.GetRequiredService<EventLakeWriter>();
+        foreach (var day in events.GroupBy(e => e.Timestamp.UtcDateTime.Date))
+        {
+            var lines = day.Select(e =>
+            {
+                var buffer = new ArrayBufferWriter<byte>();
+                ClickstreamEventJson.WriteLine(buffer, e);
+                return Encoding.UTF8.GetString(buffer.WrittenSpan).TrimEnd('\n');
+            }).ToList();
+            await writer.WriteAcceptedAsync(EventBatchId.FromContent(lines), day.Min(e => e.Timestamp), lines);
+        }
+    }
+
     private void Record(string instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         string? feature = null;
@@ -146,4 +170,9 @@ public sealed class TrainingHost : IDisposable
             Measurements.Add((instrument, value, feature));
         }
     }
+}
+
+internal sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
 }
