@@ -12,7 +12,8 @@ namespace SmartShop.Functions.Training;
 public static class TrainingServiceExtensions
 {
     /// <summary>
-    /// The training runner (options section "Training"), the trigger options, the drift monitor, and — only when
+    /// The training runner (options section "Training"; default recipes unless a <see cref="TrainingRecipes"/> is
+    /// registered), the trigger options, the drift monitor, and — only when
     /// Training:LocalBlobPolling is true — the local polling service that stands in for Event Grid under Azurite.
     /// </summary>
     public static IHostApplicationBuilder AddSmartShopTraining(this IHostApplicationBuilder builder)
@@ -29,7 +30,8 @@ public static class TrainingServiceExtensions
             sp.GetRequiredService<SmartShopTelemetry>(),
             sp.GetRequiredService<IOptions<TrainingOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<TrainingRunner>>()));
+            sp.GetRequiredService<ILogger<TrainingRunner>>(),
+            sp.GetService<TrainingRecipes>()));
         builder.Services.AddOptions<TrainingTriggerOptions>()
             .BindConfiguration(TrainingTriggerOptions.SectionName)
             .ValidateDataAnnotations()

@@ -3,10 +3,7 @@ using System.Diagnostics.Metrics;
 using System.IO.Compression;
 using System.Text;
 using Azure.Storage.Blobs;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SmartShop.Core.Ingestion;
 using SmartShop.Core.Recommendations;
@@ -14,15 +11,16 @@ using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
 using SmartShop.Core.Telemetry;
 using SmartShop.Core.Training;
+using SmartShop.Functions.Tests.Http;
 using SmartShop.Functions.Tests.Infrastructure;
 using SmartShop.Functions.Training;
 
 namespace SmartShop.Functions.Tests.Training;
 
 /// <summary>
-/// The app's real registrations against Azurite (SMARTSHOP_TEST_STORAGE) with a model registry container of its own,
-/// and the training runner rebuilt with light recipes (no ALS, a small ranker): these tests check the triggers, not
-/// model quality. Not started; tests invoke functions and services directly.
+/// The app's real registrations against Azurite (<see cref="ApiHost"/>: a model registry container of its own) with
+/// light training recipes (no ALS, a small ranker, k = 3): these tests check the triggers, not model quality.
+/// Not started; tests invoke functions and services directly.
 /// </summary>
 public sealed class TrainingHost : IDisposable
 {
@@ -38,36 +36,20 @@ public sealed class TrainingHost : IDisposable
         Segmentation = new SegmentationOptions { K = 3, StabilityRuns = 0, FinalRestarts = 2 },
     };
 
-    private readonly IHost _host;
+    private readonly ApiHost _host;
     private readonly MeterListener _listener = new();
 
     /// <param name="now">A fixed clock, so lake windows hold only the events a test wrote (other classes write "now").</param>
     public TrainingHost(Dictionary<string, string?>? settings = null, DateTimeOffset? now = null)
     {
-        var storage = Environment.GetEnvironmentVariable("SMARTSHOP_TEST_STORAGE") is { Length: > 0 } value ? value : "UseDevelopmentStorage=true";
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        _host = new ApiHost(settings, services =>
         {
-            ["AzureWebJobsStorage"] = storage,
-            ["ModelRegistry:ContainerName"] = "models-" + Guid.NewGuid().ToString("N")[..20],
+            services.AddSingleton(LightRecipes);
+            if (now is { } fixedNow)
+            {
+                services.AddSingleton<TimeProvider>(new FixedTimeProvider(fixedNow));
+            }
         });
-        builder.Configuration.AddInMemoryCollection(settings ?? []);
-        builder.AddSmartShopServices();
-        builder.Services.AddSingleton(sp => new TrainingRunner(
-            sp.GetRequiredService<BlobContainers>(),
-            sp.GetRequiredService<ModelRegistry>(),
-            sp.GetRequiredService<IDocumentLogStore>(),
-            sp.GetRequiredService<SmartShopTelemetry>(),
-            sp.GetRequiredService<IOptions<TrainingOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<TrainingRunner>>(),
-            LightRecipes));
-        if (now is { } fixedNow)
-        {
-            builder.Services.AddSingleton<TimeProvider>(new FixedTimeProvider(fixedNow));
-        }
-
-        _host = builder.Build();
 
         // Only this host's meter: test classes running in parallel have meters of the same name.
         var meterFactory = _host.Services.GetRequiredService<IMeterFactory>();
@@ -93,7 +75,7 @@ public sealed class TrainingHost : IDisposable
     /// <summary>Measurements of this host's meter with their feature (or first) tag.</summary>
     public List<(string Instrument, double Value, string? Feature)> Measurements { get; } = [];
 
-    public T Create<T>() => ActivatorUtilities.CreateInstance<T>(Services);
+    public T Create<T>() => _host.Create<T>();
 
     public async Task<BlobContainerClient> TrainingDataAsync() =>
         await Services.GetRequiredService<BlobContainers>().GetAsync(BlobContainers.TrainingData);
