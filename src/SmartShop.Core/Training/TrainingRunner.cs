@@ -260,6 +260,7 @@ public sealed partial class TrainingRunner
         var split = HoldoutSplit.FromPurchases(events, cutoff);
         var catalogue = await LoadCatalogueAsync(data, cutoff, cancellationToken).ConfigureAwait(false);
         var challenger = new RecommenderTrainer(_recipes.Recommender).Train(trainEvents, catalogue, cancellationToken: cancellationToken);
+        Lap(run, "train", clock);
         var challengerMetrics = HoldoutMetrics.Score(new Recommender(challenger), split, cancellationToken);
         foreach (var (name, value) in challenger.Info.Parameters)
         {
@@ -267,9 +268,11 @@ public sealed partial class TrainingRunner
         }
 
         var champion = await EvaluateChampionAsync(recommendationsModel, active, split, cancellationToken).ConfigureAwait(false);
+        Lap(run, "evaluate", clock);
         var (promote, message) = Decide(_options.PrimaryMetric, _options.Tolerance, _options.MinHoldoutUsers, challengerMetrics, champion.Active?.Version, champion.Metrics);
 
         var segmentation = TrainSegmentation(data, cutoff, run, cancellationToken);
+        Lap(run, "segment", clock);
         var provenance = new TrainingProvenance(
             run.RunId, run.Input.Trigger, promote ? "promoted" : "rejected", challengerMetrics, champion.Metrics, champion.Active?.Version,
             run.Input.Blob, run.Input.Hash, cutoff);
@@ -306,6 +309,7 @@ public sealed partial class TrainingRunner
             }
         }
 
+        Lap(run, "publish", clock);
         if (champion.Problem is not null)
         {
             run.Problems.Add(champion.Problem);
@@ -660,6 +664,14 @@ public sealed partial class TrainingRunner
         Error = run.Error,
     };
 
+    /// <summary>Seconds spent in a stage (since the previous lap), in the data summary as seconds.&lt;stage&gt;.</summary>
+    private static void Lap(RunContext run, string stage, Stopwatch clock)
+    {
+        var total = clock.Elapsed.TotalSeconds;
+        run.Summary["seconds." + stage] = Invariant(Math.Round(total - run.LappedSeconds, 2));
+        run.LappedSeconds = total;
+    }
+
     private static string RunIdFor(string source, string hash) => $"{source}-{hash[..32]}";
 
     private static string VersionName(RunContext run) =>
@@ -704,6 +716,8 @@ public sealed partial class TrainingRunner
         public Dictionary<string, string> Parameters { get; } = new(StringComparer.Ordinal);
 
         public List<string> Problems { get; } = [];
+
+        public double LappedSeconds { get; set; }
     }
 
     private sealed record ChampionEvaluation(ActiveModel? Active, IReadOnlyDictionary<string, double>? Metrics, string? Problem);
