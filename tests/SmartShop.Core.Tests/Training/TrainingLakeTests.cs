@@ -21,7 +21,9 @@ public sealed class TrainingLakeTests : IDisposable
     [Fact]
     public async Task ALakeWindowTrainsRecommendationsOnceAndAnUnchangedLakeIsADuplicate()
     {
-        var transactions = TrainingFiles.Transactions.Where(t => t.IsCleanPurchase).ToList();
+        // The subset's last 60 days: the run lists one lake prefix per day of the window.
+        var end = TrainingFiles.Transactions.Max(t => t.InvoiceDate);
+        var transactions = TrainingFiles.Transactions.Where(t => t.IsCleanPurchase && t.InvoiceDate > end.AddDays(-60)).ToList();
         var shift = _clock.Now.UtcDateTime.AddHours(-1) - transactions.Max(t => t.InvoiceDate);
         var lines = transactions.Select((t, i) => Line(new ClickstreamEvent(
             $"e{i}", ClickstreamEventTypes.Purchase, t.CustomerId, null, t.StockCode, new DateTimeOffset(t.InvoiceDate + shift, TimeSpan.Zero), t.Quantity, t.UnitPrice, TransactionId: t.InvoiceNo))).ToList();
