@@ -103,6 +103,13 @@ public sealed partial class TrainingRunner
             throw new FileNotFoundException($"Training file '{BlobContainers.TrainingData}/{blobName}' does not exist (already processed and moved, or deleted).", blobName, e);
         }
 
+        // A file this runner already finished carries its run id (an overwrite clears metadata): no download needed.
+        if (properties.Metadata.TryGetValue(RunIdMetadata, out var processedBy)
+            && await _runLog.GetTrainingRunAsync(_options.RecommendationsModel, processedBy, cancellationToken).ConfigureAwait(false) is { Status: not (RunningStatus or ErrorStatus) } processed)
+        {
+            return Duplicate(processed);
+        }
+
         var input = new RunInput(BlobTrigger, blobName, properties.ETag.ToString(), null);
         if (properties.ContentLength > _options.MaxInputBytes)
         {
@@ -246,20 +253,26 @@ public sealed partial class TrainingRunner
                 $"All {events.Count:N0} interactions fall within the {_options.HoldoutDays}-day hold-out ({first:yyyy-MM-dd} to {last:yyyy-MM-dd}): a run needs history before {cutoff:yyyy-MM-dd}."));
         }
 
+        // The champion is whatever is active when training starts: two runs racing both compare against it, and the
+        // pointer's ETag lets only one of them activate.
+        var recommendationsModel = _options.RecommendationsModel;
+        var active = await _publisher.Registry.GetActiveAsync(recommendationsModel, cancellationToken).ConfigureAwait(false);
         var split = HoldoutSplit.FromPurchases(events, cutoff);
         var catalogue = await LoadCatalogueAsync(data, cutoff, cancellationToken).ConfigureAwait(false);
         var challenger = new RecommenderTrainer(_recipes.Recommender).Train(trainEvents, catalogue, cancellationToken: cancellationToken);
+        Lap(run, "train", clock);
         var challengerMetrics = HoldoutMetrics.Score(new Recommender(challenger), split, cancellationToken);
         foreach (var (name, value) in challenger.Info.Parameters)
         {
             run.Parameters["recommender." + name] = value;
         }
 
-        var recommendationsModel = _options.RecommendationsModel;
-        var champion = await EvaluateChampionAsync(recommendationsModel, split, cancellationToken).ConfigureAwait(false);
+        var champion = await EvaluateChampionAsync(recommendationsModel, active, split, cancellationToken).ConfigureAwait(false);
+        Lap(run, "evaluate", clock);
         var (promote, message) = Decide(_options.PrimaryMetric, _options.Tolerance, _options.MinHoldoutUsers, challengerMetrics, champion.Active?.Version, champion.Metrics);
 
         var segmentation = TrainSegmentation(data, cutoff, run, cancellationToken);
+        Lap(run, "segment", clock);
         var provenance = new TrainingProvenance(
             run.RunId, run.Input.Trigger, promote ? "promoted" : "rejected", challengerMetrics, champion.Metrics, champion.Active?.Version,
             run.Input.Blob, run.Input.Hash, cutoff);
@@ -296,6 +309,7 @@ public sealed partial class TrainingRunner
             }
         }
 
+        Lap(run, "publish", clock);
         if (champion.Problem is not null)
         {
             run.Problems.Add(champion.Problem);
@@ -389,9 +403,8 @@ public sealed partial class TrainingRunner
         return new Catalogue(derived.Concat(uploaded.Items));
     }
 
-    private async Task<ChampionEvaluation> EvaluateChampionAsync(string model, HoldoutSplit split, CancellationToken cancellationToken)
+    private async Task<ChampionEvaluation> EvaluateChampionAsync(string model, ActiveModel? active, HoldoutSplit split, CancellationToken cancellationToken)
     {
-        var active = await _publisher.Registry.GetActiveAsync(model, cancellationToken).ConfigureAwait(false);
         if (active is null)
         {
             return new ChampionEvaluation(null, null, null);
@@ -445,8 +458,13 @@ public sealed partial class TrainingRunner
             return null;
         }
 
-        LogDuplicate(_logger, run.RunId, existing.Status);
-        _telemetry.RecordTrainingRun(model, "duplicate");
+        return Duplicate(existing);
+    }
+
+    private TrainingRunReport Duplicate(TrainingRun existing)
+    {
+        LogDuplicate(_logger, existing.RunId, existing.Status);
+        _telemetry.RecordTrainingRun(_options.RecommendationsModel, "duplicate");
         return FromRecord(existing) with { IsDuplicate = true };
     }
 
@@ -629,7 +647,8 @@ public sealed partial class TrainingRunner
     {
         RunId = run.RunId,
         Trigger = run.Trigger ?? "unknown",
-        Decision = Enum.TryParse<TrainingDecision>(run.Status, ignoreCase: true, out var decision) ? decision : TrainingDecision.Failed,
+        Decision = run.Status == RunningStatus ? TrainingDecision.InProgress
+            : Enum.TryParse<TrainingDecision>(run.Status, ignoreCase: true, out var decision) ? decision : TrainingDecision.Failed,
         Message = run.Message ?? run.Status,
         StartedAt = run.StartedAt,
         CompletedAt = run.CompletedAt,
@@ -644,6 +663,14 @@ public sealed partial class TrainingRunner
         Parameters = run.Parameters ?? new Dictionary<string, string>(),
         Error = run.Error,
     };
+
+    /// <summary>Seconds spent in a stage (since the previous lap), in the data summary as seconds.&lt;stage&gt;.</summary>
+    private static void Lap(RunContext run, string stage, Stopwatch clock)
+    {
+        var total = clock.Elapsed.TotalSeconds;
+        run.Summary["seconds." + stage] = Invariant(Math.Round(total - run.LappedSeconds, 2));
+        run.LappedSeconds = total;
+    }
 
     private static string RunIdFor(string source, string hash) => $"{source}-{hash[..32]}";
 
@@ -689,6 +716,8 @@ public sealed partial class TrainingRunner
         public Dictionary<string, string> Parameters { get; } = new(StringComparer.Ordinal);
 
         public List<string> Problems { get; } = [];
+
+        public double LappedSeconds { get; set; }
     }
 
     private sealed record ChampionEvaluation(ActiveModel? Active, IReadOnlyDictionary<string, double>? Metrics, string? Problem);

@@ -1,0 +1,69 @@
+using System.Buffers;
+using System.Text;
+using SmartShop.Core.Ingestion;
+using SmartShop.Core.Storage;
+using SmartShop.Core.Tests.Storage;
+using SmartShop.Core.Training;
+
+namespace SmartShop.Core.Tests.Training;
+
+/// <summary>Scheduled retrains read a window of the event lake (written by the ingestion's own lake writer).</summary>
+public sealed class TrainingLakeTests : IDisposable
+{
+    // A past day of its own (the validator refuses future events), so no other test's lake blobs fall in the window.
+    private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2016, 1, 1, 12, 0, 0, TimeSpan.Zero).AddDays(Random.Shared.Next(0, 3000)));
+    private readonly TrainingHarness _harness;
+
+    public TrainingLakeTests() => _harness = new TrainingHarness(_clock);
+
+    public void Dispose() => _harness.Dispose();
+
+    [Fact]
+    public async Task ALakeWindowTrainsRecommendationsOnceAndAnUnchangedLakeIsADuplicate()
+    {
+        // The subset's last 60 days: the run lists one lake prefix per day of the window.
+        var end = TrainingFiles.Transactions.Max(t => t.InvoiceDate);
+        var transactions = TrainingFiles.Transactions.Where(t => t.IsCleanPurchase && t.InvoiceDate > end.AddDays(-60)).ToList();
+        var shift = _clock.Now.UtcDateTime.AddHours(-1) - transactions.Max(t => t.InvoiceDate);
+        var lines = transactions.Select((t, i) => Line(new ClickstreamEvent(
+            $"e{i}", ClickstreamEventTypes.Purchase, t.CustomerId, null, t.StockCode, new DateTimeOffset(t.InvoiceDate + shift, TimeSpan.Zero), t.Quantity, t.UnitPrice, TransactionId: t.InvoiceNo))).ToList();
+        var writer = new EventLakeWriter(_harness.Containers);
+        foreach (var batch in lines.Chunk(2000))
+        {
+            await writer.WriteAcceptedAsync(EventBatchId.FromContent(batch), _clock.Now.AddHours(-1), batch);
+        }
+        var window = TimeSpan.FromDays(Math.Ceiling((transactions.Max(t => t.InvoiceDate) - transactions.Min(t => t.InvoiceDate)).TotalDays) + 2);
+
+        var report = await _harness.Runner.RunFromEventLakeAsync(window, "schedule");
+        var again = await _harness.Runner.RunFromEventLakeAsync(window, "schedule");
+
+        report.Decision.Should().Be(TrainingDecision.Promoted, report.Message);
+        report.InputKind.Should().Be(TrainingInputKind.EventLake);
+        report.Trigger.Should().Be("schedule");
+        report.DataSummary["interactions"].Should().Be(lines.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        report.DataSummary["lakeBlobs"].Should().Be(((lines.Count + 1999) / 2000).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        report.SegmentationVersion.Should().BeNull("events carry no transactions to segment");
+        report.DataSummary["segmentation"].Should().StartWith("skipped");
+        (await _harness.Registry.GetActiveAsync(_harness.Options.RecommendationsModel))!.Version.Should().Be(report.RecommendationsVersion);
+        again.IsDuplicate.Should().BeTrue();
+        again.RunId.Should().Be(report.RunId);
+        (await _harness.RunLog.GetTrainingRunAsync(_harness.Options.RecommendationsModel, report.RunId))!.Trigger.Should().Be("schedule");
+    }
+
+    [Fact]
+    public async Task AnEmptyWindowFailsWithAReason()
+    {
+        var report = await _harness.Runner.RunFromEventLakeAsync(TimeSpan.FromHours(1), "schedule");
+
+        report.Decision.Should().Be(TrainingDecision.Failed);
+        report.Error.Should().Contain("no valid events");
+        (await _harness.Registry.GetActiveAsync(_harness.Options.RecommendationsModel)).Should().BeNull();
+    }
+
+    private static string Line(ClickstreamEvent e)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        ClickstreamEventJson.WriteLine(buffer, e);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan).TrimEnd('\n');
+    }
+}
