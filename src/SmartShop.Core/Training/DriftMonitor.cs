@@ -152,15 +152,15 @@ public sealed partial class DriftMonitor(BlobContainers containers, ModelRegistr
         LogChecked(logger, report.Features.Count, report.MaxPsi, report.Level);
     }
 
-    [LoggerMessage(EventId = 8101, Level = LogLevel.Warning, Message = "Drift warning: {Scope} feature {Feature} has PSI {Psi:F3}")]
+    [LoggerMessage(EventId = 8201, Level = LogLevel.Warning, Message = "Drift warning: {Scope} feature {Feature} has PSI {Psi:F3}")]
     private static partial void LogDriftWarning(ILogger logger, string scope, string feature, double psi);
 
-    [LoggerMessage(EventId = 8102, EventName = DriftAlertEvent, Level = LogLevel.Warning, Message = "DriftAlert: {Scope} feature {Feature} has PSI {Psi:F3}")]
+    [LoggerMessage(EventId = 8202, EventName = DriftAlertEvent, Level = LogLevel.Warning, Message = "DriftAlert: {Scope} feature {Feature} has PSI {Psi:F3}")]
     private static partial void LogDriftAlert(ILogger logger, string scope, string feature, double psi);
 
-    [LoggerMessage(EventId = 8103, Level = LogLevel.Information, Message = "Drift check compared {Count} distributions; largest PSI {MaxPsi:F3} ({Level})")]
+    [LoggerMessage(EventId = 8203, Level = LogLevel.Information, Message = "Drift check compared {Count} distributions; largest PSI {MaxPsi:F3} ({Level})")]
     private static partial void LogChecked(ILogger logger, int count, double maxPsi, DriftLevel level);
 
-    [LoggerMessage(EventId = 8104, Level = LogLevel.Warning, Message = "Drift check could not read segmentation version {Version}; customer features are skipped")]
+    [LoggerMessage(EventId = 8204, Level = LogLevel.Warning, Message = "Drift check could not read segmentation version {Version}; customer features are skipped")]
     private static partial void LogReferenceUnreadable(ILogger logger, Exception exception, string version);
 }
