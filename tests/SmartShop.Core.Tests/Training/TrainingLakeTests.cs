@@ -60,6 +60,31 @@ public sealed class TrainingLakeTests : IDisposable
         (await _harness.Registry.GetActiveAsync(_harness.Options.RecommendationsModel)).Should().BeNull();
     }
 
+    [Fact]
+    public async Task AnUploadCanAddTheLakeWindowAndAnEventsFileTrainsRecommendationsOnly()
+    {
+        using var harness = new TrainingHarness(_clock, o =>
+        {
+            o.IncludeLakeInUploads = true;
+            o.LakeWindowDays = 2;
+        });
+        var items = TrainingFiles.Transactions.Select(t => t.StockCode).Distinct().Take(5).ToList();
+        var views = items.Select((item, i) => Line(new ClickstreamEvent(
+            $"v{i}", ClickstreamEventTypes.View, "17850", null, item, _clock.Now.AddHours(-2).AddMinutes(i)))).ToList();
+        await new EventLakeWriter(harness.Containers).WriteAcceptedAsync(EventBatchId.FromContent(views), _clock.Now.AddHours(-2), views);
+        // The subset's purchases as a schema-v1 JSON lines file (an events upload, not transactions).
+        var purchases = TrainingFiles.Transactions.Where(t => t.IsCleanPurchase).Select((t, i) => Line(new ClickstreamEvent(
+            $"p{i}", ClickstreamEventTypes.Purchase, t.CustomerId, null, t.StockCode, new DateTimeOffset(t.InvoiceDate, TimeSpan.Zero), t.Quantity, t.UnitPrice, TransactionId: t.InvoiceNo))).ToList();
+
+        var report = await harness.UploadAndRunAsync(Encoding.UTF8.GetBytes(string.Join('\n', purchases)), ".jsonl");
+
+        report.Decision.Should().Be(TrainingDecision.Promoted, report.Message);
+        report.InputKind.Should().Be(TrainingInputKind.ClickstreamJsonLines);
+        report.DataSummary["lakeEvents"].Should().Be("5");
+        report.DataSummary["interactions"].Should().Be((purchases.Count + 5).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        report.SegmentationVersion.Should().BeNull();
+    }
+
     private static string Line(ClickstreamEvent e)
     {
         var buffer = new ArrayBufferWriter<byte>();
