@@ -33,7 +33,12 @@ public sealed class FunctionsMetadataTests
     {
         var names = Metadata.Value.Select(f => (string)f!["name"]!).Order(StringComparer.Ordinal);
 
-        names.Should().Equal(new[] { "CheckDrift", "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents", "ScheduledRetrain" }.Order(StringComparer.Ordinal));
+        names.Should().Equal(new[]
+        {
+            "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents",
+            "GetUserRecommendations", "GetSimilarItems", "GetBoughtTogether", "PostCartRecommendations", "GetTrending",
+            "ScheduledRetrain", "CheckDrift",
+        }.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -96,5 +101,21 @@ public sealed class FunctionsMetadataTests
         trigger["route"]!.GetValue<string>().Should().Be("health");
         trigger["authLevel"]!.GetValue<string>().Should().Be("Anonymous");
         trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()).Should().Equal("get");
+    }
+
+    [Theory]
+    [InlineData("GetUserRecommendations", "v1/users/{userId}/recommendations", "get")]
+    [InlineData("GetSimilarItems", "v1/items/{itemId}/similar", "get")]
+    [InlineData("GetBoughtTogether", "v1/items/{itemId}/bought-together", "get")]
+    [InlineData("PostCartRecommendations", "v1/cart/recommendations", "post")]
+    [InlineData("GetTrending", "v1/trending", "get")]
+    public void RecommendationRoutesAreFunctionKeyHttpTriggers(string function, string route, string method)
+    {
+        var trigger = Trigger(function);
+
+        trigger["type"]!.GetValue<string>().Should().Be("httpTrigger");
+        trigger["route"]!.GetValue<string>().Should().Be(route);
+        trigger["authLevel"]!.GetValue<string>().Should().Be("Function");
+        trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()).Should().Equal(method);
     }
 }

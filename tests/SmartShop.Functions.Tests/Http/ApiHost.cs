@@ -51,11 +51,12 @@ internal sealed class ApiHost : IDisposable
         return context.Request;
     }
 
-    public static HttpRequest Post(string path, string body, string? contentType = "application/json")
+    public static HttpRequest Post(string path, string body, string? contentType = "application/json", string query = "")
     {
         var context = new DefaultHttpContext();
         context.Request.Method = HttpMethods.Post;
         context.Request.Path = path;
+        context.Request.QueryString = new QueryString(query.Length == 0 ? "" : "?" + query);
         context.Request.ContentType = contentType;
         var bytes = System.Text.Encoding.UTF8.GetBytes(body);
         context.Request.Body = new MemoryStream(bytes);
