@@ -2,7 +2,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SmartShop.Core.Storage;
 using SmartShop.Core.Training;
+using SmartShop.Functions.Recommendations;
 using SmartShop.Functions.Serving;
+using SmartShop.Functions.Tests.Http;
+using SmartShop.Functions.Tests.Recommendations;
 using SmartShop.Functions.Training;
 
 namespace SmartShop.Functions.Tests.Training;
@@ -37,7 +40,7 @@ public sealed class TrainingDataFunctionTests(TrainedUploadFixture fixture) : IC
     private readonly TrainingHost _host = fixture.Host;
 
     [Fact]
-    public async Task AnUploadTrainsActivatesAndIsServedAfterARefresh()
+    public async Task AnUploadTrainsActivatesAndTheRecommendationRouteServesItAfterARefresh()
     {
         var active = await _host.Registry.GetActiveAsync(_host.TrainingOptions.RecommendationsModel);
         active.Should().NotBeNull("the first model trained into an empty registry is promoted");
@@ -47,6 +50,12 @@ public sealed class TrainingDataFunctionTests(TrainedUploadFixture fixture) : IC
         var serving = _host.Services.GetRequiredService<ServingModels>();
         serving.Recommendations!.Version.Should().Be(active!.Version);
         serving.Segmentation!.Version.Should().Be((await _host.Registry.GetActiveAsync(_host.TrainingOptions.SegmentationModel))!.Version);
+        const string user = "12748"; // the sample's most frequent buyer
+        serving.Recommendations.Recommender.IsKnownUser(user).Should().BeTrue();
+        var result = await _host.Create<RecommendationFunctions>().GetUserRecommendations(ApiHost.Get($"/api/v1/users/{user}/recommendations"), user, CancellationToken.None);
+        var response = ApiResults.Ok<UserRecommendations>(result);
+        response.ModelVersion.Should().Be(active.Version);
+        response.Recommendations.Should().NotBeEmpty();
     }
 
     [Fact]
