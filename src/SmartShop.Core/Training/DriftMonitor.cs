@@ -71,7 +71,7 @@ public sealed partial class DriftMonitor(BlobContainers containers, ModelRegistr
     }
 
     /// <summary>Accepted lake events whose timestamp lies in [from, to).</summary>
-    public async Task<List<ClickstreamEvent>> ReadLakeAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    private async Task<List<ClickstreamEvent>> ReadLakeAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var container = await containers.GetAsync(BlobContainers.Events, cancellationToken).ConfigureAwait(false);
         var events = new List<ClickstreamEvent>();
