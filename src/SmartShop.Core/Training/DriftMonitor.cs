@@ -3,7 +3,6 @@ using System.Globalization;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 using SmartShop.Core.Ingestion;
-using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
 using SmartShop.Core.Telemetry;
 
@@ -53,19 +52,20 @@ public sealed partial class DriftMonitor(BlobContainers containers, ModelRegistr
             notes.Add(string.Create(CultureInfo.InvariantCulture, $"Event distributions not compared: {previous.Count} events in the previous window and {recent.Count} in the recent one (at least {DriftAnalysis.MinimumSample} each needed)."));
         }
 
-        var (referenceVersion, reference) = await LoadReferenceAsync(segmentationModel, notes, cancellationToken).ConfigureAwait(false);
-        if (reference is not null)
+        var customers = await DriftReference.CompareWithActiveAsync(
+            registry, segmentationModel, DriftAnalysis.WindowCustomerFeatures(recent), thresholds, DriftAnalysis.WindowComparableFeatures, cancellationToken).ConfigureAwait(false);
+        features.AddRange(customers.Features);
+        if (customers.Problem is not null)
         {
-            var customerDrift = DriftAnalysis.CompareCustomers(reference, DriftAnalysis.WindowCustomerFeatures(recent), thresholds, DriftAnalysis.WindowComparableFeatures);
-            if (customerDrift.Count == 0)
-            {
-                notes.Add($"Customer features not compared: the reference and the recent window share no window-comparable feature with at least {DriftAnalysis.MinimumSample} customers on both sides.");
-            }
-
-            features.AddRange(customerDrift);
+            LogReferenceUnusable(logger, customers.Problem);
+            notes.Add(customers.Problem);
+        }
+        else if (customers.Features.Count == 0)
+        {
+            notes.Add($"Customer features not compared: the reference and the recent window share no window-comparable feature with at least {DriftAnalysis.MinimumSample} customers on both sides.");
         }
 
-        var report = new DriftReport(now, start, now, referenceVersion, features, notes);
+        var report = new DriftReport(now, start, now, customers.ReferenceVersion, features, notes);
         Publish(report, activity);
         return report;
     }
@@ -92,37 +92,6 @@ public sealed partial class DriftMonitor(BlobContainers containers, ModelRegistr
         }
 
         return events;
-    }
-
-    private async Task<(string? Version, CustomerFeatureTable? Table)> LoadReferenceAsync(string segmentationModel, List<string> notes, CancellationToken cancellationToken)
-    {
-        var active = await registry.GetActiveAsync(segmentationModel, cancellationToken).ConfigureAwait(false);
-        if (active is null)
-        {
-            notes.Add("Customer features not compared: no active segmentation model.");
-            return (null, null);
-        }
-
-        var directory = Path.Combine(Path.GetTempPath(), "smartshop-drift-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            await registry.DownloadVersionAsync(segmentationModel, active.Version, directory, cancellationToken).ConfigureAwait(false);
-            var saved = await SegmentationModelStore.LoadAsync(directory, cancellationToken).ConfigureAwait(false);
-            return (active.Version, saved.KnownCustomers);
-        }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or KeyNotFoundException or System.Text.Json.JsonException)
-        {
-            LogReferenceUnreadable(logger, ex, active.Version);
-            notes.Add($"Customer features not compared: segmentation version {active.Version} could not be read ({ex.Message}).");
-            return (active.Version, null);
-        }
-        finally
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
     }
 
     private void Publish(DriftReport report, Activity? activity)
@@ -161,6 +130,6 @@ public sealed partial class DriftMonitor(BlobContainers containers, ModelRegistr
     [LoggerMessage(EventId = 8203, Level = LogLevel.Information, Message = "Drift check compared {Count} distributions; largest PSI {MaxPsi:F3} ({Level})")]
     private static partial void LogChecked(ILogger logger, int count, double maxPsi, DriftLevel level);
 
-    [LoggerMessage(EventId = 8204, Level = LogLevel.Warning, Message = "Drift check could not read segmentation version {Version}; customer features are skipped")]
-    private static partial void LogReferenceUnreadable(ILogger logger, Exception exception, string version);
+    [LoggerMessage(EventId = 8204, Level = LogLevel.Information, Message = "Drift check: {Problem}")]
+    private static partial void LogReferenceUnusable(ILogger logger, string problem);
 }

@@ -6,7 +6,10 @@ using SmartShop.Core.Storage;
 
 namespace SmartShop.Core.Training;
 
-/// <summary>Where a published version came from; written as the "training" section of its manifest.json.</summary>
+/// <summary>
+/// Where a published version came from; written as the "training" section of its manifest.json. <see cref="Drift"/>:
+/// PSI by customer feature between this run's training table and the champion segmentation's (null: not compared).
+/// </summary>
 public sealed record TrainingProvenance(
     string RunId,
     string Trigger,
@@ -16,7 +19,8 @@ public sealed record TrainingProvenance(
     string? ChampionVersion,
     string? InputBlob,
     string? InputHash,
-    DateTime? HoldoutCutoff);
+    DateTime? HoldoutCutoff,
+    IReadOnlyDictionary<string, double>? Drift = null);
 
 /// <summary>
 /// Publishes trained models as new, immutable registry versions: recommendations (a <see cref="ModelBundle"/>),

@@ -85,6 +85,9 @@ public sealed record TrainingRunReport
 
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>How far this run's customer features moved from the active segmentation's training table (PSI per feature).</summary>
+    public IReadOnlyList<FeatureDrift> Drift { get; init; } = [];
+
     /// <summary>The failure, or a problem that did not stop the run (e.g. the champion's bundle was corrupt).</summary>
     public string? Error { get; init; }
 }

@@ -273,9 +273,12 @@ public sealed partial class TrainingRunner
 
         var segmentation = TrainSegmentation(data, cutoff, run, cancellationToken);
         Lap(run, "segment", clock);
+        var drift = segmentation is null
+            ? new DriftComparison(null, [], null)
+            : await DriftReference.CompareWithActiveAsync(_publisher.Registry, _options.SegmentationModel, segmentation.Features, new DriftThresholds(), cancellationToken: cancellationToken).ConfigureAwait(false);
         var provenance = new TrainingProvenance(
             run.RunId, run.Input.Trigger, promote ? "promoted" : "rejected", challengerMetrics, champion.Metrics, champion.Active?.Version,
-            run.Input.Blob, run.Input.Hash, cutoff);
+            run.Input.Blob, run.Input.Hash, cutoff, drift.Scores);
         var version = VersionName(run);
         await _publisher.PublishRecommendationsAsync(recommendationsModel, version, challenger, provenance, cancellationToken).ConfigureAwait(false);
         string? segmentationVersion = null;
@@ -322,6 +325,7 @@ public sealed partial class TrainingRunner
             ChallengerMetrics = challengerMetrics,
             ChampionMetrics = champion.Metrics,
             SegmentationMetrics = segmentation?.Metrics ?? new Dictionary<string, double>(),
+            Drift = drift.Features,
         };
         await _runLog.UpsertTrainingRunAsync(ToRecord(report, recommendationsModel, version, challengerMetrics), cancellationToken).ConfigureAwait(false);
         if (segmentation is not null)

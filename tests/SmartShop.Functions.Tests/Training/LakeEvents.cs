@@ -5,9 +5,16 @@ namespace SmartShop.Functions.Tests.Training;
 /// <summary>A small shop's clickstream for lake-window tests: views, add-to-carts and purchases with skewed item popularity.</summary>
 internal static class LakeEvents
 {
-    /// <summary>A past clock (2016–2024, one of 150 twenty-day slots) so a test's lake window holds only its own events.</summary>
+    private static int _slot = Random.Shared.Next(0, Slots);
+
+    private const int Slots = 150;
+
+    /// <summary>
+    /// A past clock of its own: one of 150 twenty-day slots from 1995 on (each test takes the next; a window reaches at
+    /// most 15 days back), before the era the Core lake tests use (2016 on), so a lake window holds only its test's events.
+    /// </summary>
     public static DateTimeOffset IsolatedNow() =>
-        new DateTimeOffset(2016, 1, 1, 12, 0, 0, TimeSpan.Zero).AddDays(Random.Shared.Next(0, 150) * 20);
+        new DateTimeOffset(1995, 1, 1, 12, 0, 0, TimeSpan.Zero).AddDays(Interlocked.Increment(ref _slot) % Slots * 20);
 
     public static List<ClickstreamEvent> Shop(DateTimeOffset from, int days, string itemPrefix, int seed, int users = 60, int items = 20)
     {

@@ -59,6 +59,21 @@ public sealed class TrainingDataFunctionTests(TrainedUploadFixture fixture) : IC
     }
 
     [Fact]
+    public async Task ASecondRunReportsHowFarItsCustomersMovedFromTheChampionsInItsReportAndManifest()
+    {
+        var name = await _host.UploadAsync(await TrainingHost.UniqueSampleAsync(rows: 10_000));
+
+        var report = await _host.Services.GetRequiredService<TrainingRunner>().RunFromBlobAsync(name);
+
+        report.Decision.Should().NotBe(TrainingDecision.Failed, report.Message);
+        report.Drift.Select(d => d.Feature).Should().Contain(["recency_days", "frequency", "monetary"]);
+        report.Drift.Should().OnlyContain(d => d.Scope == DriftAnalysis.CustomerScope && d.Psi >= 0);
+        using var directory = new TemporaryDirectory();
+        await _host.Registry.DownloadVersionAsync(_host.TrainingOptions.SegmentationModel, report.SegmentationVersion!, directory.Path);
+        ModelPublisher.ReadProvenance(directory.Path)!.Drift.Should().Equal(report.Drift.ToDictionary(d => d.Feature, d => d.Psi));
+    }
+
+    [Fact]
     public async Task TheSameUploadTriggeringTwiceTrainsOnce()
     {
         var versions = await _host.Registry.ListVersionsAsync(_host.TrainingOptions.RecommendationsModel);
@@ -124,4 +139,11 @@ public sealed class TrainingDataFunctionTests(TrainedUploadFixture fixture) : IC
         on.Services.GetServices<IHostedService>().OfType<LocalTrainingDataPolling>().Should().ContainSingle();
         _host.Services.GetServices<IHostedService>().OfType<LocalTrainingDataPolling>().Should().BeEmpty();
     }
+}
+
+internal sealed class TemporaryDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("smartshop-test-").FullName;
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
 }
