@@ -132,6 +132,11 @@ public sealed partial class TrainingRunner
         var duplicate = await ClaimAsync(run, cancellationToken).ConfigureAwait(false);
         if (duplicate is not null)
         {
+            if (duplicate.Decision != TrainingDecision.InProgress)
+            {
+                // The same content under another name: mark it too, so a poller does not download it again.
+                await TagAsync(blob, properties.ETag, duplicate.RunId, duplicate.Decision.ToString().ToLowerInvariant(), null, cancellationToken).ConfigureAwait(false);
+            }
             return duplicate;
         }
 
@@ -160,12 +165,15 @@ public sealed partial class TrainingRunner
         }
         catch (InvalidDataException e)
         {
+            // Recorded first: the run is final even if moving the file fails (a later trigger then finds the record).
+            var failed = await FailAsync(run, e.Message, null, cancellationToken).ConfigureAwait(false);
             await QuarantineAsync(blob, properties.ETag, path, run.RunId, e.Message, cancellationToken).ConfigureAwait(false);
-            return await FailAsync(run, e.Message, null, cancellationToken).ConfigureAwait(false);
+            return failed;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
-            await RecordErrorAsync(run, e, cancellationToken).ConfigureAwait(false);
+            // Cancellation (a host timeout) counts as well: a stuck "running" record would block the retry.
+            await RecordErrorAsync(run, e).ConfigureAwait(false);
             throw;
         }
     }
@@ -201,9 +209,10 @@ public sealed partial class TrainingRunner
         {
             return await FailAsync(run, e.Message, null, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
-            await RecordErrorAsync(run, e, cancellationToken).ConfigureAwait(false);
+            // Cancellation (a host timeout) counts as well: a stuck "running" record would block the retry.
+            await RecordErrorAsync(run, e).ConfigureAwait(false);
             throw;
         }
     }
@@ -258,7 +267,7 @@ public sealed partial class TrainingRunner
         var recommendationsModel = _options.RecommendationsModel;
         var active = await _publisher.Registry.GetActiveAsync(recommendationsModel, cancellationToken).ConfigureAwait(false);
         var split = HoldoutSplit.FromPurchases(events, cutoff);
-        var catalogue = await LoadCatalogueAsync(data, cutoff, cancellationToken).ConfigureAwait(false);
+        var catalogue = await LoadCatalogueAsync(run, data, cutoff, cancellationToken).ConfigureAwait(false);
         var challenger = new RecommenderTrainer(_recipes.Recommender).Train(trainEvents, catalogue, cancellationToken: cancellationToken);
         Lap(run, "train", clock);
         var challengerMetrics = HoldoutMetrics.Score(new Recommender(challenger), split, cancellationToken);
@@ -388,7 +397,7 @@ public sealed partial class TrainingRunner
         }
     }
 
-    private async Task<Catalogue> LoadCatalogueAsync(TrainingData data, DateTime cutoff, CancellationToken cancellationToken)
+    private async Task<Catalogue> LoadCatalogueAsync(RunContext run, TrainingData data, DateTime cutoff, CancellationToken cancellationToken)
     {
         var derived = data.Transactions is null ? [] : Catalogue.FromTransactions(data.Transactions.Where(t => t.InvoiceDate < cutoff)).Items;
         var registry = _publisher.Registry;
@@ -397,10 +406,19 @@ public sealed partial class TrainingRunner
             return new Catalogue(derived);
         }
         using var directory = new ScratchDirectory("catalogue");
-        await registry.DownloadVersionAsync(_options.CatalogueModel, active.Version, directory.Path, cancellationToken).ConfigureAwait(false);
-        var uploaded = Catalogue.Load(Path.Combine(directory.Path, ModelPublisher.CatalogueFileName));
-        // The uploaded catalogue's titles, categories, prices and stock win over what transactions suggest.
-        return new Catalogue(derived.Concat(uploaded.Items));
+        try
+        {
+            await registry.DownloadVersionAsync(_options.CatalogueModel, active.Version, directory.Path, cancellationToken).ConfigureAwait(false);
+            var uploaded = Catalogue.Load(Path.Combine(directory.Path, ModelPublisher.CatalogueFileName));
+            // The uploaded catalogue's titles, categories, prices and stock win over what transactions suggest.
+            return new Catalogue(derived.Concat(uploaded.Items));
+        }
+        catch (Exception e) when (e is InvalidDataException or KeyNotFoundException or IOException)
+        {
+            // A damaged stored catalogue is not the upload's fault: train without it and say so.
+            run.Problems.Add($"The active catalogue {active.Version} could not be read ({e.Message}); item data comes from the transactions.");
+            return new Catalogue(derived);
+        }
     }
 
     private async Task<ChampionEvaluation> EvaluateChampionAsync(string model, ActiveModel? active, HoldoutSplit split, CancellationToken cancellationToken)
@@ -478,7 +496,7 @@ public sealed partial class TrainingRunner
         return report;
     }
 
-    private async Task RecordErrorAsync(RunContext run, Exception exception, CancellationToken cancellationToken)
+    private async Task RecordErrorAsync(RunContext run, Exception exception)
     {
         var report = Report(run, TrainingDecision.Failed, "Training stopped by an infrastructure error; the input may run again.") with { Error = exception.Message };
         _telemetry.RecordTrainingRun(_options.RecommendationsModel, "failed");
@@ -486,9 +504,9 @@ public sealed partial class TrainingRunner
         LogTrainingFailed(_logger, exception, run.RunId, run.Input.Blob ?? "event lake", exception.Message);
         try
         {
-            await _runLog.UpsertTrainingRunAsync(ToRecord(report, _options.RecommendationsModel, null, new Dictionary<string, double>()) with { Status = ErrorStatus }, cancellationToken).ConfigureAwait(false);
+            await _runLog.UpsertTrainingRunAsync(ToRecord(report, _options.RecommendationsModel, null, new Dictionary<string, double>()) with { Status = ErrorStatus }, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (RequestFailedException)
+        catch (Exception e) when (e is RequestFailedException or Microsoft.Azure.Cosmos.CosmosException or HttpRequestException)
         {
             // The log store may be what failed; the original exception is the one to surface.
         }
