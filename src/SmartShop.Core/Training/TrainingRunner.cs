@@ -91,6 +91,7 @@ public sealed partial class TrainingRunner
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(blobName);
         var started = _time.GetUtcNow();
+        var clock = Stopwatch.StartNew();
         var container = await _containers.GetAsync(BlobContainers.TrainingData, cancellationToken).ConfigureAwait(false);
         var blob = container.GetBlobClient(blobName);
         BlobProperties properties;
@@ -128,7 +129,8 @@ public sealed partial class TrainingRunner
         using var scratch = new ScratchDirectory("training");
         var path = Path.Combine(scratch.Path, "input");
         var hash = await DownloadAsync(blob, properties.ETag, path, cancellationToken).ConfigureAwait(false);
-        var run = new RunContext(RunIdFor("upload", hash), started, input with { Hash = hash });
+        var run = new RunContext(RunIdFor("upload", hash), started, input with { Hash = hash }, clock);
+        Lap(run, "download");
         var duplicate = await ClaimAsync(run, cancellationToken).ConfigureAwait(false);
         if (duplicate is not null)
         {
@@ -146,6 +148,7 @@ public sealed partial class TrainingRunner
             var kind = TrainingInputReader.Detect(path);
             run.Kind = kind;
             data = TrainingInputReader.Read(path, kind, cancellationToken);
+            Lap(run, "read");
             if (kind == TrainingInputKind.Catalogue)
             {
                 var catalogueReport = await StoreCatalogueAsync(run, path, data.Catalogue!, cancellationToken).ConfigureAwait(false);
@@ -187,8 +190,10 @@ public sealed partial class TrainingRunner
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
         ArgumentException.ThrowIfNullOrWhiteSpace(trigger);
         var started = _time.GetUtcNow();
+        var clock = Stopwatch.StartNew();
         var lake = await ReadLakeAsync(window, cancellationToken).ConfigureAwait(false);
-        var run = new RunContext(RunIdFor("lake", lake.Hash), started, new RunInput(trigger, null, null, lake.Hash)) { Kind = TrainingInputKind.EventLake };
+        var run = new RunContext(RunIdFor("lake", lake.Hash), started, new RunInput(trigger, null, null, lake.Hash), clock) { Kind = TrainingInputKind.EventLake };
+        Lap(run, "read");
         var duplicate = await ClaimAsync(run, cancellationToken).ConfigureAwait(false);
         if (duplicate is not null)
         {
@@ -249,7 +254,6 @@ public sealed partial class TrainingRunner
         using var activity = SmartShopTelemetry.ActivitySource.StartActivity("TrainingRun");
         activity?.SetTag("smartshop.run_id", run.RunId);
         activity?.SetTag("smartshop.trigger", run.Input.Trigger);
-        var clock = Stopwatch.StartNew();
         var events = data.Events;
         var last = events.Max(e => e.Timestamp);
         var first = events.Min(e => e.Timestamp);
@@ -269,7 +273,7 @@ public sealed partial class TrainingRunner
         var split = HoldoutSplit.FromPurchases(events, cutoff);
         var catalogue = await LoadCatalogueAsync(run, data, cutoff, cancellationToken).ConfigureAwait(false);
         var challenger = new RecommenderTrainer(_recipes.Recommender).Train(trainEvents, catalogue, cancellationToken: cancellationToken);
-        Lap(run, "train", clock);
+        Lap(run, "train");
         var challengerMetrics = HoldoutMetrics.Score(new Recommender(challenger), split, cancellationToken);
         foreach (var (name, value) in challenger.Info.Parameters)
         {
@@ -277,11 +281,11 @@ public sealed partial class TrainingRunner
         }
 
         var champion = await EvaluateChampionAsync(recommendationsModel, active, split, cancellationToken).ConfigureAwait(false);
-        Lap(run, "evaluate", clock);
+        Lap(run, "evaluate");
         var (promote, message) = Decide(_options.PrimaryMetric, _options.Tolerance, _options.MinHoldoutUsers, challengerMetrics, champion.Active?.Version, champion.Metrics);
 
         var segmentation = TrainSegmentation(data, cutoff, run, cancellationToken);
-        Lap(run, "segment", clock);
+        Lap(run, "segment");
         var provenance = new TrainingProvenance(
             run.RunId, run.Input.Trigger, promote ? "promoted" : "rejected", challengerMetrics, champion.Metrics, champion.Active?.Version,
             run.Input.Blob, run.Input.Hash, cutoff);
@@ -318,7 +322,7 @@ public sealed partial class TrainingRunner
             }
         }
 
-        Lap(run, "publish", clock);
+        Lap(run, "publish");
         if (champion.Problem is not null)
         {
             run.Problems.Add(champion.Problem);
@@ -339,7 +343,7 @@ public sealed partial class TrainingRunner
         }
 
         var decisionName = decision.ToString().ToLowerInvariant();
-        _telemetry.RecordTraining(recommendationsModel, decisionName, clock.Elapsed, challengerMetrics);
+        _telemetry.RecordTraining(recommendationsModel, decisionName, run.Clock.Elapsed, challengerMetrics);
         _telemetry.RecordTrainingRun(recommendationsModel, decisionName);
         if (decision == TrainingDecision.Promoted)
         {
@@ -683,9 +687,9 @@ public sealed partial class TrainingRunner
     };
 
     /// <summary>Seconds spent in a stage (since the previous lap), in the data summary as seconds.&lt;stage&gt;.</summary>
-    private static void Lap(RunContext run, string stage, Stopwatch clock)
+    private static void Lap(RunContext run, string stage)
     {
-        var total = clock.Elapsed.TotalSeconds;
+        var total = run.Clock.Elapsed.TotalSeconds;
         run.Summary["seconds." + stage] = Invariant(Math.Round(total - run.LappedSeconds, 2));
         run.LappedSeconds = total;
     }
@@ -719,7 +723,7 @@ public sealed partial class TrainingRunner
 
     private sealed record RunInput(string Trigger, string? Blob, string? ETag, string? Hash);
 
-    private sealed class RunContext(string runId, DateTimeOffset startedAt, RunInput input)
+    private sealed class RunContext(string runId, DateTimeOffset startedAt, RunInput input, Stopwatch? clock = null)
     {
         public string RunId { get; } = runId;
 
@@ -736,6 +740,9 @@ public sealed partial class TrainingRunner
         public List<string> Problems { get; } = [];
 
         public double LappedSeconds { get; set; }
+
+        /// <summary>Started with the run: stage timings and the duration metric.</summary>
+        public Stopwatch Clock { get; } = clock ?? Stopwatch.StartNew();
     }
 
     private sealed record ChampionEvaluation(ActiveModel? Active, IReadOnlyDictionary<string, double>? Metrics, string? Problem);
