@@ -142,12 +142,11 @@ public sealed partial class TrainingRunner
             return duplicate;
         }
 
-        TrainingData data;
         try
         {
             var kind = TrainingInputReader.Detect(path);
             run.Kind = kind;
-            data = TrainingInputReader.Read(path, kind, cancellationToken);
+            var data = TrainingInputReader.Read(path, kind, cancellationToken);
             Lap(run, "read");
             if (kind == TrainingInputKind.Catalogue)
             {
@@ -260,7 +259,7 @@ public sealed partial class TrainingRunner
         var cutoff = last - _options.Holdout;
         var trainEvents = events.Where(e => e.Timestamp < cutoff).ToList();
         FillSummary(run, data, first, last, cutoff, trainEvents.Count);
-        if (!trainEvents.Exists(e => e.Kind == InteractionKind.Purchase || e.Kind == InteractionKind.AddToCart || e.Kind == InteractionKind.View))
+        if (trainEvents.Count == 0)
         {
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
                 $"All {events.Count:N0} interactions fall within the {_options.HoldoutDays}-day hold-out ({first:yyyy-MM-dd} to {last:yyyy-MM-dd}): a run needs history before {cutoff:yyyy-MM-dd}."));
