@@ -702,14 +702,35 @@ public sealed partial class TrainingRunner
 
     private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 
-    [LoggerMessage(EventId = 8101, EventName = "ModelPromoted", Level = LogLevel.Information, Message = "ModelPromoted: {Model} {Version} activated by run {RunId}. {Reason}")]
-    private static partial void LogModelPromoted(ILogger logger, string model, string version, string runId, string reason);
+    /// <summary>
+    /// The attribute Application Insights (Azure Monitor exporter) turns into a customEvents row, which the alert rules
+    /// and the workbook query. A source-generated logger cannot name a placeholder with dots; LoggerMessage.Define can.
+    /// </summary>
+    public const string CustomEventAttribute = "microsoft.custom_event.name";
 
-    [LoggerMessage(EventId = 8102, EventName = "ModelRejected", Level = LogLevel.Information, Message = "ModelRejected: {Model} {Version} of run {RunId} kept as a candidate. {Reason}")]
-    private static partial void LogModelRejected(ILogger logger, string model, string version, string runId, string reason);
+    // The attribute's name is fixed by the exporter, not PascalCase.
+#pragma warning disable CA1727
+    private static readonly Action<ILogger, string, string, string, string, string, Exception?> ModelPromotedEvent =
+        LoggerMessage.Define<string, string, string, string, string>(LogLevel.Information, new EventId(8101, "ModelPromoted"),
+            "{" + CustomEventAttribute + "}: {Model} {Version} activated by run {RunId}. {Reason}");
 
-    [LoggerMessage(EventId = 8103, EventName = "TrainingFailed", Level = LogLevel.Error, Message = "TrainingFailed: run {RunId} on {Input}: {Reason}")]
-    private static partial void LogTrainingFailed(ILogger logger, Exception? exception, string runId, string input, string reason);
+    private static readonly Action<ILogger, string, string, string, string, string, Exception?> ModelRejectedEvent =
+        LoggerMessage.Define<string, string, string, string, string>(LogLevel.Information, new EventId(8102, "ModelRejected"),
+            "{" + CustomEventAttribute + "}: {Model} {Version} of run {RunId} kept as a candidate. {Reason}");
+
+    private static readonly Action<ILogger, string, string, string, string, Exception?> TrainingFailedEvent =
+        LoggerMessage.Define<string, string, string, string>(LogLevel.Error, new EventId(8103, "TrainingFailed"),
+            "{" + CustomEventAttribute + "}: run {RunId} on {Input}: {Reason}");
+#pragma warning restore CA1727
+
+    private static void LogModelPromoted(ILogger logger, string model, string version, string runId, string reason) =>
+        ModelPromotedEvent(logger, "ModelPromoted", model, version, runId, reason, null);
+
+    private static void LogModelRejected(ILogger logger, string model, string version, string runId, string reason) =>
+        ModelRejectedEvent(logger, "ModelRejected", model, version, runId, reason, null);
+
+    private static void LogTrainingFailed(ILogger logger, Exception? exception, string runId, string input, string reason) =>
+        TrainingFailedEvent(logger, "TrainingFailed", runId, input, reason, exception);
 
     [LoggerMessage(EventId = 8104, Level = LogLevel.Information, Message = "Run {RunId} already exists ({Status}): duplicate input, nothing trained")]
     private static partial void LogDuplicate(ILogger logger, string runId, string status);

@@ -79,6 +79,8 @@ public sealed class TrainingRunnerTests : IDisposable
         properties.Metadata[TrainingRunner.StatusMetadata].Should().Be("promoted");
         _harness.Measurements.Measurements.Should().Contain(m => m.Name == SmartShopTelemetry.Names.TrainingRuns && m.Tags[SmartShopTelemetry.Tags.Decision] == "promoted");
 
+        _harness.CustomEvents.Should().Equal("ModelPromoted");
+
         // The same bytes under another name: the first run's record, nothing trained or published again.
         var again = await _harness.UploadAndRunAsync(content);
         again.IsDuplicate.Should().BeTrue();
@@ -116,6 +118,7 @@ public sealed class TrainingRunnerTests : IDisposable
         record.Status.Should().Be("rejected");
         record.ChampionVersion.Should().Be(champion.RecommendationsVersion);
         record.ChampionMetrics.Should().BeEquivalentTo(challenger.ChampionMetrics);
+        _harness.CustomEvents.Should().Equal("ModelPromoted", "ModelRejected");
     }
 
     [Fact]
