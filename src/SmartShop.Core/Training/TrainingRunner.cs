@@ -91,6 +91,7 @@ public sealed partial class TrainingRunner
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(blobName);
         var started = _time.GetUtcNow();
+        var clock = Stopwatch.StartNew();
         var container = await _containers.GetAsync(BlobContainers.TrainingData, cancellationToken).ConfigureAwait(false);
         var blob = container.GetBlobClient(blobName);
         BlobProperties properties;
@@ -128,19 +129,25 @@ public sealed partial class TrainingRunner
         using var scratch = new ScratchDirectory("training");
         var path = Path.Combine(scratch.Path, "input");
         var hash = await DownloadAsync(blob, properties.ETag, path, cancellationToken).ConfigureAwait(false);
-        var run = new RunContext(RunIdFor("upload", hash), started, input with { Hash = hash });
+        var run = new RunContext(RunIdFor("upload", hash), started, input with { Hash = hash }, clock);
+        Lap(run, "download");
         var duplicate = await ClaimAsync(run, cancellationToken).ConfigureAwait(false);
         if (duplicate is not null)
         {
+            if (duplicate.Decision != TrainingDecision.InProgress)
+            {
+                // The same content under another name: mark it too, so a poller does not download it again.
+                await TagAsync(blob, properties.ETag, duplicate.RunId, duplicate.Decision.ToString().ToLowerInvariant(), null, cancellationToken).ConfigureAwait(false);
+            }
             return duplicate;
         }
 
-        TrainingData data;
         try
         {
             var kind = TrainingInputReader.Detect(path);
             run.Kind = kind;
-            data = TrainingInputReader.Read(path, kind, cancellationToken);
+            var data = TrainingInputReader.Read(path, kind, cancellationToken);
+            Lap(run, "read");
             if (kind == TrainingInputKind.Catalogue)
             {
                 var catalogueReport = await StoreCatalogueAsync(run, path, data.Catalogue!, cancellationToken).ConfigureAwait(false);
@@ -160,12 +167,15 @@ public sealed partial class TrainingRunner
         }
         catch (InvalidDataException e)
         {
+            // Recorded first: the run is final even if moving the file fails (a later trigger then finds the record).
+            var failed = await FailAsync(run, e.Message, null, cancellationToken).ConfigureAwait(false);
             await QuarantineAsync(blob, properties.ETag, path, run.RunId, e.Message, cancellationToken).ConfigureAwait(false);
-            return await FailAsync(run, e.Message, null, cancellationToken).ConfigureAwait(false);
+            return failed;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
-            await RecordErrorAsync(run, e, cancellationToken).ConfigureAwait(false);
+            // Cancellation (a host timeout) counts as well: a stuck "running" record would block the retry.
+            await RecordErrorAsync(run, e).ConfigureAwait(false);
             throw;
         }
     }
@@ -179,8 +189,10 @@ public sealed partial class TrainingRunner
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
         ArgumentException.ThrowIfNullOrWhiteSpace(trigger);
         var started = _time.GetUtcNow();
+        var clock = Stopwatch.StartNew();
         var lake = await ReadLakeAsync(window, cancellationToken).ConfigureAwait(false);
-        var run = new RunContext(RunIdFor("lake", lake.Hash), started, new RunInput(trigger, null, null, lake.Hash)) { Kind = TrainingInputKind.EventLake };
+        var run = new RunContext(RunIdFor("lake", lake.Hash), started, new RunInput(trigger, null, null, lake.Hash), clock) { Kind = TrainingInputKind.EventLake };
+        Lap(run, "read");
         var duplicate = await ClaimAsync(run, cancellationToken).ConfigureAwait(false);
         if (duplicate is not null)
         {
@@ -201,9 +213,10 @@ public sealed partial class TrainingRunner
         {
             return await FailAsync(run, e.Message, null, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
-            await RecordErrorAsync(run, e, cancellationToken).ConfigureAwait(false);
+            // Cancellation (a host timeout) counts as well: a stuck "running" record would block the retry.
+            await RecordErrorAsync(run, e).ConfigureAwait(false);
             throw;
         }
     }
@@ -240,14 +253,13 @@ public sealed partial class TrainingRunner
         using var activity = SmartShopTelemetry.ActivitySource.StartActivity("TrainingRun");
         activity?.SetTag("smartshop.run_id", run.RunId);
         activity?.SetTag("smartshop.trigger", run.Input.Trigger);
-        var clock = Stopwatch.StartNew();
         var events = data.Events;
         var last = events.Max(e => e.Timestamp);
         var first = events.Min(e => e.Timestamp);
         var cutoff = last - _options.Holdout;
         var trainEvents = events.Where(e => e.Timestamp < cutoff).ToList();
         FillSummary(run, data, first, last, cutoff, trainEvents.Count);
-        if (!trainEvents.Exists(e => e.Kind == InteractionKind.Purchase || e.Kind == InteractionKind.AddToCart || e.Kind == InteractionKind.View))
+        if (trainEvents.Count == 0)
         {
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
                 $"All {events.Count:N0} interactions fall within the {_options.HoldoutDays}-day hold-out ({first:yyyy-MM-dd} to {last:yyyy-MM-dd}): a run needs history before {cutoff:yyyy-MM-dd}."));
@@ -258,9 +270,9 @@ public sealed partial class TrainingRunner
         var recommendationsModel = _options.RecommendationsModel;
         var active = await _publisher.Registry.GetActiveAsync(recommendationsModel, cancellationToken).ConfigureAwait(false);
         var split = HoldoutSplit.FromPurchases(events, cutoff);
-        var catalogue = await LoadCatalogueAsync(data, cutoff, cancellationToken).ConfigureAwait(false);
+        var catalogue = await LoadCatalogueAsync(run, data, cutoff, cancellationToken).ConfigureAwait(false);
         var challenger = new RecommenderTrainer(_recipes.Recommender).Train(trainEvents, catalogue, cancellationToken: cancellationToken);
-        Lap(run, "train", clock);
+        Lap(run, "train");
         var challengerMetrics = HoldoutMetrics.Score(new Recommender(challenger), split, cancellationToken);
         foreach (var (name, value) in challenger.Info.Parameters)
         {
@@ -268,11 +280,11 @@ public sealed partial class TrainingRunner
         }
 
         var champion = await EvaluateChampionAsync(recommendationsModel, active, split, cancellationToken).ConfigureAwait(false);
-        Lap(run, "evaluate", clock);
+        Lap(run, "evaluate");
         var (promote, message) = Decide(_options.PrimaryMetric, _options.Tolerance, _options.MinHoldoutUsers, challengerMetrics, champion.Active?.Version, champion.Metrics);
 
         var segmentation = TrainSegmentation(data, cutoff, run, cancellationToken);
-        Lap(run, "segment", clock);
+        Lap(run, "segment");
         var drift = segmentation is null
             ? new DriftComparison(null, [], null)
             : await DriftReference.CompareWithActiveAsync(_publisher.Registry, _options.SegmentationModel, segmentation.Features, new DriftThresholds(), cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -312,7 +324,7 @@ public sealed partial class TrainingRunner
             }
         }
 
-        Lap(run, "publish", clock);
+        Lap(run, "publish");
         if (champion.Problem is not null)
         {
             run.Problems.Add(champion.Problem);
@@ -334,7 +346,7 @@ public sealed partial class TrainingRunner
         }
 
         var decisionName = decision.ToString().ToLowerInvariant();
-        _telemetry.RecordTraining(recommendationsModel, decisionName, clock.Elapsed, challengerMetrics);
+        _telemetry.RecordTraining(recommendationsModel, decisionName, run.Clock.Elapsed, challengerMetrics);
         _telemetry.RecordTrainingRun(recommendationsModel, decisionName);
         if (decision == TrainingDecision.Promoted)
         {
@@ -392,7 +404,7 @@ public sealed partial class TrainingRunner
         }
     }
 
-    private async Task<Catalogue> LoadCatalogueAsync(TrainingData data, DateTime cutoff, CancellationToken cancellationToken)
+    private async Task<Catalogue> LoadCatalogueAsync(RunContext run, TrainingData data, DateTime cutoff, CancellationToken cancellationToken)
     {
         var derived = data.Transactions is null ? [] : Catalogue.FromTransactions(data.Transactions.Where(t => t.InvoiceDate < cutoff)).Items;
         var registry = _publisher.Registry;
@@ -401,10 +413,19 @@ public sealed partial class TrainingRunner
             return new Catalogue(derived);
         }
         using var directory = new ScratchDirectory("catalogue");
-        await registry.DownloadVersionAsync(_options.CatalogueModel, active.Version, directory.Path, cancellationToken).ConfigureAwait(false);
-        var uploaded = Catalogue.Load(Path.Combine(directory.Path, ModelPublisher.CatalogueFileName));
-        // The uploaded catalogue's titles, categories, prices and stock win over what transactions suggest.
-        return new Catalogue(derived.Concat(uploaded.Items));
+        try
+        {
+            await registry.DownloadVersionAsync(_options.CatalogueModel, active.Version, directory.Path, cancellationToken).ConfigureAwait(false);
+            var uploaded = Catalogue.Load(Path.Combine(directory.Path, ModelPublisher.CatalogueFileName));
+            // The uploaded catalogue's titles, categories, prices and stock win over what transactions suggest.
+            return new Catalogue(derived.Concat(uploaded.Items));
+        }
+        catch (Exception e) when (e is InvalidDataException or KeyNotFoundException or IOException)
+        {
+            // A damaged stored catalogue is not the upload's fault: train without it and say so.
+            run.Problems.Add($"The active catalogue {active.Version} could not be read ({e.Message}); item data comes from the transactions.");
+            return new Catalogue(derived);
+        }
     }
 
     private async Task<ChampionEvaluation> EvaluateChampionAsync(string model, ActiveModel? active, HoldoutSplit split, CancellationToken cancellationToken)
@@ -482,7 +503,7 @@ public sealed partial class TrainingRunner
         return report;
     }
 
-    private async Task RecordErrorAsync(RunContext run, Exception exception, CancellationToken cancellationToken)
+    private async Task RecordErrorAsync(RunContext run, Exception exception)
     {
         var report = Report(run, TrainingDecision.Failed, "Training stopped by an infrastructure error; the input may run again.") with { Error = exception.Message };
         _telemetry.RecordTrainingRun(_options.RecommendationsModel, "failed");
@@ -490,9 +511,9 @@ public sealed partial class TrainingRunner
         LogTrainingFailed(_logger, exception, run.RunId, run.Input.Blob ?? "event lake", exception.Message);
         try
         {
-            await _runLog.UpsertTrainingRunAsync(ToRecord(report, _options.RecommendationsModel, null, new Dictionary<string, double>()) with { Status = ErrorStatus }, cancellationToken).ConfigureAwait(false);
+            await _runLog.UpsertTrainingRunAsync(ToRecord(report, _options.RecommendationsModel, null, new Dictionary<string, double>()) with { Status = ErrorStatus }, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (RequestFailedException)
+        catch (Exception e) when (e is RequestFailedException or Microsoft.Azure.Cosmos.CosmosException or HttpRequestException)
         {
             // The log store may be what failed; the original exception is the one to surface.
         }
@@ -669,9 +690,9 @@ public sealed partial class TrainingRunner
     };
 
     /// <summary>Seconds spent in a stage (since the previous lap), in the data summary as seconds.&lt;stage&gt;.</summary>
-    private static void Lap(RunContext run, string stage, Stopwatch clock)
+    private static void Lap(RunContext run, string stage)
     {
-        var total = clock.Elapsed.TotalSeconds;
+        var total = run.Clock.Elapsed.TotalSeconds;
         run.Summary["seconds." + stage] = Invariant(Math.Round(total - run.LappedSeconds, 2));
         run.LappedSeconds = total;
     }
@@ -685,14 +706,35 @@ public sealed partial class TrainingRunner
 
     private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 
-    [LoggerMessage(EventId = 8101, EventName = "ModelPromoted", Level = LogLevel.Information, Message = "ModelPromoted: {Model} {Version} activated by run {RunId}. {Reason}")]
-    private static partial void LogModelPromoted(ILogger logger, string model, string version, string runId, string reason);
+    /// <summary>
+    /// The attribute Application Insights (Azure Monitor exporter) turns into a customEvents row, which the alert rules
+    /// and the workbook query. A source-generated logger cannot name a placeholder with dots; LoggerMessage.Define can.
+    /// </summary>
+    public const string CustomEventAttribute = "microsoft.custom_event.name";
 
-    [LoggerMessage(EventId = 8102, EventName = "ModelRejected", Level = LogLevel.Information, Message = "ModelRejected: {Model} {Version} of run {RunId} kept as a candidate. {Reason}")]
-    private static partial void LogModelRejected(ILogger logger, string model, string version, string runId, string reason);
+    // The attribute's name is fixed by the exporter, not PascalCase.
+#pragma warning disable CA1727
+    private static readonly Action<ILogger, string, string, string, string, string, Exception?> ModelPromotedEvent =
+        LoggerMessage.Define<string, string, string, string, string>(LogLevel.Information, new EventId(8101, "ModelPromoted"),
+            "{" + CustomEventAttribute + "}: {Model} {Version} activated by run {RunId}. {Reason}");
 
-    [LoggerMessage(EventId = 8103, EventName = "TrainingFailed", Level = LogLevel.Error, Message = "TrainingFailed: run {RunId} on {Input}: {Reason}")]
-    private static partial void LogTrainingFailed(ILogger logger, Exception? exception, string runId, string input, string reason);
+    private static readonly Action<ILogger, string, string, string, string, string, Exception?> ModelRejectedEvent =
+        LoggerMessage.Define<string, string, string, string, string>(LogLevel.Information, new EventId(8102, "ModelRejected"),
+            "{" + CustomEventAttribute + "}: {Model} {Version} of run {RunId} kept as a candidate. {Reason}");
+
+    private static readonly Action<ILogger, string, string, string, string, Exception?> TrainingFailedEvent =
+        LoggerMessage.Define<string, string, string, string>(LogLevel.Error, new EventId(8103, "TrainingFailed"),
+            "{" + CustomEventAttribute + "}: run {RunId} on {Input}: {Reason}");
+#pragma warning restore CA1727
+
+    private static void LogModelPromoted(ILogger logger, string model, string version, string runId, string reason) =>
+        ModelPromotedEvent(logger, "ModelPromoted", model, version, runId, reason, null);
+
+    private static void LogModelRejected(ILogger logger, string model, string version, string runId, string reason) =>
+        ModelRejectedEvent(logger, "ModelRejected", model, version, runId, reason, null);
+
+    private static void LogTrainingFailed(ILogger logger, Exception? exception, string runId, string input, string reason) =>
+        TrainingFailedEvent(logger, "TrainingFailed", runId, input, reason, exception);
 
     [LoggerMessage(EventId = 8104, Level = LogLevel.Information, Message = "Run {RunId} already exists ({Status}): duplicate input, nothing trained")]
     private static partial void LogDuplicate(ILogger logger, string runId, string status);
@@ -705,7 +747,7 @@ public sealed partial class TrainingRunner
 
     private sealed record RunInput(string Trigger, string? Blob, string? ETag, string? Hash);
 
-    private sealed class RunContext(string runId, DateTimeOffset startedAt, RunInput input)
+    private sealed class RunContext(string runId, DateTimeOffset startedAt, RunInput input, Stopwatch? clock = null)
     {
         public string RunId { get; } = runId;
 
@@ -722,6 +764,9 @@ public sealed partial class TrainingRunner
         public List<string> Problems { get; } = [];
 
         public double LappedSeconds { get; set; }
+
+        /// <summary>Started with the run: stage timings and the duration metric.</summary>
+        public Stopwatch Clock { get; } = clock ?? Stopwatch.StartNew();
     }
 
     private sealed record ChampionEvaluation(ActiveModel? Active, IReadOnlyDictionary<string, double>? Metrics, string? Problem);

@@ -46,6 +46,7 @@ public sealed class TrainingFailureTests : IDisposable
         record.Status.Should().Be("failed");
         record.Error.Should().Be(report.Error);
         _harness.Measurements.Measurements.Should().Contain(m => m.Name == SmartShopTelemetry.Names.TrainingRuns && m.Tags[SmartShopTelemetry.Tags.Decision] == "failed");
+        _harness.CustomEvents.Should().Equal("TrainingFailed");
     }
 
     [Fact]

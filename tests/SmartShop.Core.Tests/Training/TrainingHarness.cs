@@ -1,5 +1,5 @@
 using Azure.Storage.Blobs;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using SmartShop.Core.Storage;
 using SmartShop.Core.Telemetry;
 using SmartShop.Core.Tests.Storage;
@@ -27,7 +27,7 @@ internal sealed class TrainingHarness : IDisposable
         configure?.Invoke(Options);
         Measurements = new MeasurementRecorder(_meters);
         Telemetry = new SmartShopTelemetry(_meters);
-        Runner = new TrainingRunner(Containers, Registry, RunLog, Telemetry, Options, Time, NullLogger<TrainingRunner>.Instance, TrainingFiles.FastRecipes);
+        Runner = new TrainingRunner(Containers, Registry, RunLog, Telemetry, Options, Time, Logs, TrainingFiles.FastRecipes);
     }
 
     public TimeProvider Time { get; }
@@ -45,6 +45,13 @@ internal sealed class TrainingHarness : IDisposable
     public SmartShopTelemetry Telemetry { get; }
 
     public TrainingRunner Runner { get; }
+
+    public RecordingLogger Logs { get; } = new();
+
+    /// <summary>The custom events (Application Insights customEvents) the runner logged, by name.</summary>
+    public IReadOnlyList<string> CustomEvents => Logs.Records
+        .SelectMany(r => r.Where(kv => kv.Key == TrainingRunner.CustomEventAttribute).Select(kv => kv.Value?.ToString() ?? ""))
+        .ToList();
 
     /// <summary>Uploads <paramref name="content"/> to training-data under a unique name; returns the name.</summary>
     public async Task<string> UploadAsync(byte[] content, string extension = ".csv.gz")
@@ -65,5 +72,35 @@ internal sealed class TrainingHarness : IDisposable
         Measurements.Dispose();
         Telemetry.Dispose();
         _meters.Dispose();
+    }
+}
+
+/// <summary>Keeps every log record's structured state.</summary>
+internal sealed class RecordingLogger : ILogger<TrainingRunner>
+{
+    private readonly List<IReadOnlyList<KeyValuePair<string, object?>>> _records = [];
+
+    public IReadOnlyList<IReadOnlyList<KeyValuePair<string, object?>>> Records
+    {
+        get
+        {
+            lock (_records)
+            {
+                return _records.ToList();
+            }
+        }
+    }
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (_records)
+        {
+            _records.Add(state as IReadOnlyList<KeyValuePair<string, object?>> ?? []);
+        }
     }
 }

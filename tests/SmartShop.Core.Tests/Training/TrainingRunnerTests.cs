@@ -22,7 +22,7 @@ public sealed class TrainingRunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task FirstUploadIsPublishedActivatedRecordedAndTagged()
+    public async Task FirstUploadIsPublishedActivatedRecordedAndTaggedAndTheSameContentAgainIsADuplicate()
     {
         var content = TrainingFiles.Good();
         var name = await _harness.UploadAsync(content);
@@ -78,6 +78,18 @@ public sealed class TrainingRunnerTests : IDisposable
         properties.Metadata[TrainingRunner.RunIdMetadata].Should().Be(report.RunId);
         properties.Metadata[TrainingRunner.StatusMetadata].Should().Be("promoted");
         _harness.Measurements.Measurements.Should().Contain(m => m.Name == SmartShopTelemetry.Names.TrainingRuns && m.Tags[SmartShopTelemetry.Tags.Decision] == "promoted");
+
+        _harness.CustomEvents.Should().Equal("ModelPromoted");
+
+        // The same bytes under another name: the first run's record, nothing trained or published again.
+        var again = await _harness.UploadAndRunAsync(content);
+        again.IsDuplicate.Should().BeTrue();
+        again.RunId.Should().Be(report.RunId);
+        again.Decision.Should().Be(TrainingDecision.Promoted);
+        again.RecommendationsVersion.Should().Be(report.RecommendationsVersion);
+        (await _harness.RunLog.ListTrainingRunsAsync(options.RecommendationsModel, 10)).Should().ContainSingle();
+        (await _harness.Registry.ListVersionsAsync(options.RecommendationsModel)).Should().ContainSingle();
+        _harness.Measurements.Measurements.Should().Contain(m => m.Name == SmartShopTelemetry.Names.TrainingRuns && m.Tags[SmartShopTelemetry.Tags.Decision] == "duplicate");
     }
 
     [Fact]
@@ -106,24 +118,7 @@ public sealed class TrainingRunnerTests : IDisposable
         record.Status.Should().Be("rejected");
         record.ChampionVersion.Should().Be(champion.RecommendationsVersion);
         record.ChampionMetrics.Should().BeEquivalentTo(challenger.ChampionMetrics);
-    }
-
-    [Fact]
-    public async Task TheSameContentUploadedTwiceIsOneRun()
-    {
-        var content = TrainingFiles.Good();
-        var first = await _harness.UploadAndRunAsync(content);
-
-        var second = await _harness.UploadAndRunAsync(content);
-
-        first.IsDuplicate.Should().BeFalse();
-        second.IsDuplicate.Should().BeTrue();
-        second.RunId.Should().Be(first.RunId);
-        second.Decision.Should().Be(first.Decision);
-        second.RecommendationsVersion.Should().Be(first.RecommendationsVersion);
-        (await _harness.RunLog.ListTrainingRunsAsync(_harness.Options.RecommendationsModel, 10)).Should().ContainSingle();
-        (await _harness.Registry.ListVersionsAsync(_harness.Options.RecommendationsModel)).Should().ContainSingle();
-        _harness.Measurements.Measurements.Should().Contain(m => m.Name == SmartShopTelemetry.Names.TrainingRuns && m.Tags[SmartShopTelemetry.Tags.Decision] == "duplicate");
+        _harness.CustomEvents.Should().Equal("ModelPromoted", "ModelRejected");
     }
 
     [Fact]
