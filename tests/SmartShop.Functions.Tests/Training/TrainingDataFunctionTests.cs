@@ -74,6 +74,22 @@ public sealed class TrainingDataFunctionTests(TrainedUploadFixture fixture) : IC
     }
 
     [Fact]
+    public async Task BadDataCompletesTheInvocationSoTheHostDoesNotRetryAndTheFileIsMovedAside()
+    {
+        var active = await _host.Registry.GetActiveAsync(_host.TrainingOptions.RecommendationsModel);
+        var name = await _host.UploadAsync(BinaryData.FromString("this is not,a training file\n1,2\n"));
+        var container = await _host.TrainingDataAsync();
+
+        var invoke = () => _host.Create<TrainingDataFunction>().OnTrainingDataUploaded(container.GetBlobClient(name), name, CancellationToken.None);
+
+        await invoke.Should().NotThrowAsync();
+        (await container.GetBlobClient(name).ExistsAsync()).Value.Should().BeFalse();
+        var rejected = await _host.Services.GetRequiredService<BlobContainers>().GetAsync(BlobContainers.TrainingDataRejected);
+        (await rejected.GetBlobClient(name).ExistsAsync()).Value.Should().BeTrue();
+        (await _host.Registry.GetActiveAsync(_host.TrainingOptions.RecommendationsModel))!.Version.Should().Be(active!.Version);
+    }
+
+    [Fact]
     public async Task TheSameUploadTriggeringTwiceTrainsOnce()
     {
         var versions = await _host.Registry.ListVersionsAsync(_host.TrainingOptions.RecommendationsModel);
