@@ -72,6 +72,7 @@ var modelsContainerName = 'models'
 // The storage issue's containers: drop zone, model registry, event lake, dead letters, analysis uploads and results.
 var dataContainerNames = [
   trainingDataContainerName
+  'training-data-rejected'
   modelsContainerName
   'events'
   'events-rejected'

@@ -62,7 +62,26 @@ cat > "$target" <<JSON
     "Analyses__MaxUploadBytes": "52428800",
     "Analyses__BackgroundThresholdBytes": "2097152",
     "Analyses__QueueCapacity": "16",
-    "Telemetry__UserIdHashKey": ""
+    "Telemetry__UserIdHashKey": "",
+    "Training__PrimaryMetric": "ndcg@10/all",
+    "Training__Tolerance": "0.005",
+    "Training__HoldoutDays": "30",
+    "Training__MinHoldoutUsers": "20",
+    "Training__MaxInputBytes": "536870912",
+    "Training__LakeWindowDays": "30",
+    "Training__IncludeLakeInUploads": "false",
+    "Training__StaleRunMinutes": "60",
+    "Training__RecommendationsModel": "recommendations",
+    "Training__SegmentationModel": "segmentation",
+    "Training__CatalogueModel": "catalogue",
+    "TrainingSchedule": "0 0 3 * * 0",
+    "DriftCheckSchedule": "0 30 2 * * *",
+    "Training__LocalBlobPolling": "true",
+    "Training__LocalPollIntervalSeconds": "10",
+    "Training__RetrainOnDrift": "false",
+    "Training__DriftWindowDays": "7",
+    "Training__DriftWarningPsi": "0.1",
+    "Training__DriftAlertPsi": "0.2"
   }
 }
 JSON

@@ -17,9 +17,6 @@ param http5xxRatePercentThreshold int = 5
 @description('Largest enqueued-to-stored clickstream lag tolerated (ms).')
 param ingestionLagThresholdMs int = 120000
 
-@description('Population stability index above which a feature counts as drifted (0.25 = major shift).')
-param driftPsiThreshold string = '0.25'
-
 var names = loadJsonContent('telemetry-names.json')
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -74,19 +71,20 @@ var rules = [
   {
     name: 'training-failure'
     displayName: 'SmartShop: training run failed'
-    description: 'At least one retraining run reported ${names.events.trainingFailed} in the last 15 minutes.'
+    description: 'At least one retraining run failed (${names.events.trainingFailed}) in the last 15 minutes.'
     severity: 1
-    query: 'customEvents | where name == "${names.events.trainingFailed}" | summarize Failures = count()'
+    // The run counter carries the decision; metrics reach customMetrics whatever the log sampling does.
+    query: 'customMetrics | where name == "${names.metrics.trainingRuns}" and tostring(customDimensions["${names.dimensions.decision}"]) == "failed" | summarize Failures = sum(valueSum)'
     measure: 'Failures'
     threshold: 0
   }
   {
     name: 'drift'
     displayName: 'SmartShop: feature drift'
-    description: 'A feature\'s population stability index exceeded ${driftPsiThreshold} in the last 15 minutes.'
+    description: 'A drift check raised DriftAlert (a feature\'s population stability index reached the app setting Training__DriftAlertPsi) in the last 15 minutes.'
     severity: 3
-    query: 'customMetrics | where name == "${names.metrics.driftScore}" | summarize MaxPsi = max(valueMax) | extend Drifted = iff(MaxPsi > ${driftPsiThreshold}, 1, 0)'
-    measure: 'Drifted'
+    query: 'customMetrics | where name == "${names.metrics.driftAlerts}" | summarize Alerts = sum(valueSum)'
+    measure: 'Alerts'
     threshold: 0
   }
 ]

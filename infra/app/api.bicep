@@ -145,6 +145,28 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       Analyses__BackgroundThresholdBytes: '2097152'
       Analyses__QueueCapacity: '16'
       Telemetry__UserIdHashKey: userIdHashKey
+      // Training run: promotion rule, hold-out, input limit (512 MiB), lake window; see docs/retraining.md.
+      Training__PrimaryMetric: 'ndcg@10/all'
+      Training__Tolerance: '0.005'
+      Training__HoldoutDays: '30'
+      Training__MinHoldoutUsers: '20'
+      Training__MaxInputBytes: '536870912'
+      Training__LakeWindowDays: '30'
+      Training__IncludeLakeInUploads: 'false'
+      Training__StaleRunMinutes: '60'
+      Training__RecommendationsModel: 'recommendations'
+      Training__SegmentationModel: 'segmentation'
+      Training__CatalogueModel: 'catalogue'
+      // Weekly retrain from the event lake (Sunday 03:00 UTC) and a daily drift check; cron with seconds (NCRONTAB).
+      TrainingSchedule: '0 0 3 * * 0'
+      DriftCheckSchedule: '0 30 2 * * *'
+      // Event Grid delivers blob events in Azure: the local polling path stays off.
+      Training__LocalBlobPolling: 'false'
+      Training__LocalPollIntervalSeconds: '10'
+      Training__RetrainOnDrift: 'false'
+      Training__DriftWindowDays: '7'
+      Training__DriftWarningPsi: '0.1'
+      Training__DriftAlertPsi: '0.2'
       // DefaultAzureCredential picks the user-assigned identity from this.
       AZURE_CLIENT_ID: identity.properties.clientId
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString

@@ -6,6 +6,7 @@ using SmartShop.Functions.Segmentation;
 using SmartShop.Functions.Serving;
 using SmartShop.Functions.Storage;
 using SmartShop.Functions.Telemetry;
+using SmartShop.Functions.Training;
 
 namespace SmartShop.Functions;
 
@@ -28,6 +29,7 @@ public static class SmartShopServiceExtensions
         builder.AddSmartShopIngestion();
         builder.AddSmartShopSegmentation();
         builder.AddSmartShopServing();
+        builder.AddSmartShopTraining();
         return builder;
     }
 }

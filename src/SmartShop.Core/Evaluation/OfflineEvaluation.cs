@@ -26,15 +26,7 @@ public static class OfflineEvaluation
 
         var model = new RecommenderTrainer(options).Train(InteractionSources.FromTransactions(train), Catalogue.FromTransactions(train), progress, cancellationToken);
         var recommender = new Recommender(model);
-        var users = testSets.Keys.Where(trainSets.ContainsKey).ToList();
-        var productAll = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        var productNew = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        foreach (var user in users)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            productAll[user] = [.. recommender.RecommendForUser(new UserRecommendationRequest { UserId = user, K = k }, cancellationToken).Select(r => r.ItemId)];
-            productNew[user] = [.. recommender.RecommendForUser(new UserRecommendationRequest { UserId = user, K = k, ExcludePurchased = true }, cancellationToken).Select(r => r.ItemId)];
-        }
+        var (productAll, productNew) = HoldoutMetrics.Lists(recommender, testSets.Keys.Where(trainSets.ContainsKey), k, cancellationToken);
 
         // Baselines exactly as the referee builds them: items by distinct customers (ties in first-seen order), top 200.
         var popularity = new Dictionary<string, (int Users, int FirstSeen)>(StringComparer.Ordinal);

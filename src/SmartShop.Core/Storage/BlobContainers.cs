@@ -12,6 +12,9 @@ public sealed class BlobContainers(BlobServiceClient serviceClient)
     /// <summary>Drop zone for transaction CSVs that trigger retraining.</summary>
     public const string TrainingData = "training-data";
 
+    /// <summary>Training files a run refused (bad data, too large), moved here so they never retrigger; metadata says why.</summary>
+    public const string TrainingDataRejected = "training-data-rejected";
+
     /// <summary>Model registry: &lt;model&gt;/&lt;version&gt;/ folders and &lt;model&gt;/active pointers.</summary>
     public const string Models = "models";
 
@@ -27,7 +30,7 @@ public sealed class BlobContainers(BlobServiceClient serviceClient)
     /// <summary>Segmentation analysis results: &lt;analysis id&gt;.json (metrics, segments, assignments, merge tree).</summary>
     public const string Analyses = "analyses";
 
-    public static IReadOnlyList<string> All { get; } = [TrainingData, Models, Events, EventsRejected, Uploads, Analyses];
+    public static IReadOnlyList<string> All { get; } = [TrainingData, TrainingDataRejected, Models, Events, EventsRejected, Uploads, Analyses];
 
     private readonly ConcurrentDictionary<string, Lazy<Task<BlobContainerClient>>> _created = new(StringComparer.Ordinal);
 

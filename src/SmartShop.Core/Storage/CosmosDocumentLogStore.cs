@@ -101,14 +101,24 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
 
     public async Task UpsertTrainingRunAsync(TrainingRun run, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(run);
-        ArgumentException.ThrowIfNullOrWhiteSpace(run.ModelName);
-        ArgumentException.ThrowIfNullOrWhiteSpace(run.Status);
-        var document = new TrainingRunDocument(
-            StorageKeys.Escape(run.RunId), run.ModelName, run.RunId, run.StartedAt, run.StartedAt.ToUnixTimeMilliseconds(),
-            run.CompletedAt, run.Status, run.ModelVersion, new Dictionary<string, double>(run.Metrics), run.Message);
+        var document = ToDocument(run);
         var container = await GetContainerAsync(TrainingRunsContainer, cancellationToken).ConfigureAwait(false);
         await container.UpsertItemAsync(document, new PartitionKey(run.ModelName), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> TryCreateTrainingRunAsync(TrainingRun run, CancellationToken cancellationToken = default)
+    {
+        var document = ToDocument(run);
+        var container = await GetContainerAsync(TrainingRunsContainer, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await container.CreateItemAsync(document, new PartitionKey(run.ModelName), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            return false;
+        }
     }
 
     public async Task<TrainingRun?> GetTrainingRunAsync(string modelName, string runId, CancellationToken cancellationToken = default)
@@ -228,9 +238,40 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
 
     private static SegmentationAnalysis ToAnalysis(AnalysisDocument d) =>
         new(d.AnalysisId, d.CreatedAt, d.Status, d.SourceBlobName, d.ResultJson, d.Error);
+    private static TrainingRunDocument ToDocument(TrainingRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentException.ThrowIfNullOrWhiteSpace(run.ModelName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(run.Status);
+        return new TrainingRunDocument(
+            StorageKeys.Escape(run.RunId), run.ModelName, run.RunId, run.StartedAt, run.StartedAt.ToUnixTimeMilliseconds(),
+            run.CompletedAt, run.Status, run.ModelVersion, new Dictionary<string, double>(run.Metrics), run.Message)
+        {
+            Trigger = run.Trigger,
+            InputBlob = run.InputBlob,
+            InputETag = run.InputETag,
+            InputHash = run.InputHash,
+            DataSummary = run.DataSummary is null ? null : new Dictionary<string, string>(run.DataSummary),
+            Parameters = run.Parameters is null ? null : new Dictionary<string, string>(run.Parameters),
+            ChampionVersion = run.ChampionVersion,
+            ChampionMetrics = run.ChampionMetrics is null ? null : new Dictionary<string, double>(run.ChampionMetrics),
+            Error = run.Error,
+        };
+    }
 
     private static TrainingRun ToTrainingRun(TrainingRunDocument d) =>
-        new(d.ModelName, d.RunId, d.StartedAt, d.CompletedAt, d.Status, d.ModelVersion, d.Metrics, d.Message);
+        new(d.ModelName, d.RunId, d.StartedAt, d.CompletedAt, d.Status, d.ModelVersion, d.Metrics, d.Message)
+        {
+            Trigger = d.Trigger,
+            InputBlob = d.InputBlob,
+            InputETag = d.InputETag,
+            InputHash = d.InputHash,
+            DataSummary = d.DataSummary,
+            Parameters = d.Parameters,
+            ChampionVersion = d.ChampionVersion,
+            ChampionMetrics = d.ChampionMetrics,
+            Error = d.Error,
+        };
 
     private async Task<(ActivityDocument? Document, string? ETag)> ReadWithETagAsync(Container container, PartitionKey partitionKey, CancellationToken cancellationToken)
     {
@@ -321,7 +362,18 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
 
     private sealed record TrainingRunDocument(
         string Id, string ModelName, string RunId, DateTimeOffset StartedAt, long StartedAtMs, DateTimeOffset? CompletedAt,
-        string Status, string? ModelVersion, Dictionary<string, double> Metrics, string? Message);
+        string Status, string? ModelVersion, Dictionary<string, double> Metrics, string? Message)
+    {
+        public string? Trigger { get; init; }
+        public string? InputBlob { get; init; }
+        public string? InputETag { get; init; }
+        public string? InputHash { get; init; }
+        public Dictionary<string, string>? DataSummary { get; init; }
+        public Dictionary<string, string>? Parameters { get; init; }
+        public string? ChampionVersion { get; init; }
+        public Dictionary<string, double>? ChampionMetrics { get; init; }
+        public string? Error { get; init; }
+    }
 
     private sealed record AnalysisDocument(
         string Id, string AnalysisId, DateTimeOffset CreatedAt, string Status, string? SourceBlobName, string? ResultJson, string? Error);

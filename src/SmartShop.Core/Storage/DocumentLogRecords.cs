@@ -11,7 +11,11 @@ public sealed record PredictionLogEntry(
     IReadOnlyList<string> ItemIds,
     double? LatencyMilliseconds = null);
 
-/// <summary>One training run and its evaluation; partition: model name.</summary>
+/// <summary>
+/// One training run and its evaluation; partition: model name. <see cref="Status"/> is the run's state or decision
+/// (running, promoted, rejected, failed, error), <see cref="Metrics"/> the challenger's hold-out metrics and
+/// <see cref="Message"/> the reason for the decision. The optional properties describe the input and the comparison.
+/// </summary>
 public sealed record TrainingRun(
     string ModelName,
     string RunId,
@@ -20,7 +24,34 @@ public sealed record TrainingRun(
     string Status,
     string? ModelVersion,
     IReadOnlyDictionary<string, double> Metrics,
-    string? Message);
+    string? Message)
+{
+    /// <summary>What started the run: "blob", "schedule", "drift", "cli", ...</summary>
+    public string? Trigger { get; init; }
+
+    /// <summary>The input blob's name in the training-data container (null for event-lake runs).</summary>
+    public string? InputBlob { get; init; }
+
+    public string? InputETag { get; init; }
+
+    /// <summary>SHA-256 of the input's bytes (hex), the key that makes a repeated upload one run.</summary>
+    public string? InputHash { get; init; }
+
+    /// <summary>Rows read and accepted, interactions, users, items, time span, hold-out cutoff (invariant strings).</summary>
+    public IReadOnlyDictionary<string, string>? DataSummary { get; init; }
+
+    /// <summary>Training and decision parameters (primary metric, tolerance, hold-out days, model parameters).</summary>
+    public IReadOnlyDictionary<string, string>? Parameters { get; init; }
+
+    /// <summary>The version that was active when the run compared against it (null: there was none).</summary>
+    public string? ChampionVersion { get; init; }
+
+    /// <summary>The champion's metrics on the same hold-out (null: no usable champion).</summary>
+    public IReadOnlyDictionary<string, double>? ChampionMetrics { get; init; }
+
+    /// <summary>Why the run failed, or why the champion could not be evaluated.</summary>
+    public string? Error { get; init; }
+}
 
 /// <summary>
 /// One segmentation analysis; partition: analysis id. <see cref="ResultJson"/> is opaque to storage and limited to

@@ -14,6 +14,9 @@ public interface IDocumentLogStore
 
     Task UpsertTrainingRunAsync(TrainingRun run, CancellationToken cancellationToken = default);
 
+    /// <summary>Stores the run only if no run with its model name and run id exists; false when one does (atomic).</summary>
+    Task<bool> TryCreateTrainingRunAsync(TrainingRun run, CancellationToken cancellationToken = default);
+
     /// <summary>The run, or null when it does not exist.</summary>
     Task<TrainingRun?> GetTrainingRunAsync(string modelName, string runId, CancellationToken cancellationToken = default);
 

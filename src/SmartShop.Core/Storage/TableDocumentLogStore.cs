@@ -72,21 +72,24 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
 
     public async Task UpsertTrainingRunAsync(TrainingRun run, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(run);
-        ArgumentException.ThrowIfNullOrWhiteSpace(run.Status);
+        var entity = ToEntity(run);
         var table = await GetTableAsync(TrainingRunsTable, cancellationToken).ConfigureAwait(false);
-        var entity = new TableEntity(StorageKeys.Escape(run.ModelName), StorageKeys.Escape(run.RunId))
-        {
-            [nameof(TrainingRun.ModelName)] = run.ModelName,
-            [nameof(TrainingRun.RunId)] = run.RunId,
-            [nameof(TrainingRun.StartedAt)] = run.StartedAt,
-            [nameof(TrainingRun.CompletedAt)] = run.CompletedAt,
-            [nameof(TrainingRun.Status)] = run.Status,
-            [nameof(TrainingRun.ModelVersion)] = run.ModelVersion,
-            [nameof(TrainingRun.Metrics)] = JsonSerializer.Serialize(run.Metrics, Json),
-            [nameof(TrainingRun.Message)] = run.Message,
-        };
         await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> TryCreateTrainingRunAsync(TrainingRun run, CancellationToken cancellationToken = default)
+    {
+        var entity = ToEntity(run);
+        var table = await GetTableAsync(TrainingRunsTable, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.Conflict)
+        {
+            return false;
+        }
     }
 
     public async Task<TrainingRun?> GetTrainingRunAsync(string modelName, string runId, CancellationToken cancellationToken = default)
@@ -228,6 +231,37 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
         entity.GetString(nameof(SegmentationAnalysis.SourceBlobName)),
         entity.GetString(nameof(SegmentationAnalysis.ResultJson)),
         entity.GetString(nameof(SegmentationAnalysis.Error)));
+    private static TableEntity ToEntity(TrainingRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentException.ThrowIfNullOrWhiteSpace(run.Status);
+        return new TableEntity(StorageKeys.Escape(run.ModelName), StorageKeys.Escape(run.RunId))
+        {
+            [nameof(TrainingRun.ModelName)] = run.ModelName,
+            [nameof(TrainingRun.RunId)] = run.RunId,
+            [nameof(TrainingRun.StartedAt)] = run.StartedAt,
+            [nameof(TrainingRun.CompletedAt)] = run.CompletedAt,
+            [nameof(TrainingRun.Status)] = run.Status,
+            [nameof(TrainingRun.ModelVersion)] = run.ModelVersion,
+            [nameof(TrainingRun.Metrics)] = JsonSerializer.Serialize(run.Metrics, Json),
+            [nameof(TrainingRun.Message)] = run.Message,
+            [nameof(TrainingRun.Trigger)] = run.Trigger,
+            [nameof(TrainingRun.InputBlob)] = run.InputBlob,
+            [nameof(TrainingRun.InputETag)] = run.InputETag,
+            [nameof(TrainingRun.InputHash)] = run.InputHash,
+            [nameof(TrainingRun.DataSummary)] = JsonOrNull(run.DataSummary),
+            [nameof(TrainingRun.Parameters)] = JsonOrNull(run.Parameters),
+            [nameof(TrainingRun.ChampionVersion)] = run.ChampionVersion,
+            [nameof(TrainingRun.ChampionMetrics)] = JsonOrNull(run.ChampionMetrics),
+            [nameof(TrainingRun.Error)] = run.Error,
+        };
+    }
+
+    private static string? JsonOrNull<T>(T? value)
+        where T : class => value is null ? null : JsonSerializer.Serialize(value, Json);
+
+    private static T? FromJsonOrNull<T>(string? json)
+        where T : class => json is null ? null : JsonSerializer.Deserialize<T>(json, Json);
 
     private static TrainingRun ToTrainingRun(TableEntity entity) => new(
         entity.GetString(nameof(TrainingRun.ModelName)),
@@ -237,7 +271,18 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
         entity.GetString(nameof(TrainingRun.Status)),
         entity.GetString(nameof(TrainingRun.ModelVersion)),
         JsonSerializer.Deserialize<Dictionary<string, double>>(entity.GetString(nameof(TrainingRun.Metrics)), Json) ?? [],
-        entity.GetString(nameof(TrainingRun.Message)));
+        entity.GetString(nameof(TrainingRun.Message)))
+    {
+        Trigger = entity.GetString(nameof(TrainingRun.Trigger)),
+        InputBlob = entity.GetString(nameof(TrainingRun.InputBlob)),
+        InputETag = entity.GetString(nameof(TrainingRun.InputETag)),
+        InputHash = entity.GetString(nameof(TrainingRun.InputHash)),
+        DataSummary = FromJsonOrNull<Dictionary<string, string>>(entity.GetString(nameof(TrainingRun.DataSummary))),
+        Parameters = FromJsonOrNull<Dictionary<string, string>>(entity.GetString(nameof(TrainingRun.Parameters))),
+        ChampionVersion = entity.GetString(nameof(TrainingRun.ChampionVersion)),
+        ChampionMetrics = FromJsonOrNull<Dictionary<string, double>>(entity.GetString(nameof(TrainingRun.ChampionMetrics))),
+        Error = entity.GetString(nameof(TrainingRun.Error)),
+    };
 
     private static List<UserActivity> ReadActivities(TableEntity entity) =>
         JsonSerializer.Deserialize<List<UserActivity>>(entity.GetString("Items"), Json) ?? [];

@@ -24,7 +24,9 @@ public sealed class SmartShopTelemetry : IDisposable
         public const string TrainingMetric = "smartshop.training.metric";
         public const string ModelPromoted = "smartshop.model.promoted";
         public const string ModelRejected = "smartshop.model.rejected";
+        public const string TrainingRuns = "smartshop.training.runs";
         public const string DriftScore = "smartshop.drift.score";
+        public const string DriftAlerts = "smartshop.drift.alerts";
         public const string LogDropped = "smartshop.log.dropped";
     }
 
@@ -38,6 +40,7 @@ public sealed class SmartShopTelemetry : IDisposable
         public const string Source = "source";
         public const string Reason = "reason";
         public const string Outcome = "outcome";
+        public const string Decision = "decision";
         public const string Metric = "metric";
         public const string Feature = "feature";
         public const string Log = "log";
@@ -58,7 +61,9 @@ public sealed class SmartShopTelemetry : IDisposable
     private readonly Gauge<double> _trainingMetric;
     private readonly Counter<long> _modelPromoted;
     private readonly Counter<long> _modelRejected;
+    private readonly Counter<long> _trainingRuns;
     private readonly Gauge<double> _driftScore;
+    private readonly Counter<long> _driftAlerts;
     private readonly Counter<long> _logDropped;
     private readonly byte[]? _userHashKey;
 
@@ -77,7 +82,9 @@ public sealed class SmartShopTelemetry : IDisposable
         _trainingMetric = _meter.CreateGauge<double>(Names.TrainingMetric, description: "Evaluation metric of the latest training run, by model and metric name.");
         _modelPromoted = _meter.CreateCounter<long>(Names.ModelPromoted, "{model}", "Trained versions activated, by model.");
         _modelRejected = _meter.CreateCounter<long>(Names.ModelRejected, "{model}", "Trained versions not activated, by model and reason.");
+        _trainingRuns = _meter.CreateCounter<long>(Names.TrainingRuns, "{run}", "Training runs by model and decision (promoted, rejected, failed, duplicate).");
         _driftScore = _meter.CreateGauge<double>(Names.DriftScore, description: "Latest drift score, by model and feature.");
+        _driftAlerts = _meter.CreateCounter<long>(Names.DriftAlerts, "{feature}", "Features whose drift score reached the alert threshold, by model and feature.");
         _logDropped = _meter.CreateCounter<long>(Names.LogDropped, "{entry}", "Document log entries dropped, by log and reason.");
     }
 
@@ -111,8 +118,14 @@ public sealed class SmartShopTelemetry : IDisposable
     public void RecordModelRejected(string model, string reason) =>
         _modelRejected.Add(1, new(Tags.Model, model), new(Tags.Reason, reason));
 
+    public void RecordTrainingRun(string model, string decision) =>
+        _trainingRuns.Add(1, new(Tags.Model, model), new(Tags.Decision, decision));
+
     public void RecordDriftScore(string model, string feature, double score) =>
         _driftScore.Record(score, new(Tags.Model, model), new(Tags.Feature, feature));
+
+    public void RecordDriftAlert(string model, string feature) =>
+        _driftAlerts.Add(1, new(Tags.Model, model), new(Tags.Feature, feature));
 
     public void RecordLogDropped(string log, string reason, int count = 1) =>
         _logDropped.Add(count, new(Tags.Log, log), new(Tags.Reason, reason));

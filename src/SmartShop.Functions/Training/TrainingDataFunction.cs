@@ -1,24 +1,28 @@
 using Azure.Storage.Blobs;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using SmartShop.Core.Training;
 
 namespace SmartShop.Functions.Training;
 
-/// <summary>Notices new files in the training-data drop zone (Event Grid-sourced on Flex Consumption).</summary>
-public sealed partial class TrainingDataFunction(ILogger<TrainingDataFunction> logger)
+/// <summary>
+/// A file landed in the training-data drop zone (Event Grid-sourced on Flex Consumption): run training on it.
+/// Bad data is not an exception here: the run records the failure and moves the blob aside, so the host does not
+/// retry it; a storage outage does throw, and the host retries the event.
+/// </summary>
+public sealed partial class TrainingDataFunction(TrainingRunner runner, ILogger<TrainingDataFunction> logger)
 {
     [Function(nameof(OnTrainingDataUploaded))]
-    public Task OnTrainingDataUploaded(
+    public async Task OnTrainingDataUploaded(
         [BlobTrigger("training-data/{name}", Connection = "AzureWebJobsStorage", Source = BlobTriggerSource.EventGrid)]
         BlobClient blob,
         string name,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blob);
-        cancellationToken.ThrowIfCancellationRequested();
-        // Retraining runs arrive with the retraining issue (#8).
         LogTrainingDataSeen(logger, name);
-        return Task.CompletedTask;
+        var report = await runner.RunFromBlobAsync(name, cancellationToken).ConfigureAwait(false);
+        TrainingTriggerLog.RunFinished(logger, "blob", report);
     }
 
     [LoggerMessage(EventId = 8001, Level = LogLevel.Information, Message = "Training data {BlobName} uploaded")]

@@ -69,6 +69,39 @@ public abstract class DocumentLogStoreContractTests
     }
 
     [Fact]
+    public async Task TrainingRunsKeepTheirInputComparisonAndErrorAndAreCreatedOnce()
+    {
+        var model = StorageEmulators.UniqueName("model");
+        var run = new TrainingRun(model, "upload-3f2a", Now, null, "running", null, new Dictionary<string, double>(), "Training in progress.")
+        {
+            Trigger = "blob",
+            InputBlob = "2026/11/sales.csv.gz",
+            InputETag = "\"0x8DCB1\"",
+            InputHash = "3f2a9c",
+            DataSummary = new Dictionary<string, string> { ["kind"] = "Transactions", ["rowsRead"] = "63125" },
+            Parameters = new Dictionary<string, string> { ["primaryMetric"] = "ndcg@10/all", ["tolerance"] = "0.005" },
+        };
+        var done = run with
+        {
+            CompletedAt = Now.AddMinutes(1),
+            Status = "rejected",
+            ModelVersion = "20261124T120100000Z-3f2a9c",
+            Metrics = new Dictionary<string, double> { ["ndcg@10/all"] = 0.31 },
+            ChampionVersion = "v7",
+            ChampionMetrics = new Dictionary<string, double> { ["ndcg@10/all"] = 0.4 },
+            Error = "The champion is fine; this one is worse.",
+        };
+
+        (await Store.TryCreateTrainingRunAsync(run)).Should().BeTrue();
+        (await Store.TryCreateTrainingRunAsync(run with { Status = "other" })).Should().BeFalse();
+        (await Store.GetTrainingRunAsync(model, run.RunId)).Should().BeEquivalentTo(run);
+        await Store.UpsertTrainingRunAsync(done);
+
+        (await Store.GetTrainingRunAsync(model, run.RunId)).Should().BeEquivalentTo(done);
+        (await Store.ListTrainingRunsAsync(model, 5)).Should().ContainSingle().Which.Should().BeEquivalentTo(done);
+    }
+
+    [Fact]
     public async Task MissingItemsReadAsNull()
     {
         var model = StorageEmulators.UniqueName("model");

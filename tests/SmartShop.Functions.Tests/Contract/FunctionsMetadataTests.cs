@@ -39,6 +39,7 @@ public sealed class FunctionsMetadataTests
             "GetUserRecommendations", "GetSimilarItems", "GetBoughtTogether", "PostCartRecommendations", "GetTrending",
             "CreateAnalysis", "ListAnalyses", "GetAnalysis", "GetAnalysisAssignments", "GetAnalysisDendrogram", "DeleteAnalysis",
             "GetSegments", "GetUserSegment", "PredictSegment",
+            "ScheduledRetrain", "CheckDrift",
         }.Order(StringComparer.Ordinal));
     }
 
@@ -78,6 +79,19 @@ public sealed class FunctionsMetadataTests
         trigger["path"]!.GetValue<string>().Should().Be("training-data/{name}");
         trigger["connection"]!.GetValue<string>().Should().Be("AzureWebJobsStorage");
         trigger["source"]!.GetValue<string>().Should().Be("EventGrid");
+    }
+
+    [Theory]
+    [InlineData("ScheduledRetrain", "%TrainingSchedule%")]
+    [InlineData("CheckDrift", "%DriftCheckSchedule%")]
+    public void ScheduledTrainingWorkIsATimerTriggerOnAFlatAppSetting(string function, string schedule)
+    {
+        var trigger = Trigger(function);
+
+        trigger["type"]!.GetValue<string>().Should().Be("timerTrigger");
+        // A flat name: the host does not resolve %Section__Key% binding expressions.
+        trigger["schedule"]!.GetValue<string>().Should().Be(schedule);
+        trigger["runOnStartup"].Should().BeNull("a restart must not start a training run");
     }
 
     [Fact]

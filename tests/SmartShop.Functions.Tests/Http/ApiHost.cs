@@ -16,7 +16,8 @@ internal sealed class ApiHost : IDisposable
 {
     private readonly IHost _host;
 
-    public ApiHost(Dictionary<string, string?>? settings = null)
+    /// <param name="services">Registrations that replace the app's (e.g. a fixed clock).</param>
+    public ApiHost(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var storage = Environment.GetEnvironmentVariable("SMARTSHOP_TEST_STORAGE") is { Length: > 0 } value ? value : "UseDevelopmentStorage=true";
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -27,6 +28,7 @@ internal sealed class ApiHost : IDisposable
         });
         builder.Configuration.AddInMemoryCollection(settings ?? []);
         builder.AddSmartShopServices();
+        services?.Invoke(builder.Services);
         _host = builder.Build();
     }
 

@@ -1,0 +1,777 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Logging;
+using SmartShop.Core.Evaluation;
+using SmartShop.Core.Recommendations;
+using SmartShop.Core.Segmentation;
+using SmartShop.Core.Storage;
+using SmartShop.Core.Telemetry;
+
+namespace SmartShop.Core.Training;
+
+/// <summary>
+/// One training run, from a file in the training-data container or from a window of the event lake: read, train the
+/// recommender and the segmentation on everything before a temporal hold-out, score the challenger and the active
+/// champion on that hold-out, publish the challenger as a new version and activate it only when its primary metric is
+/// not worse than the champion's by more than the tolerance. Every run is recorded in the training-runs log; the same
+/// input (by content hash) runs once. See docs/retraining.md.
+/// </summary>
+public sealed partial class TrainingRunner
+{
+    /// <summary>Blob metadata set on a processed training file: the run that handled it.</summary>
+    public const string RunIdMetadata = "smartshoprunid";
+
+    /// <summary>Blob metadata set on a processed training file: the run's decision (promoted, rejected, failed).</summary>
+    public const string StatusMetadata = "smartshopstatus";
+
+    /// <summary>Blob metadata on a refused file: why.</summary>
+    public const string ReasonMetadata = "smartshopreason";
+
+    public const string RunningStatus = "running";
+
+    /// <summary>An infrastructure failure (storage unreachable, ...): the input may run again.</summary>
+    public const string ErrorStatus = "error";
+
+    private const string BlobTrigger = "blob";
+    private const int MaxMetadataLength = 1024;
+
+    private readonly BlobContainers _containers;
+    private readonly ModelPublisher _publisher;
+    private readonly IDocumentLogStore _runLog;
+    private readonly SmartShopTelemetry _telemetry;
+    private readonly TrainingOptions _options;
+    private readonly TrainingRecipes _recipes;
+    private readonly TimeProvider _time;
+    private readonly ILogger<TrainingRunner> _logger;
+
+    public TrainingRunner(
+        BlobContainers containers,
+        ModelRegistry registry,
+        IDocumentLogStore runLog,
+        SmartShopTelemetry telemetry,
+        TrainingOptions options,
+        TimeProvider timeProvider,
+        ILogger<TrainingRunner> logger,
+        TrainingRecipes? recipes = null)
+    {
+        ArgumentNullException.ThrowIfNull(containers);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(runLog);
+        ArgumentNullException.ThrowIfNull(telemetry);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        options.Validate();
+        _containers = containers;
+        _publisher = new ModelPublisher(registry);
+        _runLog = runLog;
+        _telemetry = telemetry;
+        _options = options;
+        _recipes = recipes ?? new TrainingRecipes();
+        _time = timeProvider;
+        _logger = logger;
+    }
+
+    public TrainingOptions Options => _options;
+
+    /// <summary>
+    /// Runs on <c>training-data/&lt;blobName&gt;</c>. A file whose content was already run returns that run's record
+    /// (<see cref="TrainingRunReport.IsDuplicate"/>). Bad data returns a <see cref="TrainingDecision.Failed"/> report and moves
+    /// the file to <see cref="BlobContainers.TrainingDataRejected"/>; a storage failure throws (the host retries).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The blob does not exist (any more).</exception>
+    public async Task<TrainingRunReport> RunFromBlobAsync(string blobName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(blobName);
+        var started = _time.GetUtcNow();
+        var clock = Stopwatch.StartNew();
+        var container = await _containers.GetAsync(BlobContainers.TrainingData, cancellationToken).ConfigureAwait(false);
+        var blob = container.GetBlobClient(blobName);
+        BlobProperties properties;
+        try
+        {
+            properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+        {
+            throw new FileNotFoundException($"Training file '{BlobContainers.TrainingData}/{blobName}' does not exist (already processed and moved, or deleted).", blobName, e);
+        }
+
+        // A file this runner already finished carries its run id (an overwrite clears metadata): no download needed.
+        if (properties.Metadata.TryGetValue(RunIdMetadata, out var processedBy)
+            && await _runLog.GetTrainingRunAsync(_options.RecommendationsModel, processedBy, cancellationToken).ConfigureAwait(false) is { Status: not (RunningStatus or ErrorStatus) } processed)
+        {
+            return Duplicate(processed);
+        }
+
+        var input = new RunInput(BlobTrigger, blobName, properties.ETag.ToString(), null);
+        if (properties.ContentLength > _options.MaxInputBytes)
+        {
+            // Too large to download: the run id comes from the blob's identity, and the file is tagged where it is.
+            var sizeRun = new RunContext(RunIdFor("upload", Sha256Hex($"{blobName}\n{properties.ETag}")), started, input);
+            var reason = string.Create(CultureInfo.InvariantCulture, $"The training file is {properties.ContentLength:N0} bytes, over the limit of {_options.MaxInputBytes:N0} (Training:MaxInputBytes).");
+            var claimed = await ClaimAsync(sizeRun, cancellationToken).ConfigureAwait(false);
+            if (claimed is not null)
+            {
+                return claimed;
+            }
+            await TagAsync(blob, properties.ETag, sizeRun.RunId, "failed", reason, cancellationToken).ConfigureAwait(false);
+            return await FailAsync(sizeRun, reason, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var scratch = new ScratchDirectory("training");
+        var path = Path.Combine(scratch.Path, "input");
+        var hash = await DownloadAsync(blob, properties.ETag, path, cancellationToken).ConfigureAwait(false);
+        var run = new RunContext(RunIdFor("upload", hash), started, input with { Hash = hash }, clock);
+        Lap(run, "download");
+        var duplicate = await ClaimAsync(run, cancellationToken).ConfigureAwait(false);
+        if (duplicate is not null)
+        {
+            if (duplicate.Decision != TrainingDecision.InProgress)
+            {
+                // The same content under another name: mark it too, so a poller does not download it again.
+                await TagAsync(blob, properties.ETag, duplicate.RunId, duplicate.Decision.ToString().ToLowerInvariant(), null, cancellationToken).ConfigureAwait(false);
+            }
+            return duplicate;
+        }
+
+        try
+        {
+            var kind = TrainingInputReader.Detect(path);
+            run.Kind = kind;
+            var data = TrainingInputReader.Read(path, kind, cancellationToken);
+            Lap(run, "read");
+            if (kind == TrainingInputKind.Catalogue)
+            {
+                var catalogueReport = await StoreCatalogueAsync(run, path, data.Catalogue!, cancellationToken).ConfigureAwait(false);
+                await TagAsync(blob, properties.ETag, run.RunId, "promoted", null, cancellationToken).ConfigureAwait(false);
+                return catalogueReport;
+            }
+            if (_options.IncludeLakeInUploads)
+            {
+                var lake = await ReadLakeAsync(_options.LakeWindow, cancellationToken).ConfigureAwait(false);
+                data.Events.AddRange(lake.Events);
+                run.Summary["lakeEvents"] = Invariant(lake.Events.Count);
+            }
+
+            var report = await TrainAndDecideAsync(run, data, cancellationToken).ConfigureAwait(false);
+            await TagAsync(blob, properties.ETag, run.RunId, report.Decision.ToString().ToLowerInvariant(), null, cancellationToken).ConfigureAwait(false);
+            return report;
+        }
+        catch (InvalidDataException e)
+        {
+            // Recorded first: the run is final even if moving the file fails (a later trigger then finds the record).
+            var failed = await FailAsync(run, e.Message, null, cancellationToken).ConfigureAwait(false);
+            await QuarantineAsync(blob, properties.ETag, path, run.RunId, e.Message, cancellationToken).ConfigureAwait(false);
+            return failed;
+        }
+        catch (Exception e)
+        {
+            // Cancellation (a host timeout) counts as well: a stuck "running" record would block the retry.
+            await RecordErrorAsync(run, e).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs on the clickstream lake's last <paramref name="window"/> (scheduled or drift-triggered retrain). The run id
+    /// comes from the lake blobs' names and ETags, so an unchanged lake runs once.
+    /// </summary>
+    public async Task<TrainingRunReport> RunFromEventLakeAsync(TimeSpan window, string trigger, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        ArgumentException.ThrowIfNullOrWhiteSpace(trigger);
+        var started = _time.GetUtcNow();
+        var clock = Stopwatch.StartNew();
+        var lake = await ReadLakeAsync(window, cancellationToken).ConfigureAwait(false);
+        var run = new RunContext(RunIdFor("lake", lake.Hash), started, new RunInput(trigger, null, null, lake.Hash), clock) { Kind = TrainingInputKind.EventLake };
+        Lap(run, "read");
+        var duplicate = await ClaimAsync(run, cancellationToken).ConfigureAwait(false);
+        if (duplicate is not null)
+        {
+            return duplicate;
+        }
+
+        run.Summary["lakeBlobs"] = Invariant(lake.Blobs);
+        run.Summary["windowDays"] = Invariant(window.TotalDays);
+        try
+        {
+            if (lake.Events.Count == 0)
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"The event lake has no valid events in the last {window.TotalDays:0.##} days ({lake.Blobs} blobs read): nothing to train on."));
+            }
+            return await TrainAndDecideAsync(run, new TrainingData(TrainingInputKind.EventLake, lake.Events, null, null, lake.Quality), cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            return await FailAsync(run, e.Message, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Cancellation (a host timeout) counts as well: a stuck "running" record would block the retry.
+            await RecordErrorAsync(run, e).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The promotion rule: promote unless the champion is usable, comparable and better by more than the tolerance.</summary>
+    internal static (bool Promote, string Message) Decide(
+        string primaryMetric, double tolerance, int minHoldoutUsers,
+        IReadOnlyDictionary<string, double> challenger, string? championVersion, IReadOnlyDictionary<string, double>? champion)
+    {
+        var truth = primaryMetric[(primaryMetric.IndexOf('/', StringComparison.Ordinal) + 1)..];
+        var users = (int)challenger.GetValueOrDefault("users/" + truth);
+        var value = challenger.GetValueOrDefault(primaryMetric);
+        if (championVersion is null)
+        {
+            return (true, string.Create(CultureInfo.InvariantCulture, $"No active model: the first version is activated ({primaryMetric} {value:F4} on {users} hold-out users)."));
+        }
+        if (champion is null)
+        {
+            return (true, $"The active version {championVersion} could not be evaluated: it is replaced.");
+        }
+        if (users < minHoldoutUsers)
+        {
+            return (false, string.Create(CultureInfo.InvariantCulture, $"Only {users} hold-out users (fewer than {minHoldoutUsers}): too few to trust a comparison; {championVersion} stays active."));
+        }
+        var championValue = champion.GetValueOrDefault(primaryMetric);
+        var comparison = string.Create(CultureInfo.InvariantCulture, $"{primaryMetric} {value:F4} vs {championVersion} {championValue:F4} (tolerance {tolerance})");
+        return value >= championValue - tolerance
+            ? (true, $"Promoted: {comparison}.")
+            : (false, $"Rejected, worse than the champion: {comparison}.");
+    }
+
+    private async Task<TrainingRunReport> TrainAndDecideAsync(RunContext run, TrainingData data, CancellationToken cancellationToken)
+    {
+        using var activity = SmartShopTelemetry.ActivitySource.StartActivity("TrainingRun");
+        activity?.SetTag("smartshop.run_id", run.RunId);
+        activity?.SetTag("smartshop.trigger", run.Input.Trigger);
+        var events = data.Events;
+        var last = events.Max(e => e.Timestamp);
+        var first = events.Min(e => e.Timestamp);
+        var cutoff = last - _options.Holdout;
+        var trainEvents = events.Where(e => e.Timestamp < cutoff).ToList();
+        FillSummary(run, data, first, last, cutoff, trainEvents.Count);
+        if (trainEvents.Count == 0)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"All {events.Count:N0} interactions fall within the {_options.HoldoutDays}-day hold-out ({first:yyyy-MM-dd} to {last:yyyy-MM-dd}): a run needs history before {cutoff:yyyy-MM-dd}."));
+        }
+
+        // The champion is whatever is active when training starts: two runs racing both compare against it, and the
+        // pointer's ETag lets only one of them activate.
+        var recommendationsModel = _options.RecommendationsModel;
+        var active = await _publisher.Registry.GetActiveAsync(recommendationsModel, cancellationToken).ConfigureAwait(false);
+        var split = HoldoutSplit.FromPurchases(events, cutoff);
+        var catalogue = await LoadCatalogueAsync(run, data, cutoff, cancellationToken).ConfigureAwait(false);
+        var challenger = new RecommenderTrainer(_recipes.Recommender).Train(trainEvents, catalogue, cancellationToken: cancellationToken);
+        Lap(run, "train");
+        var challengerMetrics = HoldoutMetrics.Score(new Recommender(challenger), split, cancellationToken);
+        foreach (var (name, value) in challenger.Info.Parameters)
+        {
+            run.Parameters["recommender." + name] = value;
+        }
+
+        var champion = await EvaluateChampionAsync(recommendationsModel, active, split, cancellationToken).ConfigureAwait(false);
+        Lap(run, "evaluate");
+        var (promote, message) = Decide(_options.PrimaryMetric, _options.Tolerance, _options.MinHoldoutUsers, challengerMetrics, champion.Active?.Version, champion.Metrics);
+
+        var segmentation = TrainSegmentation(data, cutoff, run, cancellationToken);
+        Lap(run, "segment");
+        var drift = segmentation is null
+            ? new DriftComparison(null, [], null)
+            : await DriftReference.CompareWithActiveAsync(_publisher.Registry, _options.SegmentationModel, segmentation.Features, new DriftThresholds(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var provenance = new TrainingProvenance(
+            run.RunId, run.Input.Trigger, promote ? "promoted" : "rejected", challengerMetrics, champion.Metrics, champion.Active?.Version,
+            run.Input.Blob, run.Input.Hash, cutoff, drift.Scores);
+        var version = VersionName(run);
+        await _publisher.PublishRecommendationsAsync(recommendationsModel, version, challenger, provenance, cancellationToken).ConfigureAwait(false);
+        string? segmentationVersion = null;
+        if (segmentation is not null)
+        {
+            segmentationVersion = version;
+            await _publisher.PublishSegmentationAsync(_options.SegmentationModel, version, segmentation.Model, segmentation.Features, segmentation.Metrics, provenance, cancellationToken).ConfigureAwait(false);
+        }
+
+        var decision = promote ? TrainingDecision.Promoted : TrainingDecision.Rejected;
+        if (promote)
+        {
+            // The recommendations pointer is the run's lock: only its winner moves the segmentation pointer, so the two
+            // active models always come from the same run.
+            if (await _publisher.Registry.TryActivateAsync(recommendationsModel, version, champion.Active?.ETag, cancellationToken).ConfigureAwait(false))
+            {
+                if (segmentationVersion is not null && !await _publisher.Registry.TryActivateAsync(_options.SegmentationModel, segmentationVersion, cancellationToken).ConfigureAwait(false))
+                {
+                    run.Problems.Add($"The segmentation pointer changed while activating {segmentationVersion}; it was left as it is.");
+                }
+                await _publisher.Registry.ApplyRetentionAsync(recommendationsModel, cancellationToken).ConfigureAwait(false);
+                if (segmentationVersion is not null)
+                {
+                    await _publisher.Registry.ApplyRetentionAsync(_options.SegmentationModel, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                decision = TrainingDecision.Rejected;
+                message = $"Superseded: another run activated a new version while this one trained ({message})";
+            }
+        }
+
+        Lap(run, "publish");
+        if (champion.Problem is not null)
+        {
+            run.Problems.Add(champion.Problem);
+        }
+        var report = Report(run, decision, message) with
+        {
+            RecommendationsVersion = version,
+            SegmentationVersion = segmentationVersion,
+            ChampionVersion = champion.Active?.Version,
+            ChallengerMetrics = challengerMetrics,
+            ChampionMetrics = champion.Metrics,
+            SegmentationMetrics = segmentation?.Metrics ?? new Dictionary<string, double>(),
+            Drift = drift.Features,
+        };
+        await _runLog.UpsertTrainingRunAsync(ToRecord(report, recommendationsModel, version, challengerMetrics), cancellationToken).ConfigureAwait(false);
+        if (segmentation is not null)
+        {
+            await _runLog.UpsertTrainingRunAsync(ToRecord(report, _options.SegmentationModel, segmentationVersion, segmentation.Metrics), cancellationToken).ConfigureAwait(false);
+        }
+
+        var decisionName = decision.ToString().ToLowerInvariant();
+        _telemetry.RecordTraining(recommendationsModel, decisionName, run.Clock.Elapsed, challengerMetrics);
+        _telemetry.RecordTrainingRun(recommendationsModel, decisionName);
+        if (decision == TrainingDecision.Promoted)
+        {
+            _telemetry.RecordModelPromoted(recommendationsModel, version);
+            activity?.AddEvent(new ActivityEvent("ModelPromoted", tags: new ActivityTagsCollection { [SmartShopTelemetry.Tags.ModelVersion] = version }));
+            LogModelPromoted(_logger, recommendationsModel, version, run.RunId, message);
+        }
+        else
+        {
+            _telemetry.RecordModelRejected(recommendationsModel, message.StartsWith("Superseded", StringComparison.Ordinal) ? "superseded" : "worse");
+            activity?.AddEvent(new ActivityEvent("ModelRejected", tags: new ActivityTagsCollection { [SmartShopTelemetry.Tags.ModelVersion] = version }));
+            LogModelRejected(_logger, recommendationsModel, version, run.RunId, message);
+        }
+        return report;
+    }
+
+    private SegmentationResult? TrainSegmentation(TrainingData data, DateTime cutoff, RunContext run, CancellationToken cancellationToken)
+    {
+        if (data.Transactions is null)
+        {
+            run.Summary["segmentation"] = "skipped: the input has no transactions";
+            return null;
+        }
+        try
+        {
+            var features = TransactionFeatureBuilder.Build(data.Transactions, new TransactionFeatureOptions { TrainBefore = cutoff });
+            var result = SegmentationEngine.Run(features.Features, _recipes.Segmentation with { Source = run.Input.Blob ?? "event-lake" }, features.Summary, cancellationToken);
+            var validation = SegmentationEngine.ValidateOnHoldout(result.Analysis, features.HoldoutSpend, cutoff, features.Summary.HoldoutRows);
+            var m = result.Analysis.Metrics;
+            var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal)
+            {
+                ["k"] = m.K,
+                ["customers"] = features.Features.Count,
+                ["anomalies"] = m.Anomalies,
+            };
+            void Add(string name, double? value)
+            {
+                if (value is { } v && double.IsFinite(v))
+                {
+                    metrics[name] = Math.Round(v, 6);
+                }
+            }
+            Add("silhouette", m.Silhouette);
+            Add("daviesBouldin", m.DaviesBouldin);
+            Add("calinskiHarabasz", m.CalinskiHarabasz);
+            Add("stabilityAri", m.StabilityAdjustedRandIndex);
+            Add("holdoutSpearman", validation.Spearman);
+            return new SegmentationResult(result.Model, features.Features, metrics);
+        }
+        catch (InvalidDataException e)
+        {
+            // Segments need enough distinct customers; a file that cannot be segmented can still train recommendations.
+            run.Problems.Add($"Segmentation skipped: {e.Message}");
+            return null;
+        }
+    }
+
+    private async Task<Catalogue> LoadCatalogueAsync(RunContext run, TrainingData data, DateTime cutoff, CancellationToken cancellationToken)
+    {
+        var derived = data.Transactions is null ? [] : Catalogue.FromTransactions(data.Transactions.Where(t => t.InvoiceDate < cutoff)).Items;
+        var registry = _publisher.Registry;
+        if (await registry.GetActiveAsync(_options.CatalogueModel, cancellationToken).ConfigureAwait(false) is not { } active)
+        {
+            return new Catalogue(derived);
+        }
+        using var directory = new ScratchDirectory("catalogue");
+        try
+        {
+            await registry.DownloadVersionAsync(_options.CatalogueModel, active.Version, directory.Path, cancellationToken).ConfigureAwait(false);
+            var uploaded = Catalogue.Load(Path.Combine(directory.Path, ModelPublisher.CatalogueFileName));
+            // The uploaded catalogue's titles, categories, prices and stock win over what transactions suggest.
+            return new Catalogue(derived.Concat(uploaded.Items));
+        }
+        catch (Exception e) when (e is InvalidDataException or KeyNotFoundException or IOException)
+        {
+            // A damaged stored catalogue is not the upload's fault: train without it and say so.
+            run.Problems.Add($"The active catalogue {active.Version} could not be read ({e.Message}); item data comes from the transactions.");
+            return new Catalogue(derived);
+        }
+    }
+
+    private async Task<ChampionEvaluation> EvaluateChampionAsync(string model, ActiveModel? active, HoldoutSplit split, CancellationToken cancellationToken)
+    {
+        if (active is null)
+        {
+            return new ChampionEvaluation(null, null, null);
+        }
+        try
+        {
+            using var directory = new ScratchDirectory("champion");
+            await _publisher.Registry.DownloadVersionAsync(model, active.Version, directory.Path, cancellationToken).ConfigureAwait(false);
+            var champion = ModelBundle.Load(directory.Path);
+            return new ChampionEvaluation(active, HoldoutMetrics.Score(new Recommender(champion), split, cancellationToken), null);
+        }
+        catch (Exception e) when (e is ModelBundleException or InvalidDataException or KeyNotFoundException)
+        {
+            LogChampionUnusable(_logger, model, active.Version, e.Message);
+            return new ChampionEvaluation(active, null, $"The active version {active.Version} could not be loaded for comparison: {e.Message}");
+        }
+    }
+
+    private async Task<TrainingRunReport> StoreCatalogueAsync(RunContext run, string path, Catalogue catalogue, CancellationToken cancellationToken)
+    {
+        var version = VersionName(run);
+        var provenance = new TrainingProvenance(run.RunId, run.Input.Trigger, "promoted", new Dictionary<string, double>(), null, null, run.Input.Blob, run.Input.Hash, null);
+        await _publisher.PublishCatalogueAsync(_options.CatalogueModel, version, path, catalogue.Items.Count, provenance, cancellationToken).ConfigureAwait(false);
+        await _publisher.Registry.TryActivateAsync(_options.CatalogueModel, version, cancellationToken).ConfigureAwait(false);
+        run.Summary["catalogueItems"] = Invariant(catalogue.Items.Count);
+        run.Parameters["catalogueVersion"] = version;
+        var report = Report(run, TrainingDecision.Promoted, $"Catalogue of {catalogue.Items.Count:N0} products stored as {_options.CatalogueModel} {version}; it applies from the next training run (no model was trained).") with
+        {
+            CatalogueVersion = version,
+        };
+        await _runLog.UpsertTrainingRunAsync(ToRecord(report, _options.RecommendationsModel, null, new Dictionary<string, double>()), cancellationToken).ConfigureAwait(false);
+        _telemetry.RecordTrainingRun(_options.CatalogueModel, "promoted");
+        return report;
+    }
+
+    /// <summary>Creates the run's record; returns null when this caller owns the run, else the earlier run's report.</summary>
+    private async Task<TrainingRunReport?> ClaimAsync(RunContext run, CancellationToken cancellationToken)
+    {
+        var model = _options.RecommendationsModel;
+        var running = ToRecord(Report(run, TrainingDecision.Failed, "Training in progress.") with { CompletedAt = null }, model, null, new Dictionary<string, double>()) with { Status = RunningStatus };
+        if (await _runLog.TryCreateTrainingRunAsync(running, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+        var existing = await _runLog.GetTrainingRunAsync(model, run.RunId, cancellationToken).ConfigureAwait(false);
+        var stale = existing is { Status: RunningStatus } && _time.GetUtcNow() - existing.StartedAt > TimeSpan.FromMinutes(_options.StaleRunMinutes);
+        if (existing is null || existing.Status == ErrorStatus || stale)
+        {
+            // The earlier attempt died or hit a storage failure: this one takes over (the pointer's ETag still guarantees one winner).
+            await _runLog.UpsertTrainingRunAsync(running, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        return Duplicate(existing);
+    }
+
+    private TrainingRunReport Duplicate(TrainingRun existing)
+    {
+        LogDuplicate(_logger, existing.RunId, existing.Status);
+        _telemetry.RecordTrainingRun(_options.RecommendationsModel, "duplicate");
+        return FromRecord(existing) with { IsDuplicate = true };
+    }
+
+    private async Task<TrainingRunReport> FailAsync(RunContext run, string reason, Exception? exception, CancellationToken cancellationToken)
+    {
+        var report = Report(run, TrainingDecision.Failed, "Training failed: " + reason) with { Error = reason };
+        await _runLog.UpsertTrainingRunAsync(ToRecord(report, _options.RecommendationsModel, null, new Dictionary<string, double>()), cancellationToken).ConfigureAwait(false);
+        _telemetry.RecordTrainingRun(_options.RecommendationsModel, "failed");
+        Activity.Current?.AddEvent(new ActivityEvent("TrainingFailed", tags: new ActivityTagsCollection { [SmartShopTelemetry.Tags.Reason] = "bad-data" }));
+        LogTrainingFailed(_logger, exception, run.RunId, run.Input.Blob ?? "event lake", reason);
+        return report;
+    }
+
+    private async Task RecordErrorAsync(RunContext run, Exception exception)
+    {
+        var report = Report(run, TrainingDecision.Failed, "Training stopped by an infrastructure error; the input may run again.") with { Error = exception.Message };
+        _telemetry.RecordTrainingRun(_options.RecommendationsModel, "failed");
+        Activity.Current?.AddEvent(new ActivityEvent("TrainingFailed", tags: new ActivityTagsCollection { [SmartShopTelemetry.Tags.Reason] = "error" }));
+        LogTrainingFailed(_logger, exception, run.RunId, run.Input.Blob ?? "event lake", exception.Message);
+        try
+        {
+            await _runLog.UpsertTrainingRunAsync(ToRecord(report, _options.RecommendationsModel, null, new Dictionary<string, double>()) with { Status = ErrorStatus }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RequestFailedException or Microsoft.Azure.Cosmos.CosmosException or HttpRequestException)
+        {
+            // The log store may be what failed; the original exception is the one to surface.
+        }
+    }
+
+    private async Task<LakeWindow> ReadLakeAsync(TimeSpan window, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var from = now - window;
+        var container = await _containers.GetAsync(BlobContainers.Events, cancellationToken).ConfigureAwait(false);
+        var quality = new Data.DataQualityReport();
+        var events = new List<InteractionEvent>();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var blobs = 0;
+        // The lake is partitioned by arrival hour (yyyy/MM/dd/HH/); list only the window's days.
+        for (var day = from.UtcDateTime.Date; day <= now.UtcDateTime.Date; day = day.AddDays(1))
+        {
+            var prefix = day.ToString("yyyy'/'MM'/'dd'/'", CultureInfo.InvariantCulture);
+            await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
+            {
+                var content = await container.GetBlobClient(item.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+                hash.AppendData(Encoding.UTF8.GetBytes($"{item.Name}\n{content.Value.Details.ETag}\n"));
+                using var reader = new StringReader(content.Value.Content.ToString());
+                events.AddRange(InteractionSources.ReadClickstream(reader, quality, maxMalformedRatio: 1.0).Where(e => e.Timestamp >= from.UtcDateTime));
+                blobs++;
+            }
+        }
+        return new LakeWindow(events, quality, blobs, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    private static async Task<string> DownloadAsync(BlobClient blob, ETag etag, string path, CancellationToken cancellationToken)
+    {
+        var response = await blob.DownloadStreamingAsync(
+            new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = etag } }, cancellationToken).ConfigureAwait(false);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            await using var content = response.Value.Content;
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            int read;
+            while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>Moves a refused file to the rejected container (with the reason in its metadata) so it never retriggers.</summary>
+    private async Task QuarantineAsync(BlobClient blob, ETag etag, string localCopy, string runId, string reason, CancellationToken cancellationToken)
+    {
+        var rejected = await _containers.GetAsync(BlobContainers.TrainingDataRejected, cancellationToken).ConfigureAwait(false);
+        await rejected.GetBlobClient(blob.Name).UploadAsync(
+            localCopy,
+            new BlobUploadOptions { Metadata = Metadata(runId, "failed", reason) },
+            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Only the version that was read: a newer upload under the same name stays and triggers its own run.
+            await blob.DeleteIfExistsAsync(conditions: new BlobRequestConditions { IfMatch = etag }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.PreconditionFailed)
+        {
+        }
+        LogQuarantined(_logger, blob.Name, BlobContainers.TrainingDataRejected);
+    }
+
+    /// <summary>Marks a processed file with its run and decision (a pollers' "done" flag; metadata changes fire no blob-created event).</summary>
+    private static async Task TagAsync(BlobClient blob, ETag etag, string runId, string status, string? reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blob.SetMetadataAsync(Metadata(runId, status, reason), new BlobRequestConditions { IfMatch = etag }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound)
+        {
+            // Replaced or removed meanwhile: the new content is another run's business.
+        }
+    }
+
+    private static Dictionary<string, string> Metadata(string runId, string status, string? reason)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [RunIdMetadata] = runId, [StatusMetadata] = status };
+        if (reason is not null)
+        {
+            // Metadata travels in HTTP headers: printable ASCII only.
+            var ascii = new string([.. reason.Select(c => c is >= ' ' and <= '~' ? c : '?')]);
+            metadata[ReasonMetadata] = ascii.Length <= MaxMetadataLength ? ascii : ascii[..MaxMetadataLength];
+        }
+        return metadata;
+    }
+
+    private void FillSummary(RunContext run, TrainingData data, DateTime first, DateTime last, DateTime cutoff, int trainInteractions)
+    {
+        var s = run.Summary;
+        s["kind"] = data.Kind.ToString();
+        s["rowsRead"] = Invariant(data.Quality.RowsRead);
+        s["rowsAccepted"] = Invariant(data.Quality.RowsAccepted);
+        s["rowsMalformed"] = Invariant(data.Quality.RowsMalformed);
+        if (data.Quality.FirstMalformed.Count > 0)
+        {
+            s["firstMalformed"] = string.Join("; ", data.Quality.FirstMalformed.Select(r => Invariant(r.LineNumber) + ": " + r.Reason));
+        }
+        s["interactions"] = Invariant(data.Events.Count);
+        s["trainInteractions"] = Invariant(trainInteractions);
+        s["users"] = Invariant(data.Events.Select(e => e.UserId).Distinct(StringComparer.Ordinal).Count());
+        s["items"] = Invariant(data.Events.Select(e => e.ItemId).Distinct(StringComparer.Ordinal).Count());
+        s["from"] = first.ToString("O", CultureInfo.InvariantCulture);
+        s["to"] = last.ToString("O", CultureInfo.InvariantCulture);
+        s["holdoutCutoff"] = cutoff.ToString("O", CultureInfo.InvariantCulture);
+        var p = run.Parameters;
+        p["primaryMetric"] = _options.PrimaryMetric;
+        p["tolerance"] = Invariant(_options.Tolerance);
+        p["holdoutDays"] = Invariant(_options.HoldoutDays);
+        p["minHoldoutUsers"] = Invariant(_options.MinHoldoutUsers);
+    }
+
+    private TrainingRunReport Report(RunContext run, TrainingDecision decision, string message) => new()
+    {
+        RunId = run.RunId,
+        Trigger = run.Input.Trigger,
+        Decision = decision,
+        Message = message,
+        StartedAt = run.StartedAt,
+        CompletedAt = _time.GetUtcNow(),
+        InputKind = run.Kind,
+        InputBlob = run.Input.Blob,
+        InputETag = run.Input.ETag,
+        InputHash = run.Input.Hash,
+        DataSummary = new SortedDictionary<string, string>(run.Summary, StringComparer.Ordinal),
+        Parameters = new SortedDictionary<string, string>(run.Parameters, StringComparer.Ordinal),
+        Error = run.Problems.Count == 0 ? null : string.Join(" ", run.Problems),
+    };
+
+    private static TrainingRun ToRecord(TrainingRunReport report, string model, string? version, IReadOnlyDictionary<string, double> metrics) =>
+        new(model, report.RunId, report.StartedAt, report.CompletedAt, report.Decision.ToString().ToLowerInvariant(), version, metrics, report.Message)
+        {
+            Trigger = report.Trigger,
+            InputBlob = report.InputBlob,
+            InputETag = report.InputETag,
+            InputHash = report.InputHash,
+            DataSummary = report.DataSummary,
+            Parameters = report.Parameters,
+            ChampionVersion = report.ChampionVersion,
+            ChampionMetrics = report.ChampionMetrics,
+            Error = report.Error,
+        };
+
+    private static TrainingRunReport FromRecord(TrainingRun run) => new()
+    {
+        RunId = run.RunId,
+        Trigger = run.Trigger ?? "unknown",
+        Decision = run.Status == RunningStatus ? TrainingDecision.InProgress
+            : Enum.TryParse<TrainingDecision>(run.Status, ignoreCase: true, out var decision) ? decision : TrainingDecision.Failed,
+        Message = run.Message ?? run.Status,
+        StartedAt = run.StartedAt,
+        CompletedAt = run.CompletedAt,
+        InputBlob = run.InputBlob,
+        InputETag = run.InputETag,
+        InputHash = run.InputHash,
+        RecommendationsVersion = run.ModelVersion,
+        ChampionVersion = run.ChampionVersion,
+        ChallengerMetrics = run.Metrics,
+        ChampionMetrics = run.ChampionMetrics,
+        DataSummary = run.DataSummary ?? new Dictionary<string, string>(),
+        Parameters = run.Parameters ?? new Dictionary<string, string>(),
+        Error = run.Error,
+    };
+
+    /// <summary>Seconds spent in a stage (since the previous lap), in the data summary as seconds.&lt;stage&gt;.</summary>
+    private static void Lap(RunContext run, string stage)
+    {
+        var total = run.Clock.Elapsed.TotalSeconds;
+        run.Summary["seconds." + stage] = Invariant(Math.Round(total - run.LappedSeconds, 2));
+        run.LappedSeconds = total;
+    }
+
+    private static string RunIdFor(string source, string hash) => $"{source}-{hash[..32]}";
+
+    private static string VersionName(RunContext run) =>
+        string.Create(CultureInfo.InvariantCulture, $"{run.StartedAt.UtcDateTime:yyyyMMdd'T'HHmmssfff'Z'}-{run.RunId[(run.RunId.IndexOf('-', StringComparison.Ordinal) + 1)..][..12]}");
+
+    private static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The attribute Application Insights (Azure Monitor exporter) turns into a customEvents row, which the alert rules
+    /// and the workbook query. A source-generated logger cannot name a placeholder with dots; LoggerMessage.Define can.
+    /// </summary>
+    public const string CustomEventAttribute = "microsoft.custom_event.name";
+
+    // The attribute's name is fixed by the exporter, not PascalCase.
+#pragma warning disable CA1727
+    private static readonly Action<ILogger, string, string, string, string, string, Exception?> ModelPromotedEvent =
+        LoggerMessage.Define<string, string, string, string, string>(LogLevel.Information, new EventId(8101, "ModelPromoted"),
+            "{" + CustomEventAttribute + "}: {Model} {Version} activated by run {RunId}. {Reason}");
+
+    private static readonly Action<ILogger, string, string, string, string, string, Exception?> ModelRejectedEvent =
+        LoggerMessage.Define<string, string, string, string, string>(LogLevel.Information, new EventId(8102, "ModelRejected"),
+            "{" + CustomEventAttribute + "}: {Model} {Version} of run {RunId} kept as a candidate. {Reason}");
+
+    private static readonly Action<ILogger, string, string, string, string, Exception?> TrainingFailedEvent =
+        LoggerMessage.Define<string, string, string, string>(LogLevel.Error, new EventId(8103, "TrainingFailed"),
+            "{" + CustomEventAttribute + "}: run {RunId} on {Input}: {Reason}");
+#pragma warning restore CA1727
+
+    private static void LogModelPromoted(ILogger logger, string model, string version, string runId, string reason) =>
+        ModelPromotedEvent(logger, "ModelPromoted", model, version, runId, reason, null);
+
+    private static void LogModelRejected(ILogger logger, string model, string version, string runId, string reason) =>
+        ModelRejectedEvent(logger, "ModelRejected", model, version, runId, reason, null);
+
+    private static void LogTrainingFailed(ILogger logger, Exception? exception, string runId, string input, string reason) =>
+        TrainingFailedEvent(logger, "TrainingFailed", runId, input, reason, exception);
+
+    [LoggerMessage(EventId = 8104, Level = LogLevel.Information, Message = "Run {RunId} already exists ({Status}): duplicate input, nothing trained")]
+    private static partial void LogDuplicate(ILogger logger, string runId, string status);
+
+    [LoggerMessage(EventId = 8105, Level = LogLevel.Warning, Message = "The active {Model} version {Version} could not be loaded for comparison: {Reason}")]
+    private static partial void LogChampionUnusable(ILogger logger, string model, string version, string reason);
+
+    [LoggerMessage(EventId = 8106, Level = LogLevel.Warning, Message = "Refused training file {BlobName} moved to {Container}")]
+    private static partial void LogQuarantined(ILogger logger, string blobName, string container);
+
+    private sealed record RunInput(string Trigger, string? Blob, string? ETag, string? Hash);
+
+    private sealed class RunContext(string runId, DateTimeOffset startedAt, RunInput input, Stopwatch? clock = null)
+    {
+        public string RunId { get; } = runId;
+
+        public DateTimeOffset StartedAt { get; } = startedAt;
+
+        public RunInput Input { get; } = input;
+
+        public TrainingInputKind? Kind { get; set; }
+
+        public Dictionary<string, string> Summary { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, string> Parameters { get; } = new(StringComparer.Ordinal);
+
+        public List<string> Problems { get; } = [];
+
+        public double LappedSeconds { get; set; }
+
+        /// <summary>Started with the run: stage timings and the duration metric.</summary>
+        public Stopwatch Clock { get; } = clock ?? Stopwatch.StartNew();
+    }
+
+    private sealed record ChampionEvaluation(ActiveModel? Active, IReadOnlyDictionary<string, double>? Metrics, string? Problem);
+
+    private sealed record SegmentationResult(SegmentationModel Model, CustomerFeatureTable Features, IReadOnlyDictionary<string, double> Metrics);
+
+    private sealed record LakeWindow(List<InteractionEvent> Events, Data.DataQualityReport Quality, int Blobs, string Hash);
+}
