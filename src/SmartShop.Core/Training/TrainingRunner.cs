@@ -449,7 +449,14 @@ public sealed partial class TrainingRunner
         var version = VersionName(run);
         var provenance = new TrainingProvenance(run.RunId, run.Input.Trigger, "promoted", new Dictionary<string, double>(), null, null, run.Input.Blob, run.Input.Hash, null);
         await _publisher.PublishCatalogueAsync(_options.CatalogueModel, version, path, catalogue.Items.Count, provenance, cancellationToken).ConfigureAwait(false);
-        await _publisher.Registry.TryActivateAsync(_options.CatalogueModel, version, cancellationToken).ConfigureAwait(false);
+        if (await _publisher.Registry.TryActivateAsync(_options.CatalogueModel, version, cancellationToken).ConfigureAwait(false))
+        {
+            await _publisher.Registry.ApplyRetentionAsync(_options.CatalogueModel, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            run.Problems.Add($"Another catalogue was activated at the same moment; {version} is stored but not active.");
+        }
         run.Summary["catalogueItems"] = Invariant(catalogue.Items.Count);
         run.Parameters["catalogueVersion"] = version;
         var report = Report(run, TrainingDecision.Promoted, $"Catalogue of {catalogue.Items.Count:N0} products stored as {_options.CatalogueModel} {version}; it applies from the next training run (no model was trained).") with
