@@ -1,11 +1,9 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Azure;
-using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 using SmartShop.Core.Evaluation;
@@ -40,9 +38,9 @@ public sealed partial class TrainingRunner
     public const string ErrorStatus = "error";
 
     private const string BlobTrigger = "blob";
-    private const int MaxMetadataLength = 1024;
 
     private readonly BlobContainers _containers;
+    private readonly EventLakeReader _lake;
     private readonly ModelPublisher _publisher;
     private readonly IDocumentLogStore _runLog;
     private readonly SmartShopTelemetry _telemetry;
@@ -70,6 +68,7 @@ public sealed partial class TrainingRunner
         ArgumentNullException.ThrowIfNull(logger);
         options.Validate();
         _containers = containers;
+        _lake = new EventLakeReader(containers);
         _publisher = new ModelPublisher(registry);
         _runLog = runLog;
         _telemetry = telemetry;
@@ -122,13 +121,13 @@ public sealed partial class TrainingRunner
             {
                 return claimed;
             }
-            await TagAsync(blob, properties.ETag, sizeRun.RunId, "failed", reason, cancellationToken).ConfigureAwait(false);
+            await TrainingFileBlobs.TagAsync(blob, properties.ETag, sizeRun.RunId, "failed", reason, cancellationToken).ConfigureAwait(false);
             return await FailAsync(sizeRun, reason, null, cancellationToken).ConfigureAwait(false);
         }
 
         using var scratch = new ScratchDirectory("training");
         var path = Path.Combine(scratch.Path, "input");
-        var hash = await DownloadAsync(blob, properties.ETag, path, cancellationToken).ConfigureAwait(false);
+        var hash = await TrainingFileBlobs.DownloadAsync(blob, properties.ETag, path, cancellationToken).ConfigureAwait(false);
         var run = new RunContext(RunIdFor("upload", hash), started, input with { Hash = hash }, clock);
         Lap(run, "download");
         var duplicate = await ClaimAsync(run, cancellationToken).ConfigureAwait(false);
@@ -137,7 +136,7 @@ public sealed partial class TrainingRunner
             if (duplicate.Decision != TrainingDecision.InProgress)
             {
                 // The same content under another name: mark it too, so a poller does not download it again.
-                await TagAsync(blob, properties.ETag, duplicate.RunId, duplicate.Decision.ToString().ToLowerInvariant(), null, cancellationToken).ConfigureAwait(false);
+                await TrainingFileBlobs.TagAsync(blob, properties.ETag, duplicate.RunId, duplicate.Decision.ToString().ToLowerInvariant(), null, cancellationToken).ConfigureAwait(false);
             }
             return duplicate;
         }
@@ -151,25 +150,26 @@ public sealed partial class TrainingRunner
             if (kind == TrainingInputKind.Catalogue)
             {
                 var catalogueReport = await StoreCatalogueAsync(run, path, data.Catalogue!, cancellationToken).ConfigureAwait(false);
-                await TagAsync(blob, properties.ETag, run.RunId, "promoted", null, cancellationToken).ConfigureAwait(false);
+                await TrainingFileBlobs.TagAsync(blob, properties.ETag, run.RunId, "promoted", null, cancellationToken).ConfigureAwait(false);
                 return catalogueReport;
             }
             if (_options.IncludeLakeInUploads)
             {
-                var lake = await ReadLakeAsync(_options.LakeWindow, cancellationToken).ConfigureAwait(false);
+                var lake = await _lake.ReadAsync(_time.GetUtcNow(), _options.LakeWindow, cancellationToken).ConfigureAwait(false);
                 data.Events.AddRange(lake.Events);
                 run.Summary["lakeEvents"] = Invariant(lake.Events.Count);
             }
 
             var report = await TrainAndDecideAsync(run, data, cancellationToken).ConfigureAwait(false);
-            await TagAsync(blob, properties.ETag, run.RunId, report.Decision.ToString().ToLowerInvariant(), null, cancellationToken).ConfigureAwait(false);
+            await TrainingFileBlobs.TagAsync(blob, properties.ETag, run.RunId, report.Decision.ToString().ToLowerInvariant(), null, cancellationToken).ConfigureAwait(false);
             return report;
         }
         catch (InvalidDataException e)
         {
             // Recorded first: the run is final even if moving the file fails (a later trigger then finds the record).
             var failed = await FailAsync(run, e.Message, null, cancellationToken).ConfigureAwait(false);
-            await QuarantineAsync(blob, properties.ETag, path, run.RunId, e.Message, cancellationToken).ConfigureAwait(false);
+            await TrainingFileBlobs.MoveToRejectedAsync(_containers, blob, properties.ETag, path, run.RunId, e.Message, cancellationToken).ConfigureAwait(false);
+            LogQuarantined(_logger, blob.Name, BlobContainers.TrainingDataRejected);
             return failed;
         }
         catch (Exception e)
@@ -190,7 +190,7 @@ public sealed partial class TrainingRunner
         ArgumentException.ThrowIfNullOrWhiteSpace(trigger);
         var started = _time.GetUtcNow();
         var clock = Stopwatch.StartNew();
-        var lake = await ReadLakeAsync(window, cancellationToken).ConfigureAwait(false);
+        var lake = await _lake.ReadAsync(_time.GetUtcNow(), window, cancellationToken).ConfigureAwait(false);
         var run = new RunContext(RunIdFor("lake", lake.Hash), started, new RunInput(trigger, null, null, lake.Hash), clock) { Kind = TrainingInputKind.EventLake };
         Lap(run, "read");
         var duplicate = await ClaimAsync(run, cancellationToken).ConfigureAwait(false);
@@ -453,7 +453,14 @@ public sealed partial class TrainingRunner
         var version = VersionName(run);
         var provenance = new TrainingProvenance(run.RunId, run.Input.Trigger, "promoted", new Dictionary<string, double>(), null, null, run.Input.Blob, run.Input.Hash, null);
         await _publisher.PublishCatalogueAsync(_options.CatalogueModel, version, path, catalogue.Items.Count, provenance, cancellationToken).ConfigureAwait(false);
-        await _publisher.Registry.TryActivateAsync(_options.CatalogueModel, version, cancellationToken).ConfigureAwait(false);
+        if (await _publisher.Registry.TryActivateAsync(_options.CatalogueModel, version, cancellationToken).ConfigureAwait(false))
+        {
+            await _publisher.Registry.ApplyRetentionAsync(_options.CatalogueModel, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            run.Problems.Add($"Another catalogue was activated at the same moment; {version} is stored but not active.");
+        }
         run.Summary["catalogueItems"] = Invariant(catalogue.Items.Count);
         run.Parameters["catalogueVersion"] = version;
         var report = Report(run, TrainingDecision.Promoted, $"Catalogue of {catalogue.Items.Count:N0} products stored as {_options.CatalogueModel} {version}; it applies from the next training run (no model was trained).") with
@@ -517,99 +524,6 @@ public sealed partial class TrainingRunner
         {
             // The log store may be what failed; the original exception is the one to surface.
         }
-    }
-
-    private async Task<LakeWindow> ReadLakeAsync(TimeSpan window, CancellationToken cancellationToken)
-    {
-        var now = _time.GetUtcNow();
-        var from = now - window;
-        var container = await _containers.GetAsync(BlobContainers.Events, cancellationToken).ConfigureAwait(false);
-        var quality = new Data.DataQualityReport();
-        var events = new List<InteractionEvent>();
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var blobs = 0;
-        // The lake is partitioned by arrival hour (yyyy/MM/dd/HH/); list only the window's days.
-        for (var day = from.UtcDateTime.Date; day <= now.UtcDateTime.Date; day = day.AddDays(1))
-        {
-            var prefix = day.ToString("yyyy'/'MM'/'dd'/'", CultureInfo.InvariantCulture);
-            await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
-            {
-                var content = await container.GetBlobClient(item.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-                hash.AppendData(Encoding.UTF8.GetBytes($"{item.Name}\n{content.Value.Details.ETag}\n"));
-                using var reader = new StringReader(content.Value.Content.ToString());
-                events.AddRange(InteractionSources.ReadClickstream(reader, quality, maxMalformedRatio: 1.0).Where(e => e.Timestamp >= from.UtcDateTime));
-                blobs++;
-            }
-        }
-        return new LakeWindow(events, quality, blobs, Convert.ToHexStringLower(hash.GetHashAndReset()));
-    }
-
-    private static async Task<string> DownloadAsync(BlobClient blob, ETag etag, string path, CancellationToken cancellationToken)
-    {
-        var response = await blob.DownloadStreamingAsync(
-            new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = etag } }, cancellationToken).ConfigureAwait(false);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
-        try
-        {
-            await using var content = response.Value.Content;
-            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-            int read;
-            while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
-
-    /// <summary>Moves a refused file to the rejected container (with the reason in its metadata) so it never retriggers.</summary>
-    private async Task QuarantineAsync(BlobClient blob, ETag etag, string localCopy, string runId, string reason, CancellationToken cancellationToken)
-    {
-        var rejected = await _containers.GetAsync(BlobContainers.TrainingDataRejected, cancellationToken).ConfigureAwait(false);
-        await rejected.GetBlobClient(blob.Name).UploadAsync(
-            localCopy,
-            new BlobUploadOptions { Metadata = Metadata(runId, "failed", reason) },
-            cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // Only the version that was read: a newer upload under the same name stays and triggers its own run.
-            await blob.DeleteIfExistsAsync(conditions: new BlobRequestConditions { IfMatch = etag }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.PreconditionFailed)
-        {
-        }
-        LogQuarantined(_logger, blob.Name, BlobContainers.TrainingDataRejected);
-    }
-
-    /// <summary>Marks a processed file with its run and decision (a pollers' "done" flag; metadata changes fire no blob-created event).</summary>
-    private static async Task TagAsync(BlobClient blob, ETag etag, string runId, string status, string? reason, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await blob.SetMetadataAsync(Metadata(runId, status, reason), new BlobRequestConditions { IfMatch = etag }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound)
-        {
-            // Replaced or removed meanwhile: the new content is another run's business.
-        }
-    }
-
-    private static Dictionary<string, string> Metadata(string runId, string status, string? reason)
-    {
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [RunIdMetadata] = runId, [StatusMetadata] = status };
-        if (reason is not null)
-        {
-            // Metadata travels in HTTP headers: printable ASCII only.
-            var ascii = new string([.. reason.Select(c => c is >= ' ' and <= '~' ? c : '?')]);
-            metadata[ReasonMetadata] = ascii.Length <= MaxMetadataLength ? ascii : ascii[..MaxMetadataLength];
-        }
-        return metadata;
     }
 
     private void FillSummary(RunContext run, TrainingData data, DateTime first, DateTime last, DateTime cutoff, int trainInteractions)
@@ -773,5 +687,4 @@ public sealed partial class TrainingRunner
 
     private sealed record SegmentationResult(SegmentationModel Model, CustomerFeatureTable Features, IReadOnlyDictionary<string, double> Metrics);
 
-    private sealed record LakeWindow(List<InteractionEvent> Events, Data.DataQualityReport Quality, int Blobs, string Hash);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Azure.Cosmos;
@@ -19,10 +20,15 @@ internal static class StorageEmulators
     public static Uri CosmosEndpoint =>
         new(Environment.GetEnvironmentVariable("SMARTSHOP_TEST_COSMOS_ENDPOINT") is { Length: > 0 } value ? value : "https://127.0.0.1:8081/");
 
-    public static BlobServiceClient BlobService()
+    /// <param name="policies">Extra per-call pipeline policies (tests that need to hold a request back).</param>
+    public static BlobServiceClient BlobService(params HttpPipelinePolicy[] policies)
     {
         var options = new BlobClientOptions();
         ConfigureFastFailure(options);
+        foreach (var policy in policies)
+        {
+            options.AddPolicy(policy, HttpPipelinePosition.PerCall);
+        }
         return new BlobServiceClient(StorageConnectionString, options);
     }
 

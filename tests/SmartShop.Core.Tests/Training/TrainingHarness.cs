@@ -12,10 +12,10 @@ internal sealed class TrainingHarness : IDisposable
 {
     private readonly TestMeterFactory _meters = new();
 
-    public TrainingHarness(TimeProvider? time = null, Action<TrainingOptions>? configure = null)
+    public TrainingHarness(TimeProvider? time = null, Action<TrainingOptions>? configure = null, BlobServiceClient? blobService = null)
     {
         Time = time ?? TimeProvider.System;
-        Containers = new BlobContainers(StorageEmulators.BlobService());
+        Containers = new BlobContainers(blobService ?? StorageEmulators.BlobService());
         Registry = new ModelRegistry(Containers, Time);
         RunLog = new TableDocumentLogStore(StorageEmulators.TableService(), new DocumentLogOptions(), Time);
         Options = new TrainingOptions
