@@ -14,8 +14,8 @@ param recommendationP95ThresholdMs int = 250
 @description('Share of HTTP requests answered with 5xx above which the error alert fires (percent).')
 param http5xxRatePercentThreshold int = 5
 
-@description('Largest enqueued-to-stored clickstream lag tolerated (ms).')
-param ingestionLagThresholdMs int = 120000
+@description('Largest enqueued-to-stored clickstream lag tolerated (seconds, the unit of the lag metric).')
+param ingestionLagThresholdSeconds int = 120
 
 var names = loadJsonContent('telemetry-names.json')
 
@@ -62,11 +62,11 @@ var rules = [
   {
     name: 'ingestion-lag'
     displayName: 'SmartShop: clickstream ingestion lag'
-    description: 'Largest enqueued-to-stored lag of clickstream events over 15 minutes exceeds ${ingestionLagThresholdMs} ms.'
+    description: 'Largest enqueued-to-stored lag of clickstream events over 15 minutes exceeds ${ingestionLagThresholdSeconds} ${names.units.ingestionLag}.'
     severity: 2
-    query: 'customMetrics | where name == "${names.metrics.ingestionLag}" | summarize LagMs = max(valueMax)'
-    measure: 'LagMs'
-    threshold: ingestionLagThresholdMs
+    query: 'customMetrics | where name == "${names.metrics.ingestionLag}" | summarize LagSeconds = max(valueMax)'
+    measure: 'LagSeconds'
+    threshold: ingestionLagThresholdSeconds
   }
   {
     name: 'training-failure'

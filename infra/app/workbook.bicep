@@ -19,9 +19,9 @@ var charts = [
   }
   {
     name: 'latency-by-endpoint'
-    title: 'Recommendation latency by endpoint (custom metric, mean ms)'
+    title: 'Recommendation latency by endpoint (custom metric, mean ${names.units.recommendationLatency})'
     visualization: 'timechart'
-    query: 'customMetrics | where name == "${names.metrics.recommendationLatency}" | extend endpoint = tostring(customDimensions["${names.dimensions.endpoint}"]) | summarize MeanMs = sum(valueSum) / sum(valueCount) by endpoint, bin(timestamp, 5m)'
+    query: 'customMetrics | where name == "${names.metrics.recommendationLatency}" | extend endpoint = tostring(customDimensions["${names.dimensions.endpoint}"]) | summarize MeanLatency = sum(valueSum) / sum(valueCount) by endpoint, bin(timestamp, 5m)'
   }
   {
     name: 'rps'
@@ -37,9 +37,10 @@ var charts = [
   }
   {
     name: 'cache'
-    title: 'Recommendation cache hit ratio'
+    title: 'Recommendation cache hit ratio by cache'
     visualization: 'timechart'
-    query: 'customMetrics | where name == "${names.metrics.cacheHitRatio}" | summarize HitRatio = sum(valueSum) / sum(valueCount) by bin(timestamp, 5m)'
+    // The counter counts lookups tagged hit or miss; the ratio is hits over all lookups.
+    query: 'customMetrics | where name == "${names.metrics.cacheLookups}" | extend cache = tostring(customDimensions["${names.dimensions.cache}"]), result = tostring(customDimensions["${names.dimensions.cacheResult}"]) | summarize Hits = sumif(valueSum, result == "${names.values.cacheHit}"), Lookups = sum(valueSum) by cache, bin(timestamp, 5m) | project timestamp, cache, HitRatio = 1.0 * Hits / Lookups'
   }
   {
     name: 'events'
@@ -55,9 +56,9 @@ var charts = [
   }
   {
     name: 'lag'
-    title: 'Ingestion lag (max ms)'
+    title: 'Ingestion lag (max, ${names.units.ingestionLag})'
     visualization: 'timechart'
-    query: 'customMetrics | where name == "${names.metrics.ingestionLag}" | summarize MaxLagMs = max(valueMax) by bin(timestamp, 5m)'
+    query: 'customMetrics | where name == "${names.metrics.ingestionLag}" | summarize MaxLag = max(valueMax) by bin(timestamp, 5m)'
   }
   {
     name: 'model-version'
@@ -69,13 +70,14 @@ var charts = [
     name: 'training'
     title: 'Training outcomes'
     visualization: 'table'
-    query: 'customEvents | where name in ("${names.events.modelPromoted}", "${names.events.modelRejected}", "${names.events.trainingFailed}") | project timestamp, name, modelVersion = tostring(customDimensions["${names.dimensions.modelVersion}"]) | order by timestamp desc | take 50'
+    // Custom events carry the placeholders of their log templates as properties, not the metric tags.
+    query: 'customEvents | where name in ("${names.events.modelPromoted}", "${names.events.modelRejected}", "${names.events.trainingFailed}") | project timestamp, name, model = tostring(customDimensions["${names.eventProperties.model}"]), version = tostring(customDimensions["${names.eventProperties.version}"]), reason = tostring(customDimensions["${names.eventProperties.reason}"]) | order by timestamp desc | take 50'
   }
   {
     name: 'drift'
     title: 'Drift (population stability index) by feature'
     visualization: 'timechart'
-    query: 'customMetrics | where name == "${names.metrics.driftScore}" | summarize Psi = max(valueMax) by feature = tostring(customDimensions["${names.dimensions.feature}"]), bin(timestamp, 1h)'
+    query: 'customMetrics | where name == "${names.metrics.driftScore}" | summarize Psi = max(valueMax) by feature = strcat(tostring(customDimensions["${names.dimensions.model}"]), " / ", tostring(customDimensions["${names.dimensions.feature}"])), bin(timestamp, 1h)'
   }
 ]
 
