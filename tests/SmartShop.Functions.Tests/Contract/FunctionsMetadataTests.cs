@@ -33,7 +33,7 @@ public sealed class FunctionsMetadataTests
     {
         var names = Metadata.Value.Select(f => (string)f!["name"]!).Order(StringComparer.Ordinal);
 
-        names.Should().Equal(new[] { "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents" }.Order(StringComparer.Ordinal));
+        names.Should().Equal(new[] { "Dashboard", "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents" }.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -72,6 +72,17 @@ public sealed class FunctionsMetadataTests
         trigger["path"]!.GetValue<string>().Should().Be("training-data/{name}");
         trigger["connection"]!.GetValue<string>().Should().Be("AzureWebJobsStorage");
         trigger["source"]!.GetValue<string>().Should().Be("EventGrid");
+    }
+
+    [Fact]
+    public void DashboardIsAnAnonymousGetOfStaticFiles()
+    {
+        var trigger = Trigger("Dashboard");
+
+        trigger["type"]!.GetValue<string>().Should().Be("httpTrigger");
+        trigger["route"]!.GetValue<string>().Should().Be("dashboard/{*path}");
+        trigger["authLevel"]!.GetValue<string>().Should().Be("Anonymous");
+        trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()).Should().Equal("get");
     }
 
     [Fact]
