@@ -198,40 +198,72 @@ async function loadModels() {
   }
 }
 
-function renderModels(registry) {
-  const versions = [...(registry.versions ?? registry.items ?? [])].sort((a, b) => String(a.version).localeCompare(String(b.version)));
-  const active = registry.active ?? registry.activeVersion ?? versions.find((v) => v.isActive)?.version;
-  const metricNames = [...new Set(versions.flatMap((v) => Object.keys(v.metrics ?? {})))];
-  const parts = [h('p', {}, active ? `Active version: ${active}` : 'No active version.')];
-  if (metricNames.length) {
-    const box = chartBox('Offline metrics per model version (oldest first).');
-    parts.push(box.element);
-    queueMicrotask(() => versionsChart(box.canvas, versions, metricNames));
+function renderModels(catalog) {
+  const kinds = catalog.models ?? [];
+  if (!kinds.length) {
+    modelsPanel.replaceChildren(h('p', {}, 'The registry holds no models yet.'));
+    return;
   }
-  parts.push(table(['version', 'created', 'metrics', 'promotion', 'drift'], [...versions].reverse().map((v) => [
-    h('span', {}, String(v.version), v.version === active || v.isActive ? h('strong', { class: 'badge' }, 'active') : null),
-    v.createdUtc ?? v.created ?? '',
-    Object.entries(v.metrics ?? {}).map(([k, x]) => `${k} ${formatNumber(x)}`).join(', '),
-    describePromotion(v.promotion ?? v.decision),
-    Object.entries(v.drift ?? {}).map(([k, x]) => `${k} ${formatNumber(x)}`).join(', '),
-  ]), 'Model versions'));
-  const drift = registry.drift ?? versions.find((v) => v.version === active)?.drift;
-  if (drift && Object.keys(drift).length) {
-    const box = chartBox('Drift of the active model’s inputs (population stability index per feature; > 0.2 is a large shift).');
-    parts.push(box.element);
-    queueMicrotask(() => barChart(box.canvas, 'Drift score', Object.entries(drift).filter(([, x]) => typeof x === 'number'), true));
-  }
-  if (registry.training) {
-    parts.push(h('section', { 'aria-labelledby': 'training-heading' }, h('h3', { id: 'training-heading' }, 'Training'),
-      h('pre', {}, JSON.stringify(registry.training, null, 2))));
-  }
-  modelsPanel.replaceChildren(...parts);
+  modelsPanel.replaceChildren(...kinds.map(renderModelKind));
 }
 
-function describePromotion(promotion) {
+const numericEntries = (object) => Object.entries(object ?? {}).filter(([, v]) => typeof v === 'number');
+
+/** The first object (or number) under a key that mentions drift, anywhere in a training record or metrics. */
+function findDrift(value, depth = 0) {
+  if (!value || typeof value !== 'object' || depth > 4) return null;
+  for (const [key, inner] of Object.entries(value)) {
+    if (/drift/i.test(key) && (typeof inner === 'number' || (inner && typeof inner === 'object'))) return typeof inner === 'number' ? { [key]: inner } : inner;
+  }
+  for (const inner of Object.values(value)) {
+    const found = findDrift(inner, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+function promotionOf(training) {
+  const promotion = training?.promotion ?? training?.decision ?? training?.gate;
   if (!promotion) return '';
   if (typeof promotion === 'string') return promotion;
-  return [promotion.decision ?? promotion.outcome, promotion.reason].filter(Boolean).join(': ');
+  return [promotion.decision ?? promotion.outcome ?? (promotion.promoted === true ? 'promoted' : promotion.promoted === false ? 'not promoted' : null), promotion.reason]
+    .filter(Boolean).join(': ');
+}
+
+function renderModelKind(group) {
+  const versions = [...(group.versions ?? [])].sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
+  const activeVersion = group.active?.version;
+  const metricNames = [...new Set(versions.flatMap((v) => numericEntries(v.metrics).map(([k]) => k)))];
+  const headingId = `models-${group.kind}`;
+  const section = h('section', { 'aria-labelledby': headingId, 'data-kind': group.kind },
+    h('h3', { id: headingId }, `${group.kind}`),
+    h('p', {}, activeVersion
+      ? `Active version: ${activeVersion}${group.active.previousVersion ? ` (previously ${group.active.previousVersion})` : ''}, since ${new Date(group.active.activatedAt).toLocaleString('en-GB')}`
+      : 'No active version.'));
+  if (metricNames.length) {
+    const box = chartBox(`Metrics of each ${group.kind} model version (oldest first).`);
+    section.append(box.element);
+    queueMicrotask(() => versionsChart(box.canvas, versions.map((v) => ({ version: v.version, metrics: Object.fromEntries(numericEntries(v.metrics)) })), metricNames));
+  }
+  section.append(table(['version', 'created', 'metrics', 'promotion decision', 'drift'], [...versions].reverse().map((v) => [
+    h('span', {}, v.version, v.active ? h('strong', { class: 'badge' }, 'active') : null),
+    new Date(v.createdAt).toLocaleString('en-GB'),
+    numericEntries(v.metrics).map(([k, x]) => `${k} ${formatNumber(x)}`).join(', '),
+    promotionOf(v.training),
+    numericEntries(findDrift(v.training) ?? findDrift(v.metrics)).map(([k, x]) => `${k} ${formatNumber(x)}`).join(', '),
+  ]), `${group.kind} versions`));
+  const active = versions.find((v) => v.active);
+  const drift = numericEntries(findDrift(active?.training) ?? findDrift(active?.metrics));
+  if (drift.length) {
+    const box = chartBox('Drift of the active model’s inputs since training (per feature).');
+    section.append(box.element);
+    queueMicrotask(() => barChart(box.canvas, 'Drift score', drift, true));
+  }
+  const training = versions.filter((v) => v.training).at(-1);
+  if (training) {
+    section.append(h('details', {}, h('summary', {}, `Training record of ${training.version}`), h('pre', {}, JSON.stringify(training.training, null, 2))));
+  }
+  return section;
 }
 
 // ---- Try it ----
@@ -264,25 +296,31 @@ function itemList(items) {
     h('span', { class: 'muted' }, ` ${item.itemId}${item.category ? ` · ${item.category}` : ''}${item.price !== undefined && item.price !== null ? ` · £${formatNumber(item.price, 2)}` : ''}`),
     item.score !== undefined ? h('span', { class: 'muted' }, ` · score ${formatNumber(item.score)}`) : null,
     item.reasons?.length ? h('ul', { class: 'reasons' }, item.reasons.map((r) => h('li', {}, typeof r === 'string' ? r : r.text ?? r.code ?? JSON.stringify(r)))) : null,
-    item.lift !== undefined ? h('span', { class: 'muted' }, ` · support ${formatNumber(item.support)} · confidence ${formatNumber(item.confidence)} · lift ${formatNumber(item.lift)}`) : null)));
+    item.lift !== undefined && item.lift !== null ? h('span', { class: 'muted' }, ` · support ${formatNumber(item.support)} · confidence ${formatNumber(item.confidence)} · lift ${formatNumber(item.lift)}`) : null)));
 }
 
 function segmentExplanation(segment) {
   if (!segment || segment.error) return h('p', { class: 'muted' }, `Segment: ${segment?.error ?? 'not available'}`);
-  const explanation = segment.explanation ?? segment;
-  const contributions = explanation.contributions ?? explanation.features ?? [];
-  const entries = (Array.isArray(contributions) ? contributions : Object.entries(contributions).map(([feature, share]) => ({ feature, share })))
-    .map((c) => [c.feature ?? c.name, c.share ?? c.contribution ?? c.value])
-    .filter(([, v]) => typeof v === 'number');
+  // The API may wrap the explanation (segment, persona, strategy beside it) or return it flat.
+  const e = segment.explanation ?? segment;
+  const persona = segment.persona ?? e.persona;
+  const features = (e.features ?? []).filter((f) => typeof f.shareOfDistance === 'number');
   const parts = [
-    h('h3', {}, `Segment: ${segment.persona ?? explanation.persona ?? ''} (${segment.segment ?? explanation.segment ?? ''})`),
-    h('p', {}, `Confidence ${formatNumber(segment.confidence ?? explanation.confidence)}${(segment.isAnomaly ?? explanation.isAnomaly) ? ' · unusual customer' : ''}`),
+    h('h3', {}, `Segment ${segment.segment ?? e.segment}: ${persona}`),
+    h('p', {}, `Confidence ${formatNumber(segment.confidence ?? e.confidence, 2)} (1 = at the segment centre, 0 = on the border)`
+      + (e.runnerUpPersona ? ` · runner-up: ${e.runnerUpPersona}` : '')),
   ];
-  if (segment.strategy ?? explanation.strategy) parts.push(h('p', {}, segment.strategy ?? explanation.strategy));
-  if (entries.length) {
-    const box = chartBox('Share of the distance to the segment centre that each feature contributes.');
-    parts.push(box.element);
-    queueMicrotask(() => barChart(box.canvas, 'Contribution to the distance', entries, true));
+  if (segment.strategy ?? e.strategy) parts.push(h('p', {}, segment.strategy ?? e.strategy));
+  if (e.isAnomaly) parts.push(h('p', { class: 'band band-weak' }, `Unusual customer: ${e.anomalyDescription ?? 'far from every segment centre'}`));
+  if (features.length) {
+    const box = chartBox('Share of the distance to the segment centre that each feature contributes (the customer’s z-scores in the table).');
+    parts.push(box.element, table(['feature', 'value', 'z-score', 'segment centre (z)'],
+      features.map((f) => [f.feature, formatNumber(f.value, 2), formatNumber(f.zScore, 2), formatNumber(f.segmentZ, 2)]), 'Why this segment'));
+    queueMicrotask(() => barChart(box.canvas, 'Share of the distance', features.map((f) => [f.feature, f.shareOfDistance]), true));
+  }
+  if (e.movesToRunnerUp?.length) {
+    parts.push(h('p', {}, `What would move them to ${e.runnerUpPersona}: `
+      + e.movesToRunnerUp.map((m) => `${m.feature} ${formatNumber(m.from, 1)} → ${formatNumber(m.to, 1)}`).join('; ')));
   }
   return h('section', { class: 'explanation' }, parts);
 }

@@ -1,10 +1,10 @@
 // Chart builders shared by the dashboard page and the self-contained HTML report, so both draw the same charts.
 import {
   BarController, BarElement, CategoryScale, Chart, Filler, Legend, LinearScale, LineController, LineElement,
-  PointElement, RadarController, RadialLinearScale, ScatterController, Title, Tooltip,
+  LogarithmicScale, PointElement, RadarController, RadialLinearScale, ScatterController, Title, Tooltip,
 } from 'chart.js';
 
-Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LineController, LineElement,
+Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LineController, LineElement, LogarithmicScale,
   PointElement, RadarController, RadialLinearScale, ScatterController, Title, Tooltip);
 
 // Okabe–Ito palette: distinguishable with colour-vision deficiencies, readable on white.
@@ -192,10 +192,20 @@ export function dendrogramChart(canvas, tree) {
 /** One bar per named value (model metrics, feature contributions). */
 export function barChart(canvas, label, entries, horizontal = false) {
   describe(canvas, `${label}: ${entries.map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}`);
+  // Counts and seconds side by side span orders of magnitude: a log axis keeps the small ones visible.
+  const values = entries.map(([, v]) => v);
+  const positive = values.every((v) => v > 0);
+  const logarithmic = positive && Math.max(...values) / Math.min(...values) > 1000;
+  const valueAxis = { type: logarithmic ? 'logarithmic' : 'linear', title: { display: logarithmic, text: 'log scale' } };
   return draw(canvas, {
     type: 'bar',
-    data: { labels: entries.map(([k]) => k), datasets: [{ label, data: entries.map(([, v]) => v), backgroundColor: entries.map((_, i) => colour(i)) }] },
-    options: { ...base, indexAxis: horizontal ? 'y' : 'x', plugins: { legend: { display: false }, title: { display: true, text: label } } },
+    data: { labels: entries.map(([k]) => k), datasets: [{ label, data: values, backgroundColor: entries.map((_, i) => colour(i)) }] },
+    options: {
+      ...base,
+      indexAxis: horizontal ? 'y' : 'x',
+      scales: horizontal ? { x: valueAxis } : { y: valueAxis },
+      plugins: { legend: { display: false }, title: { display: true, text: label } },
+    },
   });
 }
 

@@ -67,8 +67,9 @@ export function chartBox(caption) {
 }
 
 export function table(headers, rows, caption) {
-  return h('table', {},
+  // Wide tables scroll inside their own box, so a narrow screen never scrolls the whole page sideways.
+  return h('div', { class: 'table-wrap' }, h('table', {},
     caption ? h('caption', {}, caption) : null,
     h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c) => h('td', {}, c))))));
+    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c) => h('td', {}, c)))))));
 }

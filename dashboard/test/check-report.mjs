@@ -15,7 +15,7 @@ try {
   const requests = [];
   page.on('request', (request) => { if (!request.url().startsWith('file:')) requests.push(request.url()); });
   await page.goto(pathToFileURL(resolve(reportPath)).href);
-  await page.waitForSelector('#report [role=tab]');
+  await page.waitForSelector('#report [role=tab], #report canvas');
   const charts = [];
   const tabs = await page.$$('#report [role=tab]');
   assert(tabs.length > 0 || (await page.$('#report canvas')), 'the report shows no tabs and no charts');
