@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using SmartShop.Functions.Auth;
 using SmartShop.Functions.Ingestion;
 using SmartShop.Functions.Operations;
 using SmartShop.Functions.Storage;
@@ -24,6 +25,7 @@ public static class SmartShopServiceExtensions
         builder.AddSmartShopTelemetry();
         builder.AddSmartShopStorage();
         builder.AddSmartShopIngestion();
+        builder.AddSmartShopAuth();
         return builder;
     }
 }
