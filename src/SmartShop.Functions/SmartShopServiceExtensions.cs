@@ -3,6 +3,8 @@ using Microsoft.Extensions.Hosting;
 using SmartShop.Functions.Auth;
 using SmartShop.Functions.Ingestion;
 using SmartShop.Functions.Operations;
+using SmartShop.Functions.Recommendations;
+using SmartShop.Functions.Serving;
 using SmartShop.Functions.Storage;
 using SmartShop.Functions.Telemetry;
 
@@ -26,6 +28,8 @@ public static class SmartShopServiceExtensions
         builder.AddSmartShopStorage();
         builder.AddSmartShopIngestion();
         builder.AddSmartShopAuth();
+        builder.AddSmartShopServing();
+        builder.AddSmartShopRecommendationApi();
         return builder;
     }
 }

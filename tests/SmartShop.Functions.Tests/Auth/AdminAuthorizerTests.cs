@@ -10,21 +10,21 @@ namespace SmartShop.Functions.Tests.Auth;
 public sealed class AdminAuthorizerTests : IDisposable
 {
     private readonly TestTokenIssuer _issuer = new();
-    private readonly AppServicesHost _host;
+    private readonly ApiHost _host;
 
-    public AdminAuthorizerTests() => _host = new AppServicesHost(TestTokenIssuer.Settings, _issuer.Replace);
+    public AdminAuthorizerTests() => _host = new ApiHost(TestTokenIssuer.Settings, _issuer.Replace);
 
     private AdminAuthorizer Authorizer => _host.Services.GetRequiredService<AdminAuthorizer>();
 
     [Fact]
     public async Task WithoutIssuerSettingsTheHostsAdminKeyIsTheOnlyGate()
     {
-        using var host = new AppServicesHost();
+        using var host = new ApiHost();
 
         var authorizer = host.Services.GetRequiredService<AdminAuthorizer>();
 
         authorizer.RequiresBearerToken.Should().BeFalse();
-        (await authorizer.AuthorizeAsync(host.Request("POST"))).Should().BeNull();
+        (await authorizer.AuthorizeAsync(ApiHost.Request("POST"))).Should().BeNull();
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class AdminAuthorizerTests : IDisposable
     [Fact]
     public async Task AMissingTokenIs401WithAChallenge()
     {
-        var request = _host.Request("POST");
+        var request = ApiHost.Request("POST");
 
         var result = await Authorizer.AuthorizeAsync(request);
 
@@ -70,7 +70,7 @@ public sealed class AdminAuthorizerTests : IDisposable
             "stranger-key" => WithBearer(_issuer.Token(admin, signedByStranger: true)),
             "unsigned" => WithBearer("eyJhbGciOiJub25lIn0.eyJyb2xlcyI6WyJTbWFydFNob3AuQWRtaW4iXX0."),
             "garbage" => WithBearer("not-a.jwt"),
-            _ => _host.Request("POST", configure: r => r.Headers.Authorization = "Basic dXNlcjpwYXNz"),
+            _ => ApiHost.Request("POST", configure: r => r.Headers.Authorization = "Basic dXNlcjpwYXNz"),
         };
 
         var result = await Authorizer.AuthorizeAsync(request);
@@ -92,7 +92,7 @@ public sealed class AdminAuthorizerTests : IDisposable
     {
         var settings = TestTokenIssuer.Settings;
         settings["Auth:AdminRole"] = "Catalogue.Owner";
-        using var host = new AppServicesHost(settings, _issuer.Replace);
+        using var host = new ApiHost(settings, _issuer.Replace);
         var authorizer = host.Services.GetRequiredService<AdminAuthorizer>();
 
         (await authorizer.AuthorizeAsync(WithBearer(_issuer.Token(["Catalogue.Owner"])))).Should().BeNull();
@@ -106,7 +106,7 @@ public sealed class AdminAuthorizerTests : IDisposable
     [InlineData("not a uri", "api://x")]
     public void AHalfConfiguredIssuerStopsTheAppAtStart(string authority, string audience)
     {
-        using var host = new AppServicesHost(new() { ["Auth:Authority"] = authority, ["Auth:Audience"] = audience });
+        using var host = new ApiHost(new() { ["Auth:Authority"] = authority, ["Auth:Audience"] = audience });
 
         var read = () => host.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
 
@@ -126,7 +126,7 @@ public sealed class AdminAuthorizerTests : IDisposable
         _issuer.Dispose();
     }
 
-    private HttpRequest WithBearer(string token) => _host.Request("POST", configure: r => r.Headers.Authorization = "Bearer " + token);
+    private HttpRequest WithBearer(string token) => ApiHost.Request("POST", configure: r => r.Headers.Authorization = "Bearer " + token);
 
     private static int? Status(IActionResult? result, string code)
     {

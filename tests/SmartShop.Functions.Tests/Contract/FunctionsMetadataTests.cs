@@ -37,6 +37,7 @@ public sealed class FunctionsMetadataTests
         {
             "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents",
             "ListModels", "GetModelVersion", "ActivateModelVersion", "OpenApiDocument",
+            "GetUserRecommendations", "GetSimilarItems", "GetBoughtTogether", "PostCartRecommendations", "GetTrending",
         }.Order(StringComparer.Ordinal));
     }
 
@@ -94,7 +95,12 @@ public sealed class FunctionsMetadataTests
     [InlineData("GetModelVersion", "v1/models/{version}", "Function", "get")]
     [InlineData("ActivateModelVersion", "v1/models/{version}/activate", "Admin", "post")]
     [InlineData("OpenApiDocument", "openapi.json", "Anonymous", "get")]
-    public void ApiPlatformRoutesHaveTheirAuthLevels(string function, string route, string authLevel, string method)
+    [InlineData("GetUserRecommendations", "v1/users/{userId}/recommendations", "Function", "get")]
+    [InlineData("GetSimilarItems", "v1/items/{itemId}/similar", "Function", "get")]
+    [InlineData("GetBoughtTogether", "v1/items/{itemId}/bought-together", "Function", "get")]
+    [InlineData("PostCartRecommendations", "v1/cart/recommendations", "Function", "post")]
+    [InlineData("GetTrending", "v1/trending", "Function", "get")]
+    public void HttpRoutesHaveTheirAuthLevels(string function, string route, string authLevel, string method)
     {
         var trigger = Trigger(function);
 

@@ -113,8 +113,8 @@ public sealed class OpenApiDocumentTests
 
     private static JsonObject Served(bool bearer)
     {
-        using var host = new AppServicesHost(bearer ? TestTokenIssuer.Settings : null);
-        var result = host.Create<OpenApiFunction>().OpenApiDocument(host.Request("GET"));
+        using var host = new ApiHost(bearer ? TestTokenIssuer.Settings : null);
+        var result = host.Create<OpenApiFunction>().OpenApiDocument(ApiHost.Request("GET"));
         var content = result.Should().BeOfType<ContentResult>().Subject;
         content.StatusCode.Should().Be(200);
         content.ContentType.Should().Be("application/json");

@@ -17,9 +17,9 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
 
     private readonly TestTokenIssuer _issuer = new();
     private readonly string _directory = Directory.CreateTempSubdirectory("smartshop-models-").FullName;
-    private readonly AppServicesHost _host;
+    private readonly ApiHost _host;
 
-    public ModelRegistryFunctionsTests() => _host = new AppServicesHost();
+    public ModelRegistryFunctionsTests() => _host = new ApiHost();
 
     private ModelRegistry Registry => _host.Services.GetRequiredService<ModelRegistry>();
 
@@ -31,7 +31,7 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
         await UploadAsync(Segmentation, "s1", ndcg: 0.1);
         (await Registry.TryActivateAsync(Recommendations, "r1")).Should().BeTrue();
 
-        var catalog = Value<ModelCatalog>(await Functions().ListModels(_host.Request("GET"), default), StatusCodes.Status200OK);
+        var catalog = Value<ModelCatalog>(await Functions().ListModels(ApiHost.Request("GET"), default), StatusCodes.Status200OK);
 
         catalog.Models.Select(m => m.Kind).Should().Equal(Recommendations, Segmentation);
         var recommendations = catalog.Models[0];
@@ -53,7 +53,7 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
     [InlineData("?kind=segmentation&kind=recommendations", StatusCodes.Status400BadRequest, "invalid-parameter")]
     public async Task TheKindFilterIsStrict(string query, int status, string? code)
     {
-        var result = await Functions().ListModels(_host.Request("GET", query), default);
+        var result = await Functions().ListModels(ApiHost.Request("GET", query), default);
 
         if (code is null)
         {
@@ -70,7 +70,7 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
     {
         await UploadAsync(Segmentation, "seg-2026.11", ndcg: 0.2, training: """{"runId":"run-9"}""");
 
-        var view = Value<ModelVersionView>(await Functions().GetModelVersion(_host.Request("GET"), "seg-2026.11", default), StatusCodes.Status200OK);
+        var view = Value<ModelVersionView>(await Functions().GetModelVersion(ApiHost.Request("GET"), "seg-2026.11", default), StatusCodes.Status200OK);
 
         view.Kind.Should().Be(Segmentation);
         view.Active.Should().BeFalse();
@@ -84,7 +84,7 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
     [InlineData("")]
     public async Task AnUnknownOrImpossibleVersionIs404(string version)
     {
-        Problem(await Functions().GetModelVersion(_host.Request("GET"), version, default), StatusCodes.Status404NotFound, ModelRegistryFunctions.UnknownVersionCode);
+        Problem(await Functions().GetModelVersion(ApiHost.Request("GET"), version, default), StatusCodes.Status404NotFound, ModelRegistryFunctions.UnknownVersionCode);
     }
 
     [Fact]
@@ -93,8 +93,8 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
         await UploadAsync(Recommendations, "v1", ndcg: 0.3);
         await UploadAsync(Segmentation, "v1", ndcg: 0.3);
 
-        Problem(await Functions().GetModelVersion(_host.Request("GET"), "v1", default), StatusCodes.Status400BadRequest, "ambiguous-model-version");
-        Value<ModelVersionView>(await Functions().GetModelVersion(_host.Request("GET", "?kind=segmentation"), "v1", default), 200).Kind.Should().Be(Segmentation);
+        Problem(await Functions().GetModelVersion(ApiHost.Request("GET"), "v1", default), StatusCodes.Status400BadRequest, "ambiguous-model-version");
+        Value<ModelVersionView>(await Functions().GetModelVersion(ApiHost.Request("GET", "?kind=segmentation"), "v1", default), 200).Kind.Should().Be(Segmentation);
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
         await UploadAsync(Recommendations, "r2", ndcg: 0.5);
         await Registry.TryActivateAsync(Recommendations, "r1");
 
-        var pointer = Value<ActivePointer>(await Functions().ActivateModelVersion(_host.Request("POST"), "r2", default), StatusCodes.Status200OK);
+        var pointer = Value<ActivePointer>(await Functions().ActivateModelVersion(ApiHost.Request("POST"), "r2", default), StatusCodes.Status200OK);
 
         pointer.Should().Match<ActivePointer>(p => p.Kind == Recommendations && p.Version == "r2" && p.PreviousVersion == "r1");
         (await Registry.GetActiveAsync(Recommendations))!.ETag.ToString().Should().Be(pointer.ETag);
@@ -115,8 +115,8 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
     {
         await UploadAsync(Segmentation, "s1", ndcg: 0.1);
 
-        Problem(await Functions().ActivateModelVersion(_host.Request("POST"), "s1", default), StatusCodes.Status404NotFound, ModelRegistryFunctions.UnknownVersionCode);
-        Value<ActivePointer>(await Functions().ActivateModelVersion(_host.Request("POST", "?kind=segmentation"), "s1", default), 200).Version.Should().Be("s1");
+        Problem(await Functions().ActivateModelVersion(ApiHost.Request("POST"), "s1", default), StatusCodes.Status404NotFound, ModelRegistryFunctions.UnknownVersionCode);
+        Value<ActivePointer>(await Functions().ActivateModelVersion(ApiHost.Request("POST", "?kind=segmentation"), "s1", default), 200).Version.Should().Be("s1");
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
         var seen = (await Registry.GetActiveAsync(Recommendations))!.ETag.ToString();
         await Registry.TryActivateAsync(Recommendations, "r2");
 
-        var result = await Functions().ActivateModelVersion(_host.Request("POST", configure: r => r.Headers.IfMatch = seen), "r1", default);
+        var result = await Functions().ActivateModelVersion(ApiHost.Request("POST", configure: r => r.Headers.IfMatch = seen), "r1", default);
 
         Problem(result, StatusCodes.Status409Conflict, ModelRegistryFunctions.ConflictCode);
         (await Registry.GetActiveAsync(Recommendations))!.Version.Should().Be("r2");
@@ -142,13 +142,14 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
             await UploadAsync(Recommendations, version, ndcg: 0.1);
         }
 
-        var before = (await Registry.GetActiveAsync(Recommendations))?.ETag.ToString() ?? "*";
-        var results = await Task.WhenAll(new[] { "a", "b", "c", "d", "e", "f" }.Select(v =>
-            Functions().ActivateModelVersion(_host.Request("POST", configure: r => r.Headers.IfMatch = before), v, default)));
+        await Registry.TryActivateAsync(Recommendations, "a");
+        var before = (await Registry.GetActiveAsync(Recommendations))!.ETag.ToString();
+        var results = await Task.WhenAll(new[] { "b", "c", "d", "e", "f" }.Select(v =>
+            Functions().ActivateModelVersion(ApiHost.Request("POST", configure: r => r.Headers.IfMatch = before), v, default)));
 
         var statuses = results.Select(r => ((ObjectResult)r).StatusCode).ToList();
         statuses.Should().OnlyContain(s => s == 200 || s == 409);
-        statuses.Count(s => s == 200).Should().Be(1, "all six replaced the same (absent) pointer; only one may win");
+        statuses.Count(s => s == 200).Should().Be(1, "all five replace the same pointer (If-Match); only one may win");
         var winner = results.Select(r => ((ObjectResult)r).Value).OfType<ActivePointer>().Single();
         (await Registry.GetActiveAsync(Recommendations))!.Version.Should().Be(winner.Version);
     }
@@ -156,12 +157,12 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
     [Fact]
     public async Task WithAnIssuerConfiguredActivationNeedsAnAdminToken()
     {
-        using var host = new AppServicesHost(TestTokenIssuer.Settings, _issuer.Replace);
+        using var host = new ApiHost(TestTokenIssuer.Settings, _issuer.Replace);
         var registry = host.Services.GetRequiredService<ModelRegistry>();
         await registry.UploadVersionAsync(Recommendations, "r1", WriteBundle("r1", 0.1, null));
         var functions = host.Create<ModelRegistryFunctions>();
 
-        Problem(await functions.ActivateModelVersion(host.Request("POST"), "r1", default), StatusCodes.Status401Unauthorized, "unauthorized");
+        Problem(await functions.ActivateModelVersion(ApiHost.Request("POST"), "r1", default), StatusCodes.Status401Unauthorized, "unauthorized");
         Problem(await functions.ActivateModelVersion(Bearer(host, _issuer.Token(["Reader"])), "r1", default), StatusCodes.Status403Forbidden, "forbidden");
         (await registry.GetActiveAsync(Recommendations)).Should().BeNull();
         Value<ActivePointer>(await functions.ActivateModelVersion(Bearer(host, _issuer.Token(["SmartShop.Admin"])), "r1", default), 200).Version.Should().Be("r1");
@@ -174,7 +175,7 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static HttpRequest Bearer(AppServicesHost host, string token) => host.Request("POST", configure: r => r.Headers.Authorization = "Bearer " + token);
+    private static HttpRequest Bearer(ApiHost host, string token) => ApiHost.Request("POST", configure: r => r.Headers.Authorization = "Bearer " + token);
 
     private ModelRegistryFunctions Functions() => _host.Create<ModelRegistryFunctions>();
 
