@@ -39,6 +39,10 @@ $settings = [ordered]@{
     "Ingestion__MaxEventsPerRequest"              = '1000'
     "Ingestion__MaxRequestBytes"                  = '1048576'
     "Telemetry__UserIdHashKey"                    = ''
+    "Auth__Authority"                             = ''
+    "Auth__Issuer"                                = ''
+    "Auth__Audience"                              = ''
+    "Auth__AdminRole"                             = 'SmartShop.Admin'
 }
 
 $target = 'src/SmartShop.Functions/local.settings.json'

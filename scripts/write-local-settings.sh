@@ -59,7 +59,11 @@ cat > "$target" <<JSON
     "Ingestion__MaxEventAgeDays": "30",
     "Ingestion__MaxEventsPerRequest": "1000",
     "Ingestion__MaxRequestBytes": "1048576",
-    "Telemetry__UserIdHashKey": ""
+    "Telemetry__UserIdHashKey": "",
+    "Auth__Authority": "",
+    "Auth__Issuer": "",
+    "Auth__Audience": "",
+    "Auth__AdminRole": "SmartShop.Admin"
   }
 }
 JSON

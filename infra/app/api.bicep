@@ -22,6 +22,12 @@ param alwaysReadyHttpInstanceCount int
 @secure()
 param userIdHashKey string = ''
 
+@description('Entra ID authority for admin bearer tokens (Auth__Authority), e.g. https://login.microsoftonline.com/<tenant>/v2.0; empty: admin routes need the admin key only.')
+param authAuthority string = ''
+
+@description('Expected audience of admin bearer tokens (Auth__Audience): the API app registration\'s application id URI; set together with authAuthority.')
+param authAudience string = ''
+
 @description('Runtime version; the project targets net10.0.')
 param dotnetVersion string = '10.0'
 
@@ -142,6 +148,10 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       Ingestion__MaxEventsPerRequest: '1000'
       Ingestion__MaxRequestBytes: '1048576'
       Telemetry__UserIdHashKey: userIdHashKey
+      Auth__Authority: authAuthority
+      Auth__Issuer: ''
+      Auth__Audience: authAudience
+      Auth__AdminRole: 'SmartShop.Admin'
       // DefaultAzureCredential picks the user-assigned identity from this.
       AZURE_CLIENT_ID: identity.properties.clientId
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString

@@ -1,8 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using SmartShop.Functions.Auth;
 using SmartShop.Functions.Dashboard;
 using SmartShop.Functions.Ingestion;
 using SmartShop.Functions.Operations;
+using SmartShop.Functions.Recommendations;
+using SmartShop.Functions.Serving;
 using SmartShop.Functions.Storage;
 using SmartShop.Functions.Telemetry;
 
@@ -25,6 +28,9 @@ public static class SmartShopServiceExtensions
         builder.AddSmartShopTelemetry();
         builder.AddSmartShopStorage();
         builder.AddSmartShopIngestion();
+        builder.AddSmartShopAuth();
+        builder.AddSmartShopServing();
+        builder.AddSmartShopRecommendationApi();
         builder.AddSmartShopDashboard();
         return builder;
     }

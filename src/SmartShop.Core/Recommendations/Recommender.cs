@@ -208,7 +208,18 @@ public sealed class Recommender
         }
     }
 
-    private int RequireItem(string itemId) => _itemIndex.TryGetValue(itemId?.Trim().ToUpperInvariant() ?? "", out var i) || _itemIndex.TryGetValue(itemId ?? "", out i)
+    /// <summary>The catalogue facts the model holds for an item (ids matched as the request methods match them), or null when it is unknown.</summary>
+    public CatalogueItem? FindItem(string itemId)
+    {
+        var i = IndexOfItem(itemId);
+        return i < 0 ? null : new CatalogueItem(_model.ItemIds[i], _model.Titles[i], _model.Categories[i], (decimal)_model.Prices[i], _model.InStock[i]);
+    }
+
+    private int IndexOfItem(string? itemId) => _itemIndex.TryGetValue(itemId?.Trim().ToUpperInvariant() ?? "", out var i) || _itemIndex.TryGetValue(itemId ?? "", out i)
+        ? i
+        : -1;
+
+    private int RequireItem(string itemId) => IndexOfItem(itemId) is var i and >= 0
         ? i
         : throw new KeyNotFoundException($"Item '{itemId}' is not in the model's catalogue.");
 

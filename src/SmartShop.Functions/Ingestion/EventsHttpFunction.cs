@@ -25,6 +25,13 @@ public sealed partial class EventsHttpFunction(
     private readonly IngestionOptions _options = options.Value;
 
     [Function(nameof(PostEvents))]
+    [ApiOperation("Ingestion", "Ingests a batch of clickstream events (the Event Hubs pipeline over HTTP).",
+        Description = "The body is a JSON array of events or an object `{\"events\": [...]}`. Invalid events are dead-lettered and counted, not refused; a resent identical body is a duplicate batch and changes nothing.")]
+    [ApiBody(typeof(ClickstreamEvent[]))]
+    [ApiResponse(StatusCodes.Status202Accepted, typeof(EventsAccepted))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["malformed-body", "unexpected-body-shape", "no-events"])]
+    [ApiResponse(StatusCodes.Status413PayloadTooLarge, Codes = ["body-too-large", "too-many-events"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["storage-unavailable"])]
     public async Task<IActionResult> PostEvents(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v1/events")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -35,7 +42,7 @@ public sealed partial class EventsHttpFunction(
             return TooLarge();
         }
 
-        var body = await ReadBodyAsync(request.Body, _options.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync(request.Body, _options.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
             return TooLarge();
@@ -84,25 +91,6 @@ public sealed partial class EventsHttpFunction(
         LogRequestIngested(logger, summary.BatchId, summary.Received, summary.Accepted, summary.Rejected, summary.Duplicates);
         return new AcceptedResult(location: null, value: new EventsAccepted(
             summary.BatchId, summary.Received, summary.Accepted, summary.Rejected, summary.Duplicates, summary.AcceptedByType, summary.RejectedByCode));
-    }
-
-    /// <summary>The body as bytes, or null when it is longer than <paramref name="limit"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(Stream body, int limit, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     /// <summary>Each element's raw JSON text, so the validator sees (and dead letters keep) exactly what was sent.</summary>

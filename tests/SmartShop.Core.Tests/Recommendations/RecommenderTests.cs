@@ -22,6 +22,16 @@ public sealed class RecommenderTests
     }
 
     [Fact]
+    public void FindItemReturnsTheCatalogueFactsOfAKnownItemMatchedAsRequestsMatchIds()
+    {
+        var expected = SyntheticShop.Catalogue().Items.First(i => Model.Items.Contains(i.Id));
+
+        _recommender.FindItem(expected.Id).Should().Be(expected);
+        _recommender.FindItem(" " + expected.Id.ToLowerInvariant() + " ").Should().Be(expected);
+        _recommender.FindItem("NO-SUCH-ITEM").Should().BeNull();
+    }
+
+    [Fact]
     public void WarmUserGetsKDistinctItemsEachWithAReason()
     {
         var items = _recommender.RecommendForUser(new UserRecommendationRequest { UserId = "U1", K = 8 });

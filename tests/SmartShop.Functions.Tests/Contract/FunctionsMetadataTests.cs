@@ -33,7 +33,12 @@ public sealed class FunctionsMetadataTests
     {
         var names = Metadata.Value.Select(f => (string)f!["name"]!).Order(StringComparer.Ordinal);
 
-        names.Should().Equal(new[] { "Dashboard", "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents" }.Order(StringComparer.Ordinal));
+        names.Should().Equal(new[]
+        {
+            "Dashboard", "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents",
+            "ListModels", "GetModelVersion", "ActivateModelVersion", "OpenApiDocument",
+            "GetUserRecommendations", "GetSimilarItems", "GetBoughtTogether", "PostCartRecommendations", "GetTrending",
+        }.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -94,5 +99,25 @@ public sealed class FunctionsMetadataTests
         trigger["route"]!.GetValue<string>().Should().Be("health");
         trigger["authLevel"]!.GetValue<string>().Should().Be("Anonymous");
         trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()).Should().Equal("get");
+    }
+
+    [Theory]
+    [InlineData("ListModels", "v1/models", "Function", "get")]
+    [InlineData("GetModelVersion", "v1/models/{version}", "Function", "get")]
+    [InlineData("ActivateModelVersion", "v1/models/{version}/activate", "Admin", "post")]
+    [InlineData("OpenApiDocument", "openapi.json", "Anonymous", "get")]
+    [InlineData("GetUserRecommendations", "v1/users/{userId}/recommendations", "Function", "get")]
+    [InlineData("GetSimilarItems", "v1/items/{itemId}/similar", "Function", "get")]
+    [InlineData("GetBoughtTogether", "v1/items/{itemId}/bought-together", "Function", "get")]
+    [InlineData("PostCartRecommendations", "v1/cart/recommendations", "Function", "post")]
+    [InlineData("GetTrending", "v1/trending", "Function", "get")]
+    public void HttpRoutesHaveTheirAuthLevels(string function, string route, string authLevel, string method)
+    {
+        var trigger = Trigger(function);
+
+        trigger["type"]!.GetValue<string>().Should().Be("httpTrigger");
+        trigger["route"]!.GetValue<string>().Should().Be(route);
+        trigger["authLevel"]!.GetValue<string>().Should().Be(authLevel);
+        trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()).Should().Equal(method);
     }
 }

@@ -1,0 +1,403 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using SmartShop.Core.Recommendations;
+using SmartShop.Core.Storage;
+using SmartShop.Core.Telemetry;
+using SmartShop.Functions.Http;
+using SmartShop.Functions.Operations;
+using SmartShop.Functions.Serving;
+
+namespace SmartShop.Functions.Recommendations;
+
+/// <summary>
+/// The storefront's recommendation routes: bind → validate → ask the served <see cref="Recommender"/> → map. Each
+/// request reads the served model once and finishes on it. Unknown users and items are answered by the engine's
+/// fallbacks (trending), and the reasons say so. Every answer is logged as a prediction without waiting on storage.
+/// </summary>
+public sealed partial class RecommendationFunctions(
+    ServingModels serving,
+    IDocumentLogStore activityStore,
+    DocumentLogWriter predictionLog,
+    RecommendationCache cache,
+    SmartShopTelemetry telemetry,
+    TimeProvider timeProvider,
+    ILogger<RecommendationFunctions> logger)
+{
+    public const int MaxCartItems = 100;
+    public const int MaxCartBodyBytes = 64 * 1024;
+    /// <summary>Most values a list parameter (category, exclude) may carry.</summary>
+    public const int MaxListValues = 50;
+    /// <summary>The prediction log's user for answers that name no user.</summary>
+    public const string AnonymousUser = "(anonymous)";
+
+    public const string UserEndpoint = "users/recommendations";
+    public const string SimilarEndpoint = "items/similar";
+    public const string BoughtTogetherEndpoint = "items/bought-together";
+    public const string CartEndpoint = "cart/recommendations";
+    public const string TrendingEndpoint = "trending";
+
+    public const string UnknownUserReason = "new customer: no purchase history yet";
+    public const string UnknownItemReason = "the requested item is not in the model's catalogue; showing trending items";
+    public const string UnknownCartReason = "no item in the cart is in the model's catalogue; showing trending items";
+
+    private const int DefaultK = 10;
+
+    private static readonly JsonSerializerOptions CartJson = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        MaxDepth = 8,
+    };
+
+    [Function(nameof(GetUserRecommendations))]
+    [ApiOperation("Recommendations", "Recommended for you: the user's top-k items, each with its reasons.",
+        Description = "An unknown user gets the engine's cold-start answer (recent activity, else trending) and the reasons say so.")]
+    [ApiRouteParameter("userId", "The customer id.")]
+    [ApiQuery("k", typeof(int), "How many items.", Minimum = 1, Maximum = RecommendationRequestBase.MaxK, Default = "10")]
+    [ApiQuery("category", typeof(string[]), "Only items of these categories (comma-separated).")]
+    [ApiQuery("exclude", typeof(string[]), "Item ids never to return (comma-separated).")]
+    [ApiQuery("diversity", typeof(double), "0 (pure relevance) to 1 (most diverse).", Minimum = 0, Maximum = 1)]
+    [ApiResponse(StatusCodes.Status200OK, typeof(UserRecommendations))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
+    public async Task<IActionResult> GetUserRecommendations(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/users/{userId}/recommendations")] HttpRequest request,
+        string userId,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = Stopwatch.GetTimestamp();
+        if (RouteIds.Check(nameof(userId), userId) is { } badUser)
+        {
+            return badUser;
+        }
+
+        var query = QueryParameters.Read(request, "k", "category", "exclude", "diversity");
+        var k = query.WholeNumber("k", DefaultK, 1, RecommendationRequestBase.MaxK);
+        var categories = query.List("category", MaxListValues);
+        var exclude = query.List("exclude", MaxListValues);
+        var diversity = query.Number("diversity", 0, 1);
+        if (!query.IsValid)
+        {
+            return query.Error;
+        }
+
+        if ((RouteIds.CheckAll("category", categories) ?? RouteIds.CheckAll("exclude", exclude)) is { } badList)
+        {
+            return badList;
+        }
+
+        if (serving.Recommendations is not { } served)
+        {
+            return RecommenderNotLoaded(request);
+        }
+
+        var recent = await RecentItemsAsync(userId, cancellationToken).ConfigureAwait(false);
+        var recommender = served.Recommender;
+        var items = recommender.RecommendForUser(new UserRecommendationRequest
+        {
+            UserId = userId,
+            RecentItems = recent,
+            K = k,
+            Filters = Filters(categories, exclude),
+            MaxPerCategory = MaxPerCategory(k, diversity),
+        }, cancellationToken);
+        var note = recent.Count == 0 && !recommender.IsKnownUser(userId) ? UnknownUserReason : null;
+        var response = new UserRecommendations(userId, NewRecommendationId(), served.Version, Map(recommender, items, note));
+        Record(UserEndpoint, userId, response.RecommendationId, served.Version, response.Recommendations.Select(i => i.ItemId), started);
+        return new OkObjectResult(response);
+    }
+
+    [Function(nameof(GetSimilarItems))]
+    [ApiOperation("Recommendations", "Items similar to an item (content and co-occurrence neighbours).")]
+    [ApiRouteParameter("itemId", "The item (stock code).")]
+    [ApiQuery("k", typeof(int), "How many items.", Minimum = 1, Maximum = RecommendationRequestBase.MaxK, Default = "10")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(SimilarItems))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
+    public IActionResult GetSimilarItems(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/items/{itemId}/similar")] HttpRequest request,
+        string itemId,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = Stopwatch.GetTimestamp();
+        if (ReadItemRequest(request, itemId, out var k) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (serving.Recommendations is not { } served)
+        {
+            return RecommenderNotLoaded(request);
+        }
+
+        var recommender = served.Recommender;
+        var known = recommender.FindItem(itemId);
+        var items = cache.GetOrCreate(new RecommendationCacheKey(SimilarEndpoint, served.Version, null, known?.Id ?? itemId, k, null), () => known is null
+            ? Map(recommender, recommender.Trending(new TrendingRequest { K = k }, cancellationToken), UnknownItemReason)
+            : Map(recommender, recommender.SimilarItems(new ItemRequest { ItemId = known.Id, K = k }, cancellationToken), null));
+        var response = new SimilarItems(itemId, NewRecommendationId(), served.Version, items);
+        Record(SimilarEndpoint, null, response.RecommendationId, served.Version, items.Select(i => i.ItemId), started);
+        return new OkObjectResult(response);
+    }
+
+    [Function(nameof(GetBoughtTogether))]
+    [ApiOperation("Recommendations", "Items frequently bought together with an item, with support, confidence and lift.")]
+    [ApiRouteParameter("itemId", "The item (stock code).")]
+    [ApiQuery("k", typeof(int), "How many items.", Minimum = 1, Maximum = RecommendationRequestBase.MaxK, Default = "10")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(BoughtTogetherItems))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
+    public IActionResult GetBoughtTogether(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/items/{itemId}/bought-together")] HttpRequest request,
+        string itemId,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = Stopwatch.GetTimestamp();
+        if (ReadItemRequest(request, itemId, out var k) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (serving.Recommendations is not { } served)
+        {
+            return RecommenderNotLoaded(request);
+        }
+
+        var recommender = served.Recommender;
+        var known = recommender.FindItem(itemId);
+        var items = cache.GetOrCreate(new RecommendationCacheKey(BoughtTogetherEndpoint, served.Version, null, known?.Id ?? itemId, k, null), () => known is null
+            ? [.. Map(recommender, recommender.Trending(new TrendingRequest { K = k }, cancellationToken), UnknownItemReason)
+                .Select(i => new BoughtTogetherRecommendation(i.ItemId, i.Score, i.Reasons, i.Title, i.Category, i.Price, null, null, null, null))]
+            : recommender.FrequentlyBoughtTogether(new ItemRequest { ItemId = known.Id, K = k }, cancellationToken)
+                .Select(i => BoughtTogether(recommender, i)).ToArray());
+        var response = new BoughtTogetherItems(itemId, NewRecommendationId(), served.Version, items);
+        Record(BoughtTogetherEndpoint, null, response.RecommendationId, served.Version, items.Select(i => i.ItemId), started);
+        return new OkObjectResult(response);
+    }
+
+    [Function(nameof(PostCartRecommendations))]
+    [ApiOperation("Recommendations", "Completes a cart: items that go with the posted item ids.")]
+    [ApiBody(typeof(CartRecommendationRequest))]
+    [ApiResponse(StatusCodes.Status200OK, typeof(CartRecommendations))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter", "malformed-body"])]
+    [ApiResponse(StatusCodes.Status413PayloadTooLarge, Codes = ["body-too-large"])]
+    [ApiResponse(StatusCodes.Status415UnsupportedMediaType, Codes = ["unsupported-media-type"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
+    public async Task<IActionResult> PostCartRecommendations(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v1/cart/recommendations")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = Stopwatch.GetTimestamp();
+        if (!RequestBody.IsJson(request))
+        {
+            return ApiProblem.UnsupportedMediaType("application/json");
+        }
+
+        var query = QueryParameters.Read(request);
+        if (!query.IsValid)
+        {
+            return query.Error;
+        }
+
+        if (request.ContentLength > MaxCartBodyBytes
+            || await RequestBody.ReadAsync(request.Body, MaxCartBodyBytes, cancellationToken).ConfigureAwait(false) is not { } body)
+        {
+            return ApiProblem.TooLarge(MaxCartBodyBytes);
+        }
+
+        CartRecommendationRequest? posted;
+        try
+        {
+            posted = JsonSerializer.Deserialize<CartRecommendationRequest>(body, CartJson);
+        }
+        catch (JsonException e)
+        {
+            var where = string.IsNullOrEmpty(e.Path) ? "" : $" (at {e.Path})";
+            return ApiProblem.MalformedBody($"Send a JSON object {{\"items\": [item ids], \"userId\"?: string, \"k\"?: 1-100}}{where}.");
+        }
+
+        if (!TryValidateCart(posted, out var cart, out var badCart))
+        {
+            return badCart;
+        }
+
+        if (serving.Recommendations is not { } served)
+        {
+            return RecommenderNotLoaded(request);
+        }
+
+        var recommender = served.Recommender;
+        var items = recommender.CompleteCart(new CartRequest { CartItems = cart.Items, K = cart.K }, cancellationToken);
+        var note = cart.Items.Any(id => recommender.FindItem(id) is not null) ? null : UnknownCartReason;
+        var response = new CartRecommendations(cart.UserId, NewRecommendationId(), served.Version, Map(recommender, items, note));
+        Record(CartEndpoint, cart.UserId, response.RecommendationId, served.Version, response.Recommendations.Select(i => i.ItemId), started);
+        return new OkObjectResult(response);
+    }
+
+    [Function(nameof(GetTrending))]
+    [ApiOperation("Recommendations", "Trending items, overall or in a customer segment.")]
+    [ApiQuery("k", typeof(int), "How many items.", Minimum = 1, Maximum = RecommendationRequestBase.MaxK, Default = "10")]
+    [ApiQuery("category", typeof(string[]), "Only items of these categories (comma-separated).")]
+    [ApiQuery("segment", typeof(string), "Trending among customers of this segment (needs the segmentation model).")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(TrendingItems))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
+    public IActionResult GetTrending(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/trending")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = Stopwatch.GetTimestamp();
+        var query = QueryParameters.Read(request, "k", "category", "segment");
+        var k = query.WholeNumber("k", DefaultK, 1, RecommendationRequestBase.MaxK);
+        var categories = query.List("category", MaxListValues);
+        var segment = query.Text("segment");
+        if (!query.IsValid)
+        {
+            return query.Error;
+        }
+
+        if ((RouteIds.CheckAll("category", categories) ?? (segment is null ? null : RouteIds.Check("segment", segment))) is { } badValue)
+        {
+            return badValue;
+        }
+
+        if (serving.Recommendations is not { } served)
+        {
+            return RecommenderNotLoaded(request);
+        }
+
+        if (segment is not null)
+        {
+            if (served.Trending is not { } trending)
+            {
+                return ApiProblem.ModelNotLoaded(request.HttpContext.Response, ModelStatusBoard.Segmentation);
+            }
+
+            if (!trending.Segments.Contains(segment, StringComparer.Ordinal))
+            {
+                return ApiProblem.InvalidParameter("segment", $"Unknown segment. Known segments: {string.Join(", ", trending.Segments)}.");
+            }
+        }
+
+        var recommender = served.Recommender;
+        var key = new RecommendationCacheKey(TrendingEndpoint, served.Version, segment is null ? null : served.SegmentationVersion, segment, k,
+            categories.Count == 0 ? null : string.Join('\n', categories.Order(StringComparer.Ordinal)));
+        var items = cache.GetOrCreate(key, () => Map(recommender,
+            recommender.Trending(new TrendingRequest { K = k, Segment = segment, Filters = Filters(categories, []) }, cancellationToken), null));
+        var response = new TrendingItems(segment, NewRecommendationId(), served.Version, items);
+        Record(TrendingEndpoint, null, response.RecommendationId, served.Version, items.Select(i => i.ItemId), started);
+        return new OkObjectResult(response);
+    }
+
+    private static ObjectResult? ReadItemRequest(HttpRequest request, string itemId, out int k)
+    {
+        k = DefaultK;
+        if (RouteIds.Check(nameof(itemId), itemId) is { } badItem)
+        {
+            return badItem;
+        }
+
+        var query = QueryParameters.Read(request, "k");
+        k = query.WholeNumber("k", DefaultK, 1, RecommendationRequestBase.MaxK);
+        return query.Error;
+    }
+
+    private static bool TryValidateCart(
+        CartRecommendationRequest? posted, [NotNullWhen(true)] out ValidCart? cart, [NotNullWhen(false)] out ObjectResult? error)
+    {
+        cart = null;
+        error = posted switch
+        {
+            null => ApiProblem.MalformedBody("Send a JSON object {\"items\": [item ids], \"userId\"?: string, \"k\"?: 1-100}."),
+            { Items: null or [] } => ApiProblem.InvalidParameter("items", "Send at least one item id in 'items'."),
+            { Items.Count: > MaxCartItems } => ApiProblem.InvalidParameter("items", string.Create(CultureInfo.InvariantCulture, $"A cart may list at most {MaxCartItems} items.")),
+            { K: < 1 or > RecommendationRequestBase.MaxK } => ApiProblem.InvalidParameter("k",
+                string.Create(CultureInfo.InvariantCulture, $"'k' must be an integer from 1 to {RecommendationRequestBase.MaxK}.")),
+            _ => RouteIds.CheckAll("items", posted.Items) ?? (posted.UserId is null ? null : RouteIds.Check("userId", posted.UserId)),
+        };
+        if (error is not null)
+        {
+            return false;
+        }
+
+        cart = new ValidCart(posted!.Items!, posted.UserId, posted.K ?? DefaultK);
+        return true;
+    }
+
+    private async Task<IReadOnlyList<string>> RecentItemsAsync(string userId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var activity = await activityStore.GetRecentActivityAsync(userId, cancellationToken).ConfigureAwait(false);
+            return activity.Count == 0 ? [] : activity.Select(a => a.ItemId).Distinct(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Recent events only refine the answer: without them the user still gets the model's list.
+            LogActivityUnavailable(logger, e);
+            return [];
+        }
+    }
+
+    private static RecommendationFilters? Filters(IReadOnlyList<string> categories, IReadOnlyList<string> exclude) =>
+        categories.Count == 0 && exclude.Count == 0
+            ? null
+            : new RecommendationFilters
+            {
+                Categories = categories.Count == 0 ? null : categories.ToHashSet(StringComparer.Ordinal),
+                // Model item ids are stored upper-cased (stock codes); exclude both spellings.
+                ExcludeItems = exclude.Count == 0 ? null : exclude.Concat(exclude.Select(id => id.ToUpperInvariant())).ToHashSet(StringComparer.Ordinal),
+            };
+
+    /// <summary>diversity 0 (or absent): no cap; 1: one item per category; in between: at most ⌈k·(1−diversity)⌉ per category.</summary>
+    private static int? MaxPerCategory(int k, double? diversity) =>
+        diversity is { } d and > 0 ? Math.Max(1, (int)Math.Ceiling(k * (1 - d))) : null;
+
+    private static RecommendationItem[] Map(Recommender recommender, IReadOnlyList<RecommendedItem> items, string? note)
+    {
+        var result = new RecommendationItem[items.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var item = items[i];
+            var facts = recommender.FindItem(item.ItemId);
+            result[i] = new RecommendationItem(item.ItemId, item.Score, note is null ? [item.Reason] : [item.Reason, note], item.Title, facts?.Category, facts?.Price ?? 0m);
+        }
+
+        return result;
+    }
+
+    private static BoughtTogetherRecommendation BoughtTogether(Recommender recommender, BoughtTogetherItem item)
+    {
+        var facts = recommender.FindItem(item.ItemId);
+        return new BoughtTogetherRecommendation(item.ItemId, item.Confidence, [item.Reason], item.Title, facts?.Category, facts?.Price ?? 0m,
+            item.Baskets, item.Support, item.Confidence, item.Lift);
+    }
+
+    private static string NewRecommendationId() => Guid.NewGuid().ToString("N");
+
+    private static IActionResult RecommenderNotLoaded(HttpRequest request) =>
+        ApiProblem.ModelNotLoaded(request.HttpContext.Response, ModelStatusBoard.Recommendations);
+
+    private void Record(string endpoint, string? userId, string recommendationId, string modelVersion, IEnumerable<string> itemIds, long started)
+    {
+        // Queued, never awaited: a full queue drops the entry (counted by the writer) rather than slowing the answer.
+        predictionLog.TryLogPrediction(new PredictionLogEntry(userId ?? AnonymousUser, recommendationId, timeProvider.GetUtcNow(), endpoint, modelVersion, itemIds.ToList()));
+        telemetry.RecordRecommendation(endpoint, modelVersion, Stopwatch.GetElapsedTime(started));
+    }
+
+    private sealed record ValidCart(IReadOnlyList<string> Items, string? UserId, int K);
+
+    [LoggerMessage(EventId = 6201, Level = LogLevel.Warning, Message = "Recent activity could not be read; answering from the model alone")]
+    private static partial void LogActivityUnavailable(ILogger logger, Exception exception);
+}

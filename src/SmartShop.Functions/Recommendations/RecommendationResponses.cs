@@ -1,0 +1,27 @@
+namespace SmartShop.Functions.Recommendations;
+
+/// <summary>One recommended item: the engine's reason first, then any note about a fallback.</summary>
+public sealed record RecommendationItem(string ItemId, float Score, IReadOnlyList<string> Reasons, string Title, string? Category, decimal Price);
+
+/// <summary>An item bought together with the requested one; the statistics are null when the list fell back to trending.</summary>
+public sealed record BoughtTogetherRecommendation(
+    string ItemId, float Score, IReadOnlyList<string> Reasons, string Title, string? Category, decimal Price,
+    int? Baskets, float? Support, float? Confidence, float? Lift);
+
+/// <summary><c>GET v1/users/{userId}/recommendations</c>.</summary>
+public sealed record UserRecommendations(string UserId, string RecommendationId, string ModelVersion, IReadOnlyList<RecommendationItem> Recommendations);
+
+/// <summary><c>GET v1/items/{itemId}/similar</c>.</summary>
+public sealed record SimilarItems(string ItemId, string RecommendationId, string ModelVersion, IReadOnlyList<RecommendationItem> Recommendations);
+
+/// <summary><c>GET v1/items/{itemId}/bought-together</c>.</summary>
+public sealed record BoughtTogetherItems(string ItemId, string RecommendationId, string ModelVersion, IReadOnlyList<BoughtTogetherRecommendation> Recommendations);
+
+/// <summary><c>POST v1/cart/recommendations</c>.</summary>
+public sealed record CartRecommendations(string? UserId, string RecommendationId, string ModelVersion, IReadOnlyList<RecommendationItem> Recommendations);
+
+/// <summary><c>GET v1/trending</c>; <see cref="Segment"/> is null for global trending.</summary>
+public sealed record TrendingItems(string? Segment, string RecommendationId, string ModelVersion, IReadOnlyList<RecommendationItem> Recommendations);
+
+/// <summary>The body of <c>POST v1/cart/recommendations</c>.</summary>
+public sealed record CartRecommendationRequest(IReadOnlyList<string>? Items, string? UserId, int? K);

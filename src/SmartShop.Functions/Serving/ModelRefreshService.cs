@@ -1,0 +1,239 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SmartShop.Core.Recommendations;
+using SmartShop.Core.Segmentation;
+using SmartShop.Core.Storage;
+using SmartShop.Functions.Operations;
+
+namespace SmartShop.Functions.Serving;
+
+/// <summary>
+/// Keeps <see cref="ServingModels"/> on the registry's active versions: loads them at start, then polls the active
+/// pointers every <see cref="ModelRegistryOptions.PollIntervalSeconds"/>. A changed pointer (new ETag) is downloaded,
+/// loaded and swapped in; a version that fails to load is logged and skipped, and the previous model keeps serving.
+/// </summary>
+public sealed partial class ModelRefreshService : BackgroundService
+{
+    private readonly ModelRegistry _registry;
+    private readonly ServingModels _serving;
+    private readonly ModelStatusBoard _status;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<ModelRefreshService> _logger;
+    private readonly TimeSpan _pollInterval;
+    // One refresh at a time: the poll loop and callers of RefreshAsync (tests, retraining) never race on a swap.
+    private readonly SemaphoreSlim _refreshing = new(1, 1);
+    // The pointer ETag last acted on per model, loaded or rejected, so a bad version is not downloaded on every poll.
+    private readonly Dictionary<string, ETag> _seen = new(StringComparer.Ordinal);
+
+    public ModelRefreshService(
+        ModelRegistry registry,
+        ServingModels serving,
+        ModelStatusBoard status,
+        IOptions<ModelRegistryOptions> options,
+        TimeProvider timeProvider,
+        ILogger<ModelRefreshService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _registry = registry;
+        _serving = serving;
+        _status = status;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _pollInterval = TimeSpan.FromSeconds(options.Value.PollIntervalSeconds);
+    }
+
+    /// <summary>Checks both active pointers now and swaps in any changed version; returns what happened per model.</summary>
+    public async Task<IReadOnlyList<ModelRefreshOutcome>> RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        await _refreshing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var segmentation = await RefreshSlotAsync(ModelStatusBoard.Segmentation, LoadSegmentationAsync, cancellationToken).ConfigureAwait(false);
+            var recommendations = await RefreshSlotAsync(ModelStatusBoard.Recommendations, LoadRecommenderAsync, cancellationToken).ConfigureAwait(false);
+            // A new segmentation changes "popular in your segment" of the recommender already served.
+            if (segmentation.Status == ModelRefreshStatus.Loaded && recommendations.Status != ModelRefreshStatus.Loaded
+                && _serving.Recommendations is { } current)
+            {
+                _serving.Serve(WithSegments(current.Version, current.Recommender.Model, current.LoadedAt));
+            }
+
+            return [recommendations, segmentation];
+        }
+        finally
+        {
+            _refreshing.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _refreshing.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RefreshAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Storage unreachable or similar: the models already loaded keep serving; try again next poll.
+                LogPollFailed(_logger, e);
+            }
+
+            try
+            {
+                await Task.Delay(_pollInterval, _timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<ModelRefreshOutcome> RefreshSlotAsync(
+        string model, Func<string, string, CancellationToken, Task> load, CancellationToken cancellationToken)
+    {
+        var active = await _registry.GetActiveAsync(model, cancellationToken).ConfigureAwait(false);
+        if (active is null)
+        {
+            return new ModelRefreshOutcome(model, ModelRefreshStatus.NothingActive, null, null);
+        }
+
+        if (_seen.TryGetValue(model, out var seen) && seen == active.ETag || ServedVersion(model) == active.Version)
+        {
+            _seen[model] = active.ETag;
+            return new ModelRefreshOutcome(model, ModelRefreshStatus.Unchanged, active.Version, null);
+        }
+
+        var directory = Path.Combine(Path.GetTempPath(), "smartshop-serving", model + "-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await _registry.DownloadVersionAsync(model, active.Version, directory, cancellationToken).ConfigureAwait(false);
+            await load(active.Version, directory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsBadVersion(e))
+        {
+            // The version itself is unusable: remember its pointer so it is not fetched again until the pointer moves.
+            _seen[model] = active.ETag;
+            LogLoadFailed(_logger, e, model, active.Version, ServedVersion(model) ?? "none");
+            return new ModelRefreshOutcome(model, ModelRefreshStatus.Failed, active.Version, e.Message);
+        }
+        finally
+        {
+            TryDelete(directory);
+        }
+
+        _seen[model] = active.ETag;
+        _status.MarkLoaded(model, active.Version);
+        LogLoaded(_logger, model, active.Version);
+        return new ModelRefreshOutcome(model, ModelRefreshStatus.Loaded, active.Version, null);
+    }
+
+    private Task LoadRecommenderAsync(string version, string directory, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var model = ModelBundle.Load(directory);
+        _serving.Serve(WithSegments(version, model, _timeProvider.GetUtcNow()));
+        return Task.CompletedTask;
+    }
+
+    private async Task LoadSegmentationAsync(string version, string directory, CancellationToken cancellationToken)
+    {
+        var saved = await SegmentationModelStore.LoadAsync(directory, cancellationToken).ConfigureAwait(false);
+        _serving.Serve(new ServedSegmentation(version, saved, _timeProvider.GetUtcNow()));
+    }
+
+    /// <summary>A recommender for <paramref name="model"/> with per-segment trending from the segmentation served now (if any).</summary>
+    private ServedRecommender WithSegments(string version, RecommenderModel model, DateTimeOffset loadedAt)
+    {
+        var segmentation = _serving.Segmentation;
+        var trending = segmentation is null ? null : BuildSegmentTrending(model, segmentation.Saved);
+        return new ServedRecommender(version, new Recommender(model, segments: trending), trending, loadedAt, trending is null ? null : segmentation!.Version);
+    }
+
+    /// <summary>Each known customer's segment, named "&lt;id&gt; &lt;persona&gt;" as the demo and the reasons show it.</summary>
+    internal static SegmentTrending? BuildSegmentTrending(RecommenderModel model, SavedSegmentation segmentation)
+    {
+        var known = segmentation.KnownCustomers;
+        if (known.Count == 0)
+        {
+            return null;
+        }
+
+        var segments = segmentation.Model.Segments;
+        var segmentOfUser = new Dictionary<string, string>(known.Count, StringComparer.Ordinal);
+        for (var row = 0; row < known.Count; row++)
+        {
+            var segment = segments[segmentation.Predictor.Predict(known.Row(row))];
+            segmentOfUser[known.CustomerIds[row]] = string.Create(CultureInfo.InvariantCulture, $"{segment.Id} {segment.Persona}");
+        }
+
+        return SegmentTrending.Build(model, segmentOfUser);
+    }
+
+    private string? ServedVersion(string model) => model == ModelStatusBoard.Recommendations
+        ? _serving.Recommendations?.Version
+        : _serving.Segmentation?.Version;
+
+    private static bool IsBadVersion(Exception e) =>
+        e is ModelBundleException or InvalidDataException or JsonException or KeyNotFoundException or ArgumentException or FormatException;
+
+    private void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (IOException e)
+        {
+            LogCleanupFailed(_logger, e, directory);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            LogCleanupFailed(_logger, e, directory);
+        }
+    }
+
+    [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Serving {Model} version {Version}")]
+    private static partial void LogLoaded(ILogger logger, string model, string version);
+
+    [LoggerMessage(EventId = 6102, Level = LogLevel.Error, Message = "{Model} version {Version} could not be loaded; still serving {ServedVersion}")]
+    private static partial void LogLoadFailed(ILogger logger, Exception exception, string model, string version, string servedVersion);
+
+    [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Checking the model registry failed; the loaded models keep serving")]
+    private static partial void LogPollFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6104, Level = LogLevel.Warning, Message = "Could not delete the model download directory {Directory}")]
+    private static partial void LogCleanupFailed(ILogger logger, Exception exception, string directory);
+}
+
+public enum ModelRefreshStatus
+{
+    /// <summary>The registry has no active pointer for the model.</summary>
+    NothingActive,
+    /// <summary>The active version is the one already served (or already rejected).</summary>
+    Unchanged,
+    Loaded,
+    /// <summary>The active version could not be loaded; the previous one keeps serving.</summary>
+    Failed,
+}
+
+/// <summary>What one refresh did for one model.</summary>
+public sealed record ModelRefreshOutcome(string Model, ModelRefreshStatus Status, string? ActiveVersion, string? Error);

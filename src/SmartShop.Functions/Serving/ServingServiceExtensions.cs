@@ -1,0 +1,17 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace SmartShop.Functions.Serving;
+
+public static class ServingServiceExtensions
+{
+    /// <summary>The models served to requests and the hosted service that loads and hot-swaps them from the registry.</summary>
+    public static IHostApplicationBuilder AddSmartShopServing(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<ServingModels>();
+        builder.Services.AddSingleton<ModelRefreshService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelRefreshService>());
+        return builder;
+    }
+}
