@@ -63,7 +63,10 @@ cat > "$target" <<JSON
     "Auth__Authority": "",
     "Auth__Issuer": "",
     "Auth__Audience": "",
-    "Auth__AdminRole": "SmartShop.Admin"
+    "Auth__AdminRole": "SmartShop.Admin",
+    "Analyses__MaxUploadBytes": "52428800",
+    "Analyses__BackgroundThresholdBytes": "2097152",
+    "Analyses__QueueCapacity": "16"
   }
 }
 JSON

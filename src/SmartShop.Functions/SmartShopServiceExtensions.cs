@@ -5,6 +5,7 @@ using SmartShop.Functions.Dashboard;
 using SmartShop.Functions.Ingestion;
 using SmartShop.Functions.Operations;
 using SmartShop.Functions.Recommendations;
+using SmartShop.Functions.Segmentation;
 using SmartShop.Functions.Serving;
 using SmartShop.Functions.Storage;
 using SmartShop.Functions.Telemetry;
@@ -29,6 +30,7 @@ public static class SmartShopServiceExtensions
         builder.AddSmartShopStorage();
         builder.AddSmartShopIngestion();
         builder.AddSmartShopAuth();
+        builder.AddSmartShopSegmentation();
         builder.AddSmartShopServing();
         builder.AddSmartShopRecommendationApi();
         builder.AddSmartShopDashboard();
