@@ -13,6 +13,9 @@ namespace SmartShop.Functions.Dashboard;
 /// </summary>
 public sealed class DashboardFunction(DashboardAssets assets)
 {
+    public const string AssetNotFoundCode = "asset-not-found";
+    public const string NotBuiltCode = "dashboard-not-built";
+
     // Content-Security-Policy: the bundle is self-hosted, so nothing else may load; API calls go to this origin only.
     private const string PagePolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -22,6 +25,15 @@ public sealed class DashboardFunction(DashboardAssets assets)
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
 
     [Function(nameof(Dashboard))]
+    [ApiOperation("Dashboard", "The dashboard page and its static files (HTML, JavaScript, CSS); anonymous, it holds no data.",
+        Description = "Open `/api/dashboard/` in a browser; the page asks for a function key (or reads it from the URL fragment `#key=…`) and sends it as `x-functions-key` with every API call.")]
+    [ApiRouteParameter("path", "A file of the bundle (index.html, app.js, app.css); empty for the page.")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(string), ContentType = "text/html", Description = "The file, with its content type, an ETag and Cache-Control: no-cache.")]
+    [ApiResponse(StatusCodes.Status301MovedPermanently, Description = "/api/dashboard → /api/dashboard/ (relative asset URLs need the slash).")]
+    [ApiResponse(StatusCodes.Status304NotModified, Description = "If-None-Match names the current ETag.")]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status404NotFound, Codes = [AssetNotFoundCode])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = [NotBuiltCode])]
     public IActionResult Dashboard(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "dashboard/{*path}")] HttpRequest request,
         string? path)
@@ -29,7 +41,7 @@ public sealed class DashboardFunction(DashboardAssets assets)
         ArgumentNullException.ThrowIfNull(request);
         if (!assets.IsBuilt)
         {
-            return ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, "dashboard-not-built", "The dashboard is not part of this build.",
+            return ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, NotBuiltCode, "The dashboard is not part of this build.",
                 "The app was built without Node.js, so the dashboard bundle is missing. Install Node.js 20+ with npm and rebuild.");
         }
 
@@ -52,7 +64,7 @@ public sealed class DashboardFunction(DashboardAssets assets)
 
         if (assets.Find(path) is not { } asset)
         {
-            return ApiProblem.NotFound("asset-not-found", $"The dashboard has no file named '{path}'.");
+            return ApiProblem.NotFound(AssetNotFoundCode, $"The dashboard has no file named '{path}'.");
         }
 
         var headers = request.HttpContext.Response.Headers;
