@@ -2,25 +2,46 @@
 import { chartBox, h, table, tabs } from './dom.js';
 import { dendrogramChart, elbowChart, formatNumber, projectionChart, qualityBand, radarChart, sizeChart } from './charts.js';
 
-/** Accepts the analysis itself or an API envelope that carries it under `analysis`. */
-export function unwrapAnalysis(json) {
-  return json?.analysis ?? json;
+/**
+ * One shape for both sources: the API's analysis resource / active segmentation (a SegmentationView under `result`,
+ * the merge tree fetched separately as `tree`) and segments.json of `smartshop segment` (the report).
+ */
+export function toView(json) {
+  if (json.input && json.metrics?.candidates) {
+    const p = json.parameters ?? {};
+    return {
+      algorithm: p.algorithm, linkage: p.linkage, kSelection: p.kSelection, minK: p.minK, maxK: p.maxK,
+      k: json.metrics.k, customers: json.input.customers, source: json.input.source, features: json.input.featureNames,
+      metrics: json.metrics, candidates: json.metrics.candidates, elbowK: json.metrics.elbowK,
+      segments: json.segments.map((s) => ({ ...s, centroid: s.centroidOriginal })),
+      projection: json.projection ?? [], tree: json.hierarchy?.tree ?? null, sampled: json.hierarchy?.sampled ?? false,
+    };
+  }
+  const view = json.result ?? json;
+  const p = json.parameters;
+  return {
+    algorithm: view.algorithm, linkage: view.linkage,
+    kSelection: p ? (p.k === 'auto' ? 'auto (best silhouette)' : 'fixed') : undefined, minK: p?.minK, maxK: p?.maxK,
+    k: view.k, customers: view.customers, source: json.source, features: view.features ?? [],
+    metrics: view.metrics ?? {}, candidates: view.elbow ?? [], elbowK: view.elbowK,
+    segments: view.segments ?? [], projection: view.pcaSample ?? [],
+    tree: json.tree ?? null, sampled: json.treeSampled ?? false,
+  };
 }
 
 export function analysisView(json) {
-  const analysis = unwrapAnalysis(json);
-  const metrics = analysis.metrics;
-  const segments = analysis.segments ?? [];
-  const features = analysis.input?.featureNames ?? Object.keys(segments[0]?.centroidZ ?? {});
-  const p = analysis.parameters ?? {};
+  const v = toView(json);
+  const metrics = v.metrics;
+  const segments = v.segments;
+  const features = v.features.length ? v.features : Object.keys(segments[0]?.centroidZ ?? {});
   const items = [
     {
       key: 'elbow',
       title: 'Elbow',
       render(panel) {
-        const box = chartBox(`Inertia and silhouette per k (k selection: ${p.kSelection ?? 'fixed'}). The large orange point is the chosen k.`);
+        const box = chartBox(`Inertia and silhouette per k${v.kSelection ? ` (k selection: ${v.kSelection})` : ''}. The large orange point is the chosen k.`);
         panel.append(box.element);
-        elbowChart(box.canvas, metrics);
+        elbowChart(box.canvas, v.candidates, v.k, v.elbowK);
       },
     },
     {
@@ -31,13 +52,13 @@ export function analysisView(json) {
         panel.append(
           h('p', { class: `band band-${quality.band}`, 'data-band': quality.band }, h('strong', {}, `Quality: ${quality.band}. `), quality.text),
           table(['metric', 'value', 'meaning'], [
-            ['segments (k)', metrics.k, p.kSelection === 'fixed' ? 'fixed by the request' : `best silhouette over k = ${p.minK}…${p.maxK}`],
+            ['segments (k)', v.k, v.kSelection === 'fixed' ? 'fixed by the request' : v.minK ? `best silhouette over k = ${v.minK}…${v.maxK}` : ''],
             ['silhouette', formatNumber(metrics.silhouette), '−1…1, higher is better'],
             ['Davies–Bouldin', formatNumber(metrics.daviesBouldin), 'lower is better'],
             ['Calinski–Harabasz', formatNumber(metrics.calinskiHarabasz, 0), 'higher is better'],
             ['stability (adjusted Rand index between seeds)', formatNumber(metrics.stabilityAdjustedRandIndex), '1 = identical segments with other seeds'],
             ['anomalies', metrics.anomalies, 'customers far from every segment centre'],
-            ['customers', analysis.input?.customers, `${p.algorithm ?? ''}${p.linkage ? ` (${p.linkage})` : ''}`],
+            ['customers', formatNumber(v.customers), `${v.algorithm ?? ''}${v.linkage ? ` (${v.linkage})` : ''}`],
           ], 'Clustering quality'));
       },
     },
@@ -47,7 +68,7 @@ export function analysisView(json) {
       render(panel) {
         const box = chartBox('Customers projected on the first two principal components, coloured by segment.');
         panel.append(box.element);
-        projectionChart(box.canvas, analysis.projection ?? [], segments);
+        projectionChart(box.canvas, v.projection, segments);
       },
     },
     {
@@ -69,14 +90,14 @@ export function analysisView(json) {
       },
     },
   ];
-  if (analysis.hierarchy?.tree) {
+  if (v.tree) {
     items.push({
       key: 'dendrogram',
       title: 'Dendrogram',
       render(panel) {
-        const box = chartBox(`The last merges of the ${p.linkage ?? ''} tree${analysis.hierarchy.sampled ? ' (built on a sample)' : ''}; leaves show cluster sizes.`);
+        const box = chartBox(`The last merges of the ${v.linkage ?? ''} tree${v.sampled ? ' (built on a sample)' : ''}; leaves show cluster sizes.`);
         panel.append(box.element);
-        dendrogramChart(box.canvas, analysis.hierarchy.tree);
+        dendrogramChart(box.canvas, v.tree);
       },
     });
   }
@@ -86,9 +107,9 @@ export function analysisView(json) {
     render(panel) {
       panel.append(h('div', { class: 'cards' }, segments.map((s) => h('article', { class: 'card', 'data-segment': s.id },
         h('h4', {}, `${s.persona}`),
-        h('p', { class: 'muted' }, `Segment ${s.id} · ${formatNumber(s.size)} customers (${formatNumber(s.share * 100, 1)} %)`),
+        h('p', { class: 'muted' }, s.size === null || s.size === undefined ? `Segment ${s.id}` : `Segment ${s.id} · ${formatNumber(s.size)} customers (${formatNumber(s.share * 100, 1)} %)`),
         h('p', {}, s.strategy),
-        h('dl', {}, Object.entries(s.centroidOriginal ?? {}).flatMap(([f, v]) => [h('dt', {}, f), h('dd', {}, formatNumber(v, 2))]))))));
+        h('dl', {}, Object.entries(s.centroid ?? {}).flatMap(([f, v]) => [h('dt', {}, f), h('dd', {}, formatNumber(v, 2))]))))));
     },
   });
   return tabs('Analysis results', items);

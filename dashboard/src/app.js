@@ -1,6 +1,6 @@
 // The SmartShop dashboard: segmentation uploads and results, the model registry, and live recommendations.
 // Served by the Functions app at /api/dashboard/; the API lives beside it under /api/v1 and needs a function key.
-import { analysisView, unwrapAnalysis } from './analysis-view.js';
+import { analysisView, toView } from './analysis-view.js';
 import { barChart, formatNumber, versionsChart } from './charts.js';
 import { chartBox, h, table, tabs } from './dom.js';
 
@@ -87,25 +87,39 @@ kMode.addEventListener('change', syncParameters);
 syncParameters();
 
 function showAnalysis(json, heading) {
-  const analysis = unwrapAnalysis(json);
+  const view = toView(json);
   results.replaceChildren(
     h('h3', {}, heading),
-    h('p', { class: 'muted' }, `${formatNumber(analysis.input?.customers)} customers · k = ${analysis.metrics?.k} · ${analysis.parameters?.algorithm ?? ''}`),
+    h('p', { class: 'muted' }, `${formatNumber(view.customers)} customers · k = ${view.k} · ${view.algorithm ?? ''}${view.linkage ? ` (${view.linkage})` : ''}`),
     analysisView(json).element);
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** An API link (/api/v1/…) as a path under the API root this page was served from. */
+const apiPath = (link) => {
+  const url = new URL(link, window.location.href);
+  return url.pathname.replace(/^\/api(?=\/)/, '') + url.search;
+};
+
+/** A finished analysis resource with its merge tree (hierarchical runs) attached for the dendrogram. */
+async function withTree(resource) {
+  if (resource.links?.dendrogram && resource.result?.algorithm === 'hierarchical') {
+    const dendrogram = await api(apiPath(resource.links.dendrogram));
+    return { ...resource, tree: { leafCount: dendrogram.leafCount, merges: dendrogram.merges }, treeSampled: dendrogram.sampled };
+  }
+  return resource;
+}
+
 async function waitForAnalysis(accepted) {
-  const location = accepted.response.headers.get('Location') ?? accepted.body.statusUrl ?? accepted.body.location;
+  const location = accepted.response.headers.get('Location') ?? accepted.body.links?.self;
   if (!location) throw new ApiError('The server accepted the analysis but gave no status URL.');
-  const path = new URL(location, window.location.href).pathname.replace(apiRoot, '');
   for (let attempt = 1; attempt <= 600; attempt++) {
-    progress.querySelector('span').textContent = `Running… (checked ${attempt} time${attempt === 1 ? '' : 's'})`;
+    progress.querySelector('span').textContent = `Running in the background… (checked ${attempt} time${attempt === 1 ? '' : 's'})`;
     await sleep(Math.min(1000, 200 * attempt));
-    const answer = await api(path);
-    if (answer && !answer.accepted && (answer.analysis || answer.metrics)) return answer;
-    if (answer?.body?.status === 'failed' || answer?.status === 'failed') throw new ApiError(`The analysis failed: ${answer.body?.error ?? answer.error ?? 'no reason given'}`);
+    const resource = await api(apiPath(location));
+    if (resource.status === 'succeeded') return resource;
+    if (resource.status === 'failed') throw new ApiError(`The analysis failed: ${resource.error ?? 'no reason given'}`);
   }
   throw new ApiError('The analysis did not finish within 10 minutes.');
 }
@@ -129,7 +143,7 @@ segmentForm.addEventListener('submit', async (event) => {
   try {
     let answer = await api('/v1/segmentation/analyses', { method: 'POST', body: form });
     if (answer?.accepted) answer = await waitForAnalysis(answer);
-    showAnalysis(answer, `Analysis of ${chosenFile.name}`);
+    showAnalysis(await withTree(answer), `Analysis of ${chosenFile.name}`);
     announce('Analysis finished.');
     await loadHistory();
   } catch (error) {
@@ -142,7 +156,8 @@ segmentForm.addEventListener('submit', async (event) => {
 
 async function loadActiveSegments() {
   try {
-    showAnalysis(await api('/v1/segments'), 'Active segmentation model');
+    const active = await api('/v1/segments');
+    showAnalysis(active, `Active segmentation model ${active.modelVersion}`);
   } catch (error) {
     failed(error);
   }
@@ -152,14 +167,15 @@ document.getElementById('show-active').addEventListener('click', loadActiveSegme
 const history = document.getElementById('history');
 async function loadHistory() {
   const page = await api('/v1/segmentation/analyses');
-  const items = page?.items ?? page?.analyses ?? (Array.isArray(page) ? page : []);
+  const items = page?.items ?? [];
   if (!items.length) {
     history.replaceChildren(h('p', { class: 'muted' }, 'No stored analyses yet.'));
     return;
   }
-  history.replaceChildren(table(['analysis', 'created', 'customers', 'k', 'silhouette', ''], items.map((a) => [
+  history.replaceChildren(table(['analysis', 'status', 'created', 'customers', 'k', 'silhouette', ''], items.map((a) => [
     a.source ?? a.id,
-    a.createdUtc ? new Date(a.createdUtc).toLocaleString('en-GB') : '',
+    a.status,
+    new Date(a.createdAt).toLocaleString('en-GB'),
     formatNumber(a.customers),
     a.k,
     formatNumber(a.silhouette),
@@ -171,7 +187,12 @@ async function loadHistory() {
 
 async function viewAnalysis(id) {
   try {
-    showAnalysis(await api(`/v1/segmentation/analyses/${encodeURIComponent(id)}`), `Analysis ${id}`);
+    const resource = await api(`/v1/segmentation/analyses/${encodeURIComponent(id)}`);
+    if (resource.status !== 'succeeded') {
+      announce(`Analysis ${id} is ${resource.status}${resource.error ? `: ${resource.error}` : ''}.`, resource.status === 'failed');
+      return;
+    }
+    showAnalysis(await withTree(resource), `Analysis of ${resource.source ?? id}`);
   } catch (error) {
     failed(error);
   }
@@ -305,10 +326,12 @@ function segmentExplanation(segment) {
   const e = segment.explanation ?? segment;
   const persona = segment.persona ?? e.persona;
   const features = (e.features ?? []).filter((f) => typeof f.shareOfDistance === 'number');
+  const runnerUp = e.runnerUp?.persona ?? e.runnerUpPersona;
+  const moves = e.runnerUp?.movesToReach ?? e.movesToRunnerUp ?? [];
   const parts = [
     h('h3', {}, `Segment ${segment.segment ?? e.segment}: ${persona}`),
     h('p', {}, `Confidence ${formatNumber(segment.confidence ?? e.confidence, 2)} (1 = at the segment centre, 0 = on the border)`
-      + (e.runnerUpPersona ? ` · runner-up: ${e.runnerUpPersona}` : '')),
+      + (runnerUp ? ` · runner-up: ${runnerUp}` : '')),
   ];
   if (segment.strategy ?? e.strategy) parts.push(h('p', {}, segment.strategy ?? e.strategy));
   if (e.isAnomaly) parts.push(h('p', { class: 'band band-weak' }, `Unusual customer: ${e.anomalyDescription ?? 'far from every segment centre'}`));
@@ -318,9 +341,12 @@ function segmentExplanation(segment) {
       features.map((f) => [f.feature, formatNumber(f.value, 2), formatNumber(f.zScore, 2), formatNumber(f.segmentZ, 2)]), 'Why this segment'));
     queueMicrotask(() => barChart(box.canvas, 'Share of the distance', features.map((f) => [f.feature, f.shareOfDistance]), true));
   }
-  if (e.movesToRunnerUp?.length) {
-    parts.push(h('p', {}, `What would move them to ${e.runnerUpPersona}: `
-      + e.movesToRunnerUp.map((m) => `${m.feature} ${formatNumber(m.from, 1)} → ${formatNumber(m.to, 1)}`).join('; ')));
+  if (moves.length) {
+    parts.push(h('p', {}, `What would move them to ${runnerUp}: `
+      + moves.map((m) => `${m.feature} ${formatNumber(m.from, 1)} → ${formatNumber(m.to, 1)}`).join('; ')));
+  }
+  if (e.topProducts?.length) {
+    parts.push(h('h4', {}, `Trending in the ${persona} segment`), itemList(e.topProducts));
   }
   return h('section', { class: 'explanation' }, parts);
 }

@@ -43,9 +43,8 @@ export function qualityBand(silhouette) {
   return { band: 'none', text: 'No substantial structure: segments are mostly a convenient partition of a continuum.' };
 }
 
-export function elbowChart(canvas, metrics) {
-  const candidates = metrics.candidates ?? [];
-  describe(canvas, `Inertia for k = ${candidates.map((c) => c.k).join(', ')}; chosen k = ${metrics.k}`);
+export function elbowChart(canvas, candidates, k, elbowK) {
+  describe(canvas, `Inertia for k = ${candidates.map((c) => c.k).join(', ')}; chosen k = ${k}`);
   return draw(canvas, {
     type: 'line',
     data: {
@@ -57,8 +56,8 @@ export function elbowChart(canvas, metrics) {
           borderColor: colour(0),
           backgroundColor: colour(0),
           yAxisID: 'inertia',
-          pointRadius: candidates.map((c) => (c.k === metrics.k ? 8 : 3)),
-          pointBackgroundColor: candidates.map((c) => (c.k === metrics.k ? colour(1) : colour(0))),
+          pointRadius: candidates.map((c) => (c.k === k ? 8 : 3)),
+          pointBackgroundColor: candidates.map((c) => (c.k === k ? colour(1) : colour(0))),
         },
         {
           label: 'Silhouette',
@@ -79,7 +78,7 @@ export function elbowChart(canvas, metrics) {
       },
       plugins: {
         ...base.plugins,
-        title: { display: true, text: `Chosen k = ${metrics.k}${metrics.elbowK ? ` (elbow at k = ${metrics.elbowK})` : ''}` },
+        title: { display: true, text: `Chosen k = ${k}${elbowK ? ` (elbow at k = ${elbowK})` : ''}` },
       },
     },
   });

@@ -1,6 +1,6 @@
 // Drives the dashboard in Debian's chromium against a server that answers the API with recorded responses.
 // usage: node dashboard/test/check-dashboard.mjs <config.json>
-//   config: { url, functionKey, csv, algorithm, linkage, k, userId, itemId, screenshots }
+//   config: { url, functionKey, csv, algorithm, linkage, k, analysisId, userId, itemId, screenshots }
 // Prints one JSON line (charts seen per view, requests made); exits 1 with the reason on any failure.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,16 +91,20 @@ try {
   await page.click('[role=tab][data-tab=segmentation]');
   const historyRows = await page.$$eval('#history table tbody tr', (rows) => rows.length);
   assert(historyRows > 0, 'the history lists no analysis');
-  await page.click('#history table tbody tr button:has-text("Delete")');
+  await page.getByRole('button', { name: `View analysis ${config.analysisId}` }).click();
+  await page.waitForFunction((id) => document.querySelector('#segment-results h3')?.textContent.includes('online-retail-sample.csv'), config.analysisId);
+  await page.getByRole('button', { name: `Delete analysis ${config.analysisId}` }).click();
   await page.waitForFunction(() => /deleted/.test(document.getElementById('status').textContent));
 
   // Narrow screen: the layout reflows without horizontal scrolling.
   await page.setViewportSize({ width: 390, height: 844 });
+  // Charts resize on their ResizeObserver callback: give the layout a moment to settle before measuring.
+  await page.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth + 1, null, { timeout: 3000 }).catch(() => {});
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   await shot(page, '06-narrow');
   const widest = await page.evaluate(() => [...document.querySelectorAll('body *')]
-    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap'))
-    .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${e.className}` : ''}`));
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.parentElement.closest('.table-wrap'))
+    .slice(0, 8).map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${e.className}` : ''}`));
   assert(overflow <= 1, `the page scrolls horizontally by ${overflow}px at 390px width (${widest.join(', ')})`);
 
   const statusText = await page.$eval('#status', (e) => e.textContent);

@@ -28,6 +28,7 @@ public sealed class DashboardBrowserTests(DashboardRecordings recordings) : ICla
             algorithm = DashboardRecordings.Algorithm,
             linkage = DashboardRecordings.Linkage,
             k = "auto",
+            analysisId = recordings.AnalysisId,
             userId = recordings.UserId,
             itemId = recordings.ItemId,
             screenshots = Screenshots,

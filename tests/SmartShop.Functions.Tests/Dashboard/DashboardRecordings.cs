@@ -1,91 +1,141 @@
 using System.IO.Compression;
+using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using SmartShop.Core.Data;
-using SmartShop.Core.Segmentation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SmartShop.Functions.Operations;
+using SmartShop.Functions.Recommendations;
+using SmartShop.Functions.Segmentation;
+using SmartShop.Functions.Tests.Http;
 using SmartShop.Functions.Tests.Infrastructure;
+using SmartShop.Functions.Tests.Serving;
 
 namespace SmartShop.Functions.Tests.Dashboard;
 
 /// <summary>
-/// The API responses the dashboard test replays, recorded once per test class by executing results into real
-/// HTTP responses (status, headers, body bytes). PROVISIONAL: built from Core's outputs until the API functions
-/// (issue #6) are merged into this branch; then each entry is recorded by invoking its function.
+/// The API responses the dashboard test replays, recorded once per test class by invoking the real functions with the
+/// app's registrations on Azurite (small models from <see cref="ServingTestModels"/>, published and loaded through the
+/// registry) and executing their results into HTTP responses (status, headers, body bytes) with the MVC executors the
+/// Functions host uses. The upload is the bundled sample (5.6 MB, above the 2 MB background threshold), so the
+/// recording covers 202 + the finished analysis the page polls for.
 /// </summary>
 public sealed class DashboardRecordings : IAsyncLifetime
 {
     public const string Algorithm = "hierarchical";
     public const string Linkage = "ward";
-    private const string AnalysisId = "a-recorded";
+    private const string Api = "/api/";
 
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "smartshop-dashboard-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly ApiHost _host = new(new() { ["DocumentLogs:FlushIntervalMilliseconds"] = "50" });
+    private readonly string _directory = Directory.CreateTempSubdirectory("smartshop-dashboard-").FullName;
 
     internal Dictionary<string, RecordedResponse> Responses { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The bundled sample as plain CSV: what the browser uploads and what the upload was recorded with.</summary>
     public string UploadCsv => Path.Combine(_directory, "online-retail-sample.csv");
 
+    public string AnalysisId { get; private set; } = string.Empty;
+
     public string UserId { get; private set; } = string.Empty;
 
-    public string ItemId { get; private set; } = string.Empty;
+    public string ItemId { get; } = ServingTestModels.PopularItem;
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_directory);
         await using (var gzip = new GZipStream(File.OpenRead(Repository.Path("samples", "online-retail-sample.csv.gz")), CompressionMode.Decompress))
         await using (var csv = File.Create(UploadCsv))
         {
             await gzip.CopyToAsync(csv);
         }
 
-        var features = TransactionFeatureBuilder.Build(new TransactionCsvReader().Read(UploadCsv, new DataQualityReport()));
-        var run = SegmentationEngine.Run(features.Features, new SegmentationOptions { Algorithm = SegmentationAlgorithm.Hierarchical, Linkage = SmartShop.Core.Segmentation.Linkage.Ward, Source = "online-retail-sample.csv" });
-        var analysis = run.Analysis with { Assignments = [] };
-        UserId = run.Analysis.Assignments[0].CustomerId;
-        ItemId = "22086";
+        // Two recommender versions (the second active) and a segmentation, loaded as the app loads them.
+        await ServingTestModels.PublishRecommenderAsync(_host.Registry, "r1");
+        await ServingTestModels.PublishRecommenderAsync(_host.Registry, "r2");
+        await ServingTestModels.PublishSegmentationAsync(_host.Registry, "s1");
+        await _host.Refresh.RefreshAsync();
+        var worker = _host.Services.GetServices<IHostedService>().OfType<AnalysisWorker>().Single();
+        await worker.StartAsync(CancellationToken.None);
+        try
+        {
+            await RecordAnalysesAsync();
+        }
+        finally
+        {
+            await worker.StopAsync(CancellationToken.None);
+        }
 
-        await Record("POST", "/api/v1/segmentation/analyses", "", new ObjectResult(new { id = AnalysisId, analysis }) { StatusCode = 201 });
-        await Record("GET", "/api/v1/segmentation/analyses", "", new OkObjectResult(new
-        {
-            items = new[] { new { id = AnalysisId, source = analysis.Input.Source, createdUtc = analysis.CreatedUtc, customers = analysis.Input.Customers, k = analysis.Metrics.K, silhouette = analysis.Metrics.Silhouette } },
-        }));
-        await Record("DELETE", $"/api/v1/segmentation/analyses/{AnalysisId}", "", new NoContentResult());
-        await Record("GET", "/api/v1/models", "", new OkObjectResult(new
-        {
-            models = new[]
-            {
-                new
-                {
-                    kind = "recommendations",
-                    active = new { kind = "recommendations", version = "v2", previousVersion = "v1", activatedAt = DateTimeOffset.UnixEpoch, etag = "x" },
-                    versions = new[]
-                    {
-                        new { kind = "recommendations", version = "v1", createdAt = DateTimeOffset.UnixEpoch, active = false, metrics = new { ndcg = 0.41 } },
-                        new { kind = "recommendations", version = "v2", createdAt = DateTimeOffset.UnixEpoch.AddDays(1), active = true, metrics = new { ndcg = 0.43 } },
-                    },
-                },
-            },
-        }));
-        var explanation = SegmentationModelStoreExplain(run, UserId);
-        await Record("GET", $"/api/v1/users/{UserId}/segment", "", new OkObjectResult(explanation));
-        var item = new { itemId = ItemId, score = 1.0, reasons = new[] { "bought before" }, title = "PAPER CHAIN KIT", category = "decorations", price = 2.55 };
-        await Record("GET", $"/api/v1/users/{UserId}/recommendations", "?k=10", new OkObjectResult(new { userId = UserId, recommendationId = "r1", modelVersion = "v2", recommendations = new[] { item } }));
-        await Record("GET", $"/api/v1/items/{ItemId}/similar", "?k=10", new OkObjectResult(new { itemId = ItemId, recommendationId = "r2", modelVersion = "v2", recommendations = new[] { item } }));
-        await Record("GET", $"/api/v1/items/{ItemId}/bought-together", "?k=10", new OkObjectResult(new { itemId = ItemId, recommendationId = "r3", modelVersion = "v2", recommendations = new[] { item } }));
+        var models = _host.Create<ModelRegistryFunctions>();
+        await Record("GET", "v1/models", "", c => models.ListModels(c.Request, default));
+        var segments = _host.Create<SegmentsFunctions>();
+        await Record("GET", "v1/segments", "", c => Task.FromResult(segments.GetSegments(c.Request)));
+
+        // A customer both models know: the segment answer must be a real explanation, not a 404.
+        UserId = ServingTestModels.KnownUsers.First(u => segments.GetUserSegment(RecordedResponse.NewContext("GET", "/x").Request, u) is OkObjectResult);
+        await Record("GET", $"v1/users/{UserId}/segment", "", c => Task.FromResult(segments.GetUserSegment(c.Request, UserId)));
+        var recommendations = _host.Create<RecommendationFunctions>();
+        await Record("GET", $"v1/users/{UserId}/recommendations", "?k=10", c => recommendations.GetUserRecommendations(c.Request, UserId, default));
+        await Record("GET", $"v1/items/{ItemId}/similar", "?k=10", c => Task.FromResult(recommendations.GetSimilarItems(c.Request, ItemId, default)));
+        await Record("GET", $"v1/items/{ItemId}/bought-together", "?k=10", c => Task.FromResult(recommendations.GetBoughtTogether(c.Request, ItemId, default)));
     }
-
-    private static CustomerExplanation SegmentationModelStoreExplain(SegmentationRun run, string customerId) =>
-        new SegmentPredictor(run.Model).Explain(new double[run.Analysis.Input.FeatureNames.Count], customerId);
 
     public Task DisposeAsync()
     {
+        _host.Dispose();
         Directory.Delete(_directory, recursive: true);
         return Task.CompletedTask;
     }
 
-    private async Task Record(string method, string path, string query, IActionResult result)
+    private async Task RecordAnalysesAsync()
     {
+        var analyses = _host.Create<AnalysesFunctions>();
+        var created = await Record("POST", AnalysesFunctions.Route, "", c => analyses.CreateAnalysis(Upload(c), default));
+        created.Status.Should().Be(StatusCodes.Status202Accepted, "the sample is above the background threshold");
+        AnalysisId = created.Location!.Split('/')[^1];
+
+        // The finished state is what the page's polling ends on.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await analyses.GetAnalysis(ApiHost.Get("/x"), AnalysisId, default) as OkObjectResult)?.Value is AnalysisResource { Status: not AnalysisStatus.Succeeded } pending)
+        {
+            pending.Status.Should().NotBe(AnalysisStatus.Failed, pending.Error);
+            DateTime.UtcNow.Should().BeBefore(deadline, "the background analysis of the sample finishes within a minute");
+            await Task.Delay(100);
+        }
+
+        var path = $"{AnalysesFunctions.Route}/{AnalysisId}";
+        await Record("GET", path, "", c => analyses.GetAnalysis(c.Request, AnalysisId, default));
+        await Record("GET", path + "/dendrogram", "", c => analyses.GetAnalysisDendrogram(c.Request, AnalysisId, default));
+        await Record("GET", AnalysesFunctions.Route, "", c => analyses.ListAnalyses(c.Request, default));
+        await Record("DELETE", path, "", c => analyses.DeleteAnalysis(c.Request, AnalysisId, default));
+    }
+
+    /// <summary>The page's multipart upload: the CSV in 'file' and the parameters as form fields.</summary>
+    private HttpRequest Upload(HttpContext context)
+    {
+        using var content = new MultipartFormDataContent();
+        var file = new ByteArrayContent(File.ReadAllBytes(UploadCsv));
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        content.Add(file, "file", Path.GetFileName(UploadCsv));
+        foreach (var (name, value) in new[] { ("k", "auto"), ("algorithm", Algorithm), ("linkage", Linkage), ("delimiter", ",") })
+        {
+            content.Add(new StringContent(value), name);
+        }
+
+        var body = new MemoryStream();
+        content.CopyTo(body, null, CancellationToken.None);
+        body.Position = 0;
+        context.Request.ContentType = content.Headers.ContentType!.ToString();
+        context.Request.Body = body;
+        context.Request.ContentLength = body.Length;
+        return context.Request;
+    }
+
+    private async Task<RecordedResponse> Record(string method, string route, string query, Func<HttpContext, Task<IActionResult>> invoke)
+    {
+        var path = Api + route;
         var context = RecordedResponse.NewContext(method, path, query);
-        Responses[method + " " + path + query] = await RecordedResponse.CaptureAsync(context, result);
+        var recorded = await RecordedResponse.CaptureAsync(context, await invoke(context));
+        recorded.Status.Should().BeLessThan(400, $"{method} {path}{query} answered {System.Text.Encoding.UTF8.GetString(recorded.Body)}");
+        Responses[method + " " + path + query] = recorded;
+        return recorded;
     }
 }
