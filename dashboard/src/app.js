@@ -278,7 +278,7 @@ function renderModelKind(group) {
   if (drift.length) {
     const box = chartBox('Drift of the active model’s inputs since training (per feature).');
     section.append(box.element);
-    queueMicrotask(() => barChart(box.canvas, 'Drift score', drift, true));
+    queueMicrotask(() => barChart(box.canvas, 'Drift score', drift, { horizontal: true }));
   }
   const training = versions.filter((v) => v.training).at(-1);
   if (training) {
@@ -316,8 +316,8 @@ function itemList(items) {
     h('strong', {}, item.title ?? item.itemId),
     h('span', { class: 'muted' }, ` ${item.itemId}${item.category ? ` · ${item.category}` : ''}${item.price !== undefined && item.price !== null ? ` · £${formatNumber(item.price, 2)}` : ''}`),
     item.score !== undefined ? h('span', { class: 'muted' }, ` · score ${formatNumber(item.score)}`) : null,
-    item.reasons?.length ? h('ul', { class: 'reasons' }, item.reasons.map((r) => h('li', {}, typeof r === 'string' ? r : r.text ?? r.code ?? JSON.stringify(r)))) : null,
-    item.lift !== undefined && item.lift !== null ? h('span', { class: 'muted' }, ` · support ${formatNumber(item.support)} · confidence ${formatNumber(item.confidence)} · lift ${formatNumber(item.lift)}`) : null)));
+    item.lift !== undefined && item.lift !== null ? h('span', { class: 'muted' }, ` · support ${formatNumber(item.support)} · confidence ${formatNumber(item.confidence)} · lift ${formatNumber(item.lift)}`) : null,
+    item.reasons?.length ? h('ul', { class: 'reasons' }, item.reasons.map((r) => h('li', {}, typeof r === 'string' ? r : r.text ?? r.code ?? JSON.stringify(r)))) : null)));
 }
 
 function segmentExplanation(segment) {
@@ -339,7 +339,7 @@ function segmentExplanation(segment) {
     const box = chartBox('Share of the distance to the segment centre that each feature contributes (the customer’s z-scores in the table).');
     parts.push(box.element, table(['feature', 'value', 'z-score', 'segment centre (z)'],
       features.map((f) => [f.feature, formatNumber(f.value, 2), formatNumber(f.zScore, 2), formatNumber(f.segmentZ, 2)]), 'Why this segment'));
-    queueMicrotask(() => barChart(box.canvas, 'Share of the distance', features.map((f) => [f.feature, f.shareOfDistance]), true));
+    queueMicrotask(() => barChart(box.canvas, 'Share of the distance', features.map((f) => [f.feature, f.shareOfDistance]), { horizontal: true }));
   }
   if (moves.length) {
     parts.push(h('p', {}, `What would move them to ${runnerUp}: `

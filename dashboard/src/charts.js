@@ -189,12 +189,12 @@ export function dendrogramChart(canvas, tree) {
 }
 
 /** One bar per named value (model metrics, feature contributions). */
-export function barChart(canvas, label, entries, horizontal = false) {
+export function barChart(canvas, label, entries, { horizontal = false, logWhenWide = false } = {}) {
   describe(canvas, `${label}: ${entries.map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}`);
   // Counts and seconds side by side span orders of magnitude: a log axis keeps the small ones visible.
   const values = entries.map(([, v]) => v);
   const positive = values.every((v) => v > 0);
-  const logarithmic = positive && Math.max(...values) / Math.min(...values) > 1000;
+  const logarithmic = logWhenWide && positive && Math.max(...values) / Math.min(...values) > 1000;
   const valueAxis = { type: logarithmic ? 'logarithmic' : 'linear', title: { display: logarithmic, text: 'log scale' } };
   return draw(canvas, {
     type: 'bar',

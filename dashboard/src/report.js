@@ -30,6 +30,6 @@ if (data.training) {
   if (metrics.length) {
     const box = chartBox('Training metrics recorded in the model manifest.');
     section.append(box.element, table(['metric', 'value'], metrics.map(([k, v]) => [k, formatNumber(v, 4)]), 'Metrics'));
-    barChart(box.canvas, 'Training metrics', metrics, true);
+    barChart(box.canvas, 'Training metrics', metrics, { horizontal: true, logWhenWide: true });
   }
 }

@@ -79,6 +79,7 @@ try {
   const recommended = await page.$$eval('#user-results ol.items > li', (items) => items.length);
   const reasons = await page.$$eval('#user-results .reasons li', (items) => items.length);
   await page.waitForSelector('#user-results .explanation');
+  await expectCharts(page, '#user-results', 'try-it segment', 1);
   await shot(page, '04-try-user');
   await page.getByLabel('Item (stock code)').fill(config.itemId);
   await page.getByRole('button', { name: 'Similar and bought together' }).click();
