@@ -5,9 +5,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Abstractions;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SmartShop.Functions.Dashboard;
@@ -45,11 +42,8 @@ internal sealed class RecordedApiServer : IAsyncDisposable
         var app = builder.Build();
         RecordedApiServer? server = null;
 
-        app.Map("/api/dashboard/{**path}", async (HttpContext context, string? path, DashboardFunction dashboard) =>
-        {
-            var result = dashboard.Dashboard(context.Request, path);
-            await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
-        });
+        app.Map("/api/dashboard/{**path}", (HttpContext context, string? path, DashboardFunction dashboard) =>
+            RecordedResponse.ExecuteAsync(context, dashboard.Dashboard(context.Request, path)));
         app.Map("/api/{**rest}", async context =>
         {
             var request = context.Request;

@@ -26,10 +26,14 @@ internal sealed record RecordedResponse(int Status, string? ContentType, string?
         return context;
     }
 
+    /// <summary>Writes a function's result into the response as the host would (its RequestServices need AddMvcCore).</summary>
+    public static Task ExecuteAsync(HttpContext context, IActionResult result) =>
+        result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
+
     /// <summary>Executes a function's result into <paramref name="context"/>'s response and records it.</summary>
     public static async Task<RecordedResponse> CaptureAsync(HttpContext context, IActionResult result)
     {
-        await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
+        await ExecuteAsync(context, result);
         var body = ((MemoryStream)context.Response.Body).ToArray();
         return new RecordedResponse(context.Response.StatusCode, context.Response.ContentType, context.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null, body);
     }
