@@ -1,9 +1,8 @@
 using System.Text.Json;
-using SmartShop.Core.Data;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Reporting;
 using SmartShop.Core.Segmentation;
-using SmartShop.Functions.Tests.Infrastructure;
+using SmartShop.Functions.Tests.Serving;
 
 namespace SmartShop.Functions.Tests.Dashboard;
 
@@ -20,19 +19,15 @@ public sealed class ReportBrowserTests : IDisposable
     [Fact]
     public async Task TheReportRendersEveryChartFromFile()
     {
-        var rows = new TransactionCsvReader().ReadAll(Repository.Path("samples", "online-retail-sample.csv.gz")).Rows;
-        var features = TransactionFeatureBuilder.Build(rows);
+        // The small models the API tests train once per run (first rows of the bundled sample).
+        var features = TransactionFeatureBuilder.Build(ServingTestModels.Rows);
         var analysis = SegmentationEngine.Run(features.Features, new SegmentationOptions { Algorithm = SegmentationAlgorithm.Hierarchical, K = 4 }).Analysis;
         await using (var json = File.Create(Path.Combine(_run.FullName, RunReport.SegmentationFile)))
         {
             await JsonSerializer.SerializeAsync(json, analysis with { Assignments = [] }, SegmentationModelStore.JsonOptions);
         }
 
-        // A small recommender (40 customers of the sample) is enough for a manifest with real metrics.
-        var customers = rows.Where(r => r.CustomerId is not null).Select(r => r.CustomerId).Distinct().Take(40).ToHashSet();
-        var model = new RecommenderTrainer(new RecommenderOptions { Als = null, MaxDegreeOfParallelism = 2 })
-            .Train(InteractionSources.FromTransactions(rows.Where(r => customers.Contains(r.CustomerId))));
-        ModelBundle.Save(model, _run.FullName);
+        ModelBundle.Save(ServingTestModels.Recommender, _run.FullName);
         var report = Path.Combine(DashboardBrowserTests.Screenshots, "report.html");
         await RunReport.WriteAsync(_run.FullName, report);
 
