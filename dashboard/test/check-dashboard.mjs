@@ -38,7 +38,15 @@ try {
   await page.getByRole('button', { name: 'Use key' }).click();
   await page.waitForSelector('#history table');
 
-  // Upload with the analysis parameters; the results appear in tabs.
+  // Drag and drop onto the zone picks the file up…
+  await page.evaluate(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(['InvoiceNo\n'], 'dropped.csv', { type: 'text/csv' }));
+    document.getElementById('drop-zone').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  });
+  assert((await page.textContent('#file-name')).startsWith('dropped.csv'), 'a file dropped on the drop zone was not taken');
+
+  // …then the real upload with the analysis parameters; the results appear in tabs.
   await page.getByLabel(/Transactions CSV/).setInputFiles(config.csv);
   await page.getByLabel('Number of segments').selectOption(config.k === 'auto' ? 'auto' : 'fixed');
   if (config.k !== 'auto') await page.getByLabel('k', { exact: true }).fill(String(config.k));
