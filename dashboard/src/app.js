@@ -246,7 +246,8 @@ function findDrift(value, depth = 0) {
 function promotionOf(training) {
   const promotion = training?.promotion ?? training?.decision ?? training?.gate;
   if (!promotion) return '';
-  if (typeof promotion === 'string') return promotion;
+  // The training run record: decision (Promoted / Rejected / Failed) and the one-sentence reason in message.
+  if (typeof promotion === 'string') return training.message ? `${promotion}: ${training.message}` : promotion;
   return [promotion.decision ?? promotion.outcome ?? (promotion.promoted === true ? 'promoted' : promotion.promoted === false ? 'not promoted' : null), promotion.reason]
     .filter(Boolean).join(': ');
 }
