@@ -3,7 +3,6 @@ using Microsoft.Extensions.Hosting;
 using SmartShop.Functions.Auth;
 using SmartShop.Functions.Ingestion;
 using SmartShop.Functions.Operations;
-using SmartShop.Functions.Recommendations;
 using SmartShop.Functions.Serving;
 using SmartShop.Functions.Storage;
 using SmartShop.Functions.Telemetry;
@@ -29,7 +28,6 @@ public static class SmartShopServiceExtensions
         builder.AddSmartShopIngestion();
         builder.AddSmartShopAuth();
         builder.AddSmartShopServing();
-        builder.AddSmartShopRecommendationApi();
         return builder;
     }
 }
