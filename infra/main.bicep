@@ -69,13 +69,14 @@ var functionAppName = '${abbrs.webSitesFunctions}${resourceToken}'
 var deploymentStorageContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
 var trainingDataContainerName = 'training-data'
 var modelsContainerName = 'models'
-// The storage issue's containers: drop zone, model registry, event lake, dead letters, analysis uploads.
+// The storage issue's containers: drop zone, model registry, event lake, dead letters, analysis uploads and results.
 var dataContainerNames = [
   trainingDataContainerName
   modelsContainerName
   'events'
   'events-rejected'
   'uploads'
+  'analyses'
 ]
 var clickstreamHubName = 'clickstream'
 var clickstreamConsumerGroupName = 'smartshop'

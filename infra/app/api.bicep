@@ -147,6 +147,9 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       Ingestion__MaxEventAgeDays: '30'
       Ingestion__MaxEventsPerRequest: '1000'
       Ingestion__MaxRequestBytes: '1048576'
+      Analyses__MaxUploadBytes: '52428800'
+      Analyses__BackgroundThresholdBytes: '2097152'
+      Analyses__QueueCapacity: '16'
       Telemetry__UserIdHashKey: userIdHashKey
       Auth__Authority: authAuthority
       Auth__Issuer: ''

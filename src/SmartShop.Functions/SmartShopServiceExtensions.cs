@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using SmartShop.Functions.Auth;
 using SmartShop.Functions.Ingestion;
 using SmartShop.Functions.Operations;
+using SmartShop.Functions.Segmentation;
 using SmartShop.Functions.Serving;
 using SmartShop.Functions.Storage;
 using SmartShop.Functions.Telemetry;
@@ -27,6 +28,7 @@ public static class SmartShopServiceExtensions
         builder.AddSmartShopStorage();
         builder.AddSmartShopIngestion();
         builder.AddSmartShopAuth();
+        builder.AddSmartShopSegmentation();
         builder.AddSmartShopServing();
         return builder;
     }

@@ -75,7 +75,7 @@ internal static class SegmentCommand
                 Out = parseResult.GetValue(output)!,
                 DataIsCustomerTable = parseResult.GetValue(format) == "table",
                 Delimiter = ParseDelimiter(parseResult.GetValue(delimiter)!),
-                Columns = ParseColumnMap(parseResult.GetValue(map) ?? []),
+                Columns = TransactionColumns.FromMappings(parseResult.GetValue(map) ?? []),
                 Clickstream = parseResult.GetValue(clickstream),
                 Customers = parseResult.GetValue(customers),
                 IdColumn = parseResult.GetValue(idColumn),
@@ -103,31 +103,25 @@ internal static class SegmentCommand
 
     internal static async Task<SegmentationRun> RunAsync(SegmentSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
-        if (!settings.Data.Exists)
+        var input = SegmentationInputReader.ReadFile(settings.Data.FullName, new SegmentationInputOptions
         {
-            throw new FileNotFoundException($"Input file not found: {settings.Data.FullName}", settings.Data.FullName);
+            Format = settings.DataIsCustomerTable ? SegmentationInputFormat.Table : SegmentationInputFormat.Transactions,
+            Delimiter = settings.Delimiter[0],
+            Columns = settings.Columns,
+            IdColumn = settings.IdColumn,
+            Features = new TransactionFeatureOptions { AnalysisDate = settings.AnalysisDate, TrainBefore = settings.TrainBefore },
+        }, cancellationToken);
+        var table = input.Table;
+        var transactions = input.Transactions;
+        if (input.Quality is { } report)
+        {
+            output.WriteLine(report.ToString());
         }
 
-        CustomerFeatureTable table;
-        TransactionFeatures? transactions = null;
-        if (settings.DataIsCustomerTable)
+        if (transactions is not null && settings.Clickstream is not null)
         {
-            table = CustomerTableReader.ReadFile(settings.Data.FullName, TableOptions(settings)).Features;
-        }
-        else
-        {
-            var reader = new TransactionCsvReader(new TransactionCsvOptions { Delimiter = settings.Delimiter, Columns = settings.Columns });
-            var report = new DataQualityReport();
-            transactions = TransactionFeatureBuilder.Build(
-                reader.Read(settings.Data.FullName, report, cancellationToken),
-                new TransactionFeatureOptions { AnalysisDate = settings.AnalysisDate, TrainBefore = settings.TrainBefore });
-            output.WriteLine(report.ToString());
-            table = transactions.Features;
-            if (settings.Clickstream is not null)
-            {
-                var clicks = ClickstreamFeatureBuilder.ReadFile(settings.Clickstream.FullName, new ClickstreamOptions { Delimiter = settings.Delimiter[0] });
-                table = ClickstreamFeatureBuilder.JoinWithTransactions(transactions, clicks);
-            }
+            var clicks = ClickstreamFeatureBuilder.ReadFile(settings.Clickstream.FullName, new ClickstreamOptions { Delimiter = settings.Delimiter[0] });
+            table = ClickstreamFeatureBuilder.JoinWithTransactions(transactions, clicks);
         }
 
         if (settings.Customers is not null)
@@ -262,35 +256,6 @@ internal static class SegmentCommand
         text is null ? null
         : DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date
         : throw new ArgumentException($"{option} must be a date like 2011-07-01, not '{text}'.");
-
-    private static TransactionColumns ParseColumnMap(IEnumerable<string> pairs)
-    {
-        var columns = new TransactionColumns();
-        foreach (var pair in pairs)
-        {
-            var at = pair.IndexOf('=', StringComparison.Ordinal);
-            if (at <= 0 || at == pair.Length - 1)
-            {
-                throw new ArgumentException($"--map expects Field=Header, not '{pair}'.");
-            }
-
-            var header = pair[(at + 1)..];
-            columns = pair[..at].ToLowerInvariant() switch
-            {
-                "invoiceno" => columns with { InvoiceNo = header },
-                "stockcode" => columns with { StockCode = header },
-                "description" => columns with { Description = header },
-                "quantity" => columns with { Quantity = header },
-                "invoicedate" => columns with { InvoiceDate = header },
-                "unitprice" => columns with { UnitPrice = header },
-                "customerid" => columns with { CustomerId = header },
-                "country" => columns with { Country = header },
-                _ => throw new ArgumentException($"--map: unknown field '{pair[..at]}' (InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerId, Country)."),
-            };
-        }
-
-        return columns;
-    }
 
     private static string Format(double? value, string format) =>
         value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";

@@ -11,6 +11,38 @@ public sealed record TransactionColumns
     public string UnitPrice { get; init; } = "UnitPrice";
     public string CustomerId { get; init; } = "CustomerID";
     public string Country { get; init; } = "Country";
+
+    /// <summary>Applies <c>Field=Header</c> mappings (e.g. <c>CustomerId=Customer ID</c>) to the default names.</summary>
+    /// <exception cref="ArgumentException">A mapping is not Field=Header or names an unknown field.</exception>
+    public static TransactionColumns FromMappings(IEnumerable<string> mappings)
+    {
+        ArgumentNullException.ThrowIfNull(mappings);
+        var columns = new TransactionColumns();
+        foreach (var pair in mappings)
+        {
+            var at = pair.IndexOf('=', StringComparison.Ordinal);
+            if (at <= 0 || at == pair.Length - 1)
+            {
+                throw new ArgumentException($"A column mapping is Field=Header, not '{pair}'.", nameof(mappings));
+            }
+
+            var header = pair[(at + 1)..];
+            columns = pair[..at].ToLowerInvariant() switch
+            {
+                "invoiceno" => columns with { InvoiceNo = header },
+                "stockcode" => columns with { StockCode = header },
+                "description" => columns with { Description = header },
+                "quantity" => columns with { Quantity = header },
+                "invoicedate" => columns with { InvoiceDate = header },
+                "unitprice" => columns with { UnitPrice = header },
+                "customerid" => columns with { CustomerId = header },
+                "country" => columns with { Country = header },
+                _ => throw new ArgumentException($"Unknown column mapping field '{pair[..at]}' (InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerId, Country).", nameof(mappings)),
+            };
+        }
+
+        return columns;
+    }
 }
 
 public sealed record TransactionCsvOptions

@@ -267,6 +267,7 @@ public static class SegmentationEngine
             hierarchy,
             null,
             notes);
+        model = model with { Report = new SegmentationModelReport(analysis.Input, metrics, segments, analysis.Projection) };
         return new SegmentationRun(analysis, model);
     }
 

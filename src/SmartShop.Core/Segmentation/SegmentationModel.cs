@@ -21,9 +21,22 @@ public sealed record SegmentationModel(
 {
     public const int CurrentFormatVersion = 1;
 
+    /// <summary>
+    /// What the training run measured (metrics with the per-k elbow data, segment profiles, PCA sample), so a served
+    /// model can be charted without its training data. Optional: models saved before it existed load with null.
+    /// </summary>
+    public SegmentationModelReport? Report { get; init; }
+
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<string> FeatureNames => Preprocessing.Features.Select(f => f.Name).ToList();
 }
+
+/// <summary>The chartable description of a training run kept inside the model (no per-customer assignments, no merge tree).</summary>
+public sealed record SegmentationModelReport(
+    SegmentationInputSummary Input,
+    SegmentationMetrics Metrics,
+    IReadOnlyList<SegmentSummary> Segments,
+    IReadOnlyList<ProjectionPoint> Projection);
 
 public sealed record FeatureContribution(string Feature, double Value, double ZScore, double SegmentZ, double ShareOfDistance);
 

@@ -24,7 +24,10 @@ public sealed class BlobContainers(BlobServiceClient serviceClient)
     /// <summary>CSV uploads for segmentation analyses.</summary>
     public const string Uploads = "uploads";
 
-    public static IReadOnlyList<string> All { get; } = [TrainingData, Models, Events, EventsRejected, Uploads];
+    /// <summary>Segmentation analysis results: &lt;analysis id&gt;.json (metrics, segments, assignments, merge tree).</summary>
+    public const string Analyses = "analyses";
+
+    public static IReadOnlyList<string> All { get; } = [TrainingData, Models, Events, EventsRejected, Uploads, Analyses];
 
     private readonly ConcurrentDictionary<string, Lazy<Task<BlobContainerClient>>> _created = new(StringComparer.Ordinal);
 

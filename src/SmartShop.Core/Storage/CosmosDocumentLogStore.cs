@@ -143,9 +143,29 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
     public async Task<SegmentationAnalysis?> GetAnalysisAsync(string analysisId, CancellationToken cancellationToken = default)
     {
         var document = await ReadAsync<AnalysisDocument>(AnalysesContainer, StorageKeys.Escape(analysisId), analysisId, cancellationToken).ConfigureAwait(false);
-        return document is null
-            ? null
-            : new SegmentationAnalysis(document.AnalysisId, document.CreatedAt, document.Status, document.SourceBlobName, document.ResultJson, document.Error);
+        return document is null ? null : ToAnalysis(document);
+    }
+
+    public async Task<AnalysisPage> ListAnalysesAsync(int limit, string? continuationToken = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        // One partition per analysis: a cross-partition read of the (few) records; ordering and paging as in the Table store.
+        var documents = await QueryAsync<AnalysisDocument>(AnalysesContainer, new QueryDefinition("SELECT * FROM c"), partitionKey: null, cancellationToken).ConfigureAwait(false);
+        return StorageKeys.PageAnalyses(documents.Select(ToAnalysis), limit, continuationToken);
+    }
+
+    public async Task<bool> DeleteAnalysisAsync(string analysisId, CancellationToken cancellationToken = default)
+    {
+        var container = await GetContainerAsync(AnalysesContainer, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await container.DeleteItemAsync<AnalysisDocument>(StorageKeys.Escape(analysisId), new PartitionKey(analysisId), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (CosmosException e) when (IsMissing(e))
+        {
+            return false;
+        }
     }
 
     public async Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default)
@@ -206,6 +226,9 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
     private static string PredictionId(PredictionLogEntry entry) =>
         string.Create(CultureInfo.InvariantCulture, $"{entry.Timestamp.UtcTicks:D19}_{StorageKeys.Escape(entry.PredictionId)}");
 
+    private static SegmentationAnalysis ToAnalysis(AnalysisDocument d) =>
+        new(d.AnalysisId, d.CreatedAt, d.Status, d.SourceBlobName, d.ResultJson, d.Error);
+
     private static TrainingRun ToTrainingRun(TrainingRunDocument d) =>
         new(d.ModelName, d.RunId, d.StartedAt, d.CompletedAt, d.Status, d.ModelVersion, d.Metrics, d.Message);
 
@@ -237,11 +260,13 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
         }
     }
 
-    private async Task<List<T>> QueryAsync<T>(string containerName, QueryDefinition query, string partitionKey, CancellationToken cancellationToken)
+    /// <summary>Runs a query in one partition, or across partitions when <paramref name="partitionKey"/> is null.</summary>
+    private async Task<List<T>> QueryAsync<T>(string containerName, QueryDefinition query, string? partitionKey, CancellationToken cancellationToken)
     {
         var container = await GetContainerAsync(containerName, cancellationToken).ConfigureAwait(false);
         var results = new List<T>();
-        using var iterator = container.GetItemQueryIterator<T>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(partitionKey) });
+        var requestOptions = partitionKey is null ? new QueryRequestOptions() : new QueryRequestOptions { PartitionKey = new PartitionKey(partitionKey) };
+        using var iterator = container.GetItemQueryIterator<T>(query, requestOptions: requestOptions);
         while (iterator.HasMoreResults)
         {
             results.AddRange(await iterator.ReadNextAsync(cancellationToken).ConfigureAwait(false));

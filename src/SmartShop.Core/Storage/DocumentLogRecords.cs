@@ -35,5 +35,8 @@ public sealed record SegmentationAnalysis(
     public const int MaxResultJsonLength = 32_000;
 }
 
+/// <summary>A page of <see cref="IDocumentLogStore.ListAnalysesAsync"/>; <see cref="ContinuationToken"/> is null on the last page.</summary>
+public sealed record AnalysisPage(IReadOnlyList<SegmentationAnalysis> Items, string? ContinuationToken);
+
 /// <summary>Something a user did with an item (view, add-to-cart, purchase, ...), kept in the user's recent activity.</summary>
 public sealed record UserActivity(string ItemId, string ActivityType, DateTimeOffset Timestamp);

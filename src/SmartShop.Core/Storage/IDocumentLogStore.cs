@@ -25,6 +25,16 @@ public interface IDocumentLogStore
     /// <summary>The analysis, or null when it does not exist.</summary>
     Task<SegmentationAnalysis?> GetAnalysisAsync(string analysisId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// One page of analyses, newest first (created time, then id). Pass the previous page's continuation token for the
+    /// next page; it is null on the last page. Listing spans partitions: an admin read, never a hot path.
+    /// </summary>
+    /// <exception cref="ArgumentException">The continuation token was not issued by this method.</exception>
+    Task<AnalysisPage> ListAnalysesAsync(int limit, string? continuationToken = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the analysis record; false when it did not exist.</summary>
+    Task<bool> DeleteAnalysisAsync(string analysisId, CancellationToken cancellationToken = default);
+
     /// <summary>Merges activities into the user's recent list, keeping the newest <see cref="DocumentLogOptions.RecentActivityLimit"/>.</summary>
     Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default);
 

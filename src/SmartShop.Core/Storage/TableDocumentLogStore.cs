@@ -130,19 +130,29 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
     {
         var table = await GetTableAsync(AnalysesTable, cancellationToken).ConfigureAwait(false);
         var response = await table.GetEntityIfExistsAsync<TableEntity>(StorageKeys.Escape(analysisId), AnalysisRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!response.HasValue)
+        return response.HasValue ? ToAnalysis(response.Value!) : null;
+    }
+
+    public async Task<AnalysisPage> ListAnalysesAsync(int limit, string? continuationToken = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var table = await GetTableAsync(AnalysesTable, cancellationToken).ConfigureAwait(false);
+        // One partition per analysis: listing scans the table (analyses are few; this is an admin read).
+        var all = new List<SegmentationAnalysis>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {AnalysisRowKey}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            return null;
+            all.Add(ToAnalysis(entity));
         }
 
-        var entity = response.Value!;
-        return new SegmentationAnalysis(
-            entity.GetString(nameof(SegmentationAnalysis.AnalysisId)),
-            entity.GetDateTimeOffset(nameof(SegmentationAnalysis.CreatedAt))!.Value,
-            entity.GetString(nameof(SegmentationAnalysis.Status)),
-            entity.GetString(nameof(SegmentationAnalysis.SourceBlobName)),
-            entity.GetString(nameof(SegmentationAnalysis.ResultJson)),
-            entity.GetString(nameof(SegmentationAnalysis.Error)));
+        return StorageKeys.PageAnalyses(all, limit, continuationToken);
+    }
+
+    public async Task<bool> DeleteAnalysisAsync(string analysisId, CancellationToken cancellationToken = default)
+    {
+        var table = await GetTableAsync(AnalysesTable, cancellationToken).ConfigureAwait(false);
+        // The SDK answers a missing entity with its 404 response rather than an exception.
+        var response = await table.DeleteEntityAsync(StorageKeys.Escape(analysisId), AnalysisRowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+        return response.Status != (int)HttpStatusCode.NotFound;
     }
 
     public async Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default)
@@ -208,6 +218,14 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
 
     private static string PredictionRowKey(PredictionLogEntry entry) =>
         string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.MaxValue.UtcTicks - entry.Timestamp.UtcTicks:D19}_{StorageKeys.Escape(entry.PredictionId)}");
+
+    private static SegmentationAnalysis ToAnalysis(TableEntity entity) => new(
+        entity.GetString(nameof(SegmentationAnalysis.AnalysisId)),
+        entity.GetDateTimeOffset(nameof(SegmentationAnalysis.CreatedAt))!.Value,
+        entity.GetString(nameof(SegmentationAnalysis.Status)),
+        entity.GetString(nameof(SegmentationAnalysis.SourceBlobName)),
+        entity.GetString(nameof(SegmentationAnalysis.ResultJson)),
+        entity.GetString(nameof(SegmentationAnalysis.Error)));
 
     private static TrainingRun ToTrainingRun(TableEntity entity) => new(
         entity.GetString(nameof(TrainingRun.ModelName)),

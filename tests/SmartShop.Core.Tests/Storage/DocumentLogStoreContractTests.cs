@@ -95,6 +95,53 @@ public abstract class DocumentLogStoreContractTests
     }
 
     [Fact]
+    public async Task AnalysesListNewestFirstInPagesWithoutRepeats()
+    {
+        // Other tests share the store: check our analyses' order within the whole listing, walked page by page.
+        var prefix = StorageEmulators.UniqueName("list");
+        var created = Enumerable.Range(0, 5)
+            .Select(i => new SegmentationAnalysis($"{prefix}-{i}", Now.AddMinutes(i % 4), "succeeded", null, $"{{\"k\":{i}}}", null))
+            .ToList();
+        foreach (var analysis in created)
+        {
+            await Store.UpsertAnalysisAsync(analysis);
+        }
+
+        var listed = new List<SegmentationAnalysis>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var page = await Store.ListAnalysesAsync(limit: 2, token);
+            page.Items.Count.Should().BeInRange(1, 2);
+            listed.AddRange(page.Items);
+            token = page.ContinuationToken;
+            pages++;
+        }
+        while (token is not null && pages < 10_000);
+
+        listed.Select(a => a.AnalysisId).Should().OnlyHaveUniqueItems();
+        listed.Select(a => a.CreatedAt).Should().BeInDescendingOrder();
+        // Minutes 3, 2, 1, then the two analyses at minute 0 by id, descending.
+        listed.Where(a => a.AnalysisId.StartsWith(prefix, StringComparison.Ordinal)).Should()
+            .Equal([created[3], created[2], created[1], created[4], created[0]]);
+    }
+
+    [Fact]
+    public async Task DeletedAnalysesAreGoneAndForeignTokensAreRefused()
+    {
+        var id = StorageEmulators.UniqueName("delete");
+        var analysis = new SegmentationAnalysis(id, Now, "failed", "uploads/x.csv", null, "bad CSV");
+        await Store.UpsertAnalysisAsync(analysis);
+
+        (await Store.DeleteAnalysisAsync(id)).Should().BeTrue();
+        (await Store.GetAnalysisAsync(id)).Should().BeNull();
+        (await Store.DeleteAnalysisAsync(id)).Should().BeFalse();
+        var list = () => Store.ListAnalysesAsync(limit: 10, "not-a-token");
+        await list.Should().ThrowAsync<ArgumentException>().WithMessage("*continuation token*");
+    }
+
+    [Fact]
     public async Task RecentActivityKeepsTheNewestEntriesUpToTheLimit()
     {
         var user = StorageEmulators.UniqueName("user");

@@ -38,6 +38,8 @@ public sealed class FunctionsMetadataTests
             "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents",
             "ListModels", "GetModelVersion", "ActivateModelVersion", "OpenApiDocument",
             "GetUserRecommendations", "GetSimilarItems", "GetBoughtTogether", "PostCartRecommendations", "GetTrending",
+            "CreateAnalysis", "ListAnalyses", "GetAnalysis", "GetAnalysisAssignments", "GetAnalysisDendrogram", "DeleteAnalysis",
+            "GetSegments", "GetUserSegment", "PredictSegment",
         }.Order(StringComparer.Ordinal));
     }
 
@@ -100,6 +102,15 @@ public sealed class FunctionsMetadataTests
     [InlineData("GetBoughtTogether", "v1/items/{itemId}/bought-together", "Function", "get")]
     [InlineData("PostCartRecommendations", "v1/cart/recommendations", "Function", "post")]
     [InlineData("GetTrending", "v1/trending", "Function", "get")]
+    [InlineData("CreateAnalysis", "v1/segmentation/analyses", "Function", "post")]
+    [InlineData("ListAnalyses", "v1/segmentation/analyses", "Function", "get")]
+    [InlineData("GetAnalysis", "v1/segmentation/analyses/{id}", "Function", "get")]
+    [InlineData("GetAnalysisAssignments", "v1/segmentation/analyses/{id}/assignments", "Function", "get")]
+    [InlineData("GetAnalysisDendrogram", "v1/segmentation/analyses/{id}/dendrogram", "Function", "get")]
+    [InlineData("DeleteAnalysis", "v1/segmentation/analyses/{id}", "Function", "delete")]
+    [InlineData("GetSegments", "v1/segments", "Function", "get")]
+    [InlineData("GetUserSegment", "v1/users/{userId}/segment", "Function", "get")]
+    [InlineData("PredictSegment", "v1/segments/predict", "Function", "post")]
     public void HttpRoutesHaveTheirAuthLevels(string function, string route, string authLevel, string method)
     {
         var trigger = Trigger(function);

@@ -111,7 +111,7 @@ public sealed class ApiFuzzTests(FuzzedApi api, ITestOutputHelper output) : ICla
         var routeValues = OpenApiDocumentBuilder.RouteParameters(trigger.Route ?? string.Empty).ToDictionary(p => p.Name, _ => requests.RouteValue(), StringComparer.OrdinalIgnoreCase);
         var knownQuery = method.GetCustomAttributes<ApiQueryAttribute>().Select(q => q.Name).ToList();
         request.QueryString = new QueryString(requests.Query(knownQuery));
-        requests.Headers(request, adminToken);
+        requests.Headers(request, method.GetCustomAttributes<ApiBodyAttribute>().Select(b => b.ContentType).ToList(), adminToken);
         var description = $"{request.Method} {trigger.Route} {Describe(routeValues)} query {Shorten(request.QueryString.Value)} content-type {Shorten(request.ContentType)} length {request.ContentLength?.ToString(CultureInfo.InvariantCulture) ?? "none"} body {request.Body.Length} bytes";
 
         try

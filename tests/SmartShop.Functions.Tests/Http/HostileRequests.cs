@@ -66,9 +66,15 @@ internal sealed class HostileRequests(int seed, IReadOnlyList<string> plausibleI
     }
 
     /// <summary>Fills the request's headers and body.</summary>
-    public void Headers(HttpRequest request, Func<string> adminToken)
+    /// <param name="declaredContentTypes">What the operation accepts: used half the time so the body reaches its parser.</param>
+    public void Headers(HttpRequest request, IReadOnlyList<string> declaredContentTypes, Func<string> adminToken)
     {
-        if (_random.Next(4) > 0)
+        if (declaredContentTypes.Count > 0 && _random.Next(2) == 0)
+        {
+            var declared = Pick(declaredContentTypes);
+            request.ContentType = declared == "multipart/form-data" ? declared + "; boundary=XyZ" : declared;
+        }
+        else if (_random.Next(4) > 0)
         {
             request.ContentType = Pick(ContentTypes);
         }

@@ -173,7 +173,7 @@ public sealed class BicepTemplateTests
         var containerNames = variables["dataContainerNames"]!.AsArray().Select(n => (string)n!)
             .Select(n => n.StartsWith("[variables('", StringComparison.Ordinal) ? (string)variables[n["[variables('".Length..^"')]".Length]]! : n);
 
-        containerNames.Should().BeEquivalentTo("training-data", "models", "events", "events-rejected", "uploads");
+        containerNames.Should().BeEquivalentTo("training-data", "models", "events", "events-rejected", "uploads", "analyses");
         Template.OfType("Microsoft.EventHub/namespaces/eventhubs/consumergroups").Should().ContainSingle();
         ((string)Template.Root["variables"]!["clickstreamConsumerGroupName"]!).Should().Be("smartshop");
         Template.OfType("Microsoft.EventGrid/systemTopics").Should().ContainSingle()

@@ -1,0 +1,66 @@
+using SmartShop.Core.Data;
+
+namespace SmartShop.Core.Segmentation;
+
+public enum SegmentationInputFormat
+{
+    /// <summary>Transaction rows (Online Retail schema, column names mappable): RFM and basket features are derived.</summary>
+    Transactions,
+
+    /// <summary>One row per customer, any numeric or categorical columns (<see cref="CustomerTableReader"/>).</summary>
+    Table,
+}
+
+public sealed record SegmentationInputOptions
+{
+    public SegmentationInputFormat Format { get; init; } = SegmentationInputFormat.Transactions;
+
+    public char Delimiter { get; init; } = ',';
+
+    /// <summary>Transaction header names (transactions format).</summary>
+    public TransactionColumns Columns { get; init; } = new();
+
+    /// <summary>The customer id column (table format); null detects it by name.</summary>
+    public string? IdColumn { get; init; }
+
+    public TransactionFeatureOptions Features { get; init; } = new();
+}
+
+/// <summary>The customers to segment, with what reading them found (transaction summary and data quality, or the table's column decisions).</summary>
+public sealed record SegmentationInput(
+    CustomerFeatureTable Table,
+    TransactionFeatures? Transactions,
+    DataQualityReport? Quality,
+    IReadOnlyList<CustomerTableColumn> Columns);
+
+/// <summary>Reads a segmentation input (transactions or a customer table, plain or gzip) into customer features.</summary>
+public static class SegmentationInputReader
+{
+    public static SegmentationInput ReadFile(string path, SegmentationInputOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Input file not found: {path}", path);
+        }
+
+        using var reader = TransactionCsvReader.OpenText(path);
+        return Read(reader, options, cancellationToken);
+    }
+
+    public static SegmentationInput Read(TextReader reader, SegmentationInputOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Format == SegmentationInputFormat.Table)
+        {
+            var table = CustomerTableReader.Read(reader, new CustomerTableOptions { Delimiter = options.Delimiter, IdColumn = options.IdColumn });
+            return new SegmentationInput(table.Features, null, null, table.Columns);
+        }
+
+        var csv = new TransactionCsvReader(new TransactionCsvOptions { Delimiter = options.Delimiter.ToString(), Columns = options.Columns });
+        var report = new DataQualityReport(csv.Options.MaxReportedRows);
+        var transactions = TransactionFeatureBuilder.Build(csv.Read(reader, report, cancellationToken), options.Features);
+        return new SegmentationInput(transactions.Features, transactions, report, []);
+    }
+}

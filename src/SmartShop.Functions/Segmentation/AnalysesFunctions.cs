@@ -1,0 +1,510 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Net.Http.Headers;
+using SmartShop.Functions.Http;
+using StoredAnalysis = SmartShop.Core.Storage.SegmentationAnalysis;
+
+namespace SmartShop.Functions.Segmentation;
+
+/// <summary>
+/// <c>/api/v1/segmentation/analyses</c>: segment an uploaded CSV (multipart field <c>file</c>) or a stored blob (JSON
+/// <c>{"blob":"uploads/x.csv"}</c>), then read the stored analyses, their assignments and merge trees.
+/// </summary>
+public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog backlog, AnalysesOptions options)
+{
+    public const string Route = "v1/segmentation/analyses";
+    private const string ApiRoot = "/api/";
+    private const int MaxJsonBodyBytes = 64 * 1024;
+    private const int MaxFieldBytes = 4 * 1024;
+    private const int QueueFullRetryAfterSeconds = 60;
+
+    [Function(nameof(CreateAnalysis))]
+    [ApiOperation("Segmentation analyses", "Segments an uploaded customer or transaction CSV (k or auto, algorithm, linkage, delimiter, column mapping).",
+        Description = "Upload the CSV as multipart/form-data in the field `file` with the parameters as form fields, or send JSON `{\"blob\": \"<container>/<name>\", \"k\": \"auto\", ...}` naming a stored blob. Parameters: k, minK, maxK, algorithm (kmeans|hierarchical), linkage, delimiter, format (transactions|table), idColumn, map, seed. Small inputs answer 201 with the analysis; large ones 202 with its status URL in Location.")]
+    [ApiBody(typeof(string), ContentType = "multipart/form-data", Description = "A CSV in the form field 'file' plus parameters as form fields; or JSON naming a blob.")]
+    [ApiBody(typeof(System.Text.Json.Nodes.JsonObject))]
+    [ApiResponse(StatusCodes.Status201Created, typeof(AnalysisResource))]
+    [ApiResponse(StatusCodes.Status202Accepted, typeof(AnalysisResource), Description = "Accepted: large input, running in the background; poll the Location.")]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter", "malformed-body", "invalid-input"])]
+    [ApiResponse(StatusCodes.Status413PayloadTooLarge, Codes = ["body-too-large"])]
+    [ApiResponse(StatusCodes.Status415UnsupportedMediaType, Codes = ["unsupported-media-type"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["analysis-queue-full"])]
+    public async Task<IActionResult> CreateAnalysis(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = Route)] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var query = QueryParameters.Read(request);
+        if (!query.IsValid)
+        {
+            return query.Error;
+        }
+
+        if (request.ContentLength > options.MaxUploadBytes)
+        {
+            return ApiProblem.TooLarge(options.MaxUploadBytes);
+        }
+
+        _ = MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType);
+        var id = AnalysisService.NewId();
+        AnalysisInput input;
+        try
+        {
+            var received = mediaType?.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true
+                ? await ReadMultipartAsync(id, request, mediaType, cancellationToken).ConfigureAwait(false)
+                : mediaType?.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) == true
+                    ? await ReadJsonAsync(request, cancellationToken).ConfigureAwait(false)
+                    : null;
+            if (received is null)
+            {
+                return ApiProblem.UnsupportedMediaType("multipart/form-data (a CSV in the field 'file') or application/json ({\"blob\": \"uploads/<name>\"})");
+            }
+
+            if (received.Error is not null)
+            {
+                return received.Error;
+            }
+
+            input = received.Input!;
+        }
+        catch (UploadTooLargeException)
+        {
+            return ApiProblem.TooLarge(options.MaxUploadBytes);
+        }
+        catch (InvalidDataException e)
+        {
+            // Broken multipart framing (missing boundary, truncated body, oversized part headers).
+            return ApiProblem.MalformedBody(e.Message);
+        }
+        catch (IOException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // MultipartReader reports a body that ends inside a section as an IOException (found by the fuzz test).
+            return ApiProblem.MalformedBody("The multipart body ended before its closing boundary.");
+        }
+
+        var parameters = AnalysisParameters.TryParse(input.Fields, out var invalid);
+        if (parameters is null)
+        {
+            await service.DiscardUploadAsync(input.BlobName, cancellationToken).ConfigureAwait(false);
+            return invalid!;
+        }
+
+        var pending = await service.CreatePendingAsync(id, input.BlobName, new AnalysisSummary(input.Source, input.Bytes, parameters, null, null, null, null), cancellationToken).ConfigureAwait(false);
+        if (input.Bytes > options.BackgroundThresholdBytes)
+        {
+            if (!backlog.TryEnqueue(pending))
+            {
+                await service.DiscardAsync(pending, cancellationToken).ConfigureAwait(false);
+                request.HttpContext.Response.Headers.RetryAfter = QueueFullRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, "analysis-queue-full", "Too many analyses are waiting.",
+                    $"The background queue is full; retry after {QueueFullRetryAfterSeconds} seconds.");
+            }
+
+            return new AcceptedResult(ApiRoot + SelfPath(id), ToResource(pending, null));
+        }
+
+        var outcome = await service.RunAsync(pending, cancellationToken).ConfigureAwait(false);
+        if (outcome.InputWasInvalid)
+        {
+            await service.DiscardAsync(pending, cancellationToken).ConfigureAwait(false);
+            return ApiProblem.Create(StatusCodes.Status400BadRequest, "invalid-input", "The input could not be segmented.", outcome.Record.Error!);
+        }
+
+        return new CreatedResult(ApiRoot + SelfPath(id), await DetailAsync(outcome.Record, cancellationToken).ConfigureAwait(false));
+    }
+
+    [Function(nameof(ListAnalyses))]
+    [ApiOperation("Segmentation analyses", "Analysis summaries, newest first, one page at a time.")]
+    [ApiQuery("pageSize", typeof(int), "Summaries per page.", Minimum = 1, Maximum = 100, Default = "20")]
+    [ApiQuery("continuationToken", typeof(string), "The token of the previous page's answer.")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(AnalysisList))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    public async Task<IActionResult> ListAnalyses(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Route)] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var query = QueryParameters.Read(request, "pageSize", "continuationToken");
+        var pageSize = query.WholeNumber("pageSize", 20, 1, 100);
+        var token = query.Text("continuationToken");
+        if (!query.IsValid)
+        {
+            return query.Error;
+        }
+
+        Core.Storage.AnalysisPage page;
+        try
+        {
+            page = await service.ListAsync(pageSize, token, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException e)
+        {
+            return ApiProblem.InvalidParameter("continuationToken", e.Message.Split(" (Parameter", StringSplitOptions.None)[0]);
+        }
+
+        var next = page.ContinuationToken is null
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"{ApiRoot}{Route}?pageSize={pageSize}&continuationToken={Uri.EscapeDataString(page.ContinuationToken)}");
+        return new OkObjectResult(new AnalysisList(page.Items.Select(a => ToResource(a, null)).ToList(), page.ContinuationToken, next));
+    }
+
+    [Function(nameof(GetAnalysis))]
+    [ApiOperation("Segmentation analyses", "One analysis: status, parameters and, once it succeeded, the full segmentation view.")]
+    [ApiRouteParameter("id", "The analysis id (as answered by CreateAnalysis).")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(AnalysisResource))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status404NotFound, Codes = ["analysis-not-found"])]
+    public async Task<IActionResult> GetAnalysis(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Route + "/{id}")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var query = QueryParameters.Read(request);
+        if (!query.IsValid)
+        {
+            return query.Error;
+        }
+
+        var record = await FindAsync(id, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            return UnknownAnalysis(id);
+        }
+
+        return new OkObjectResult(await DetailAsync(record, cancellationToken).ConfigureAwait(false));
+    }
+
+    [Function(nameof(GetAnalysisAssignments))]
+    [ApiOperation("Segmentation analyses", "The segment of each customer of a finished analysis, paged.")]
+    [ApiRouteParameter("id", "The analysis id (as answered by CreateAnalysis).")]
+    [ApiQuery("page", typeof(int), "Page number.", Minimum = 1, Default = "1")]
+    [ApiQuery("pageSize", typeof(int), "Customers per page.", Minimum = 1, Maximum = 1000, Default = "100")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(AnalysisAssignments))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status404NotFound, Codes = ["analysis-not-found"])]
+    [ApiResponse(StatusCodes.Status409Conflict, Codes = ["analysis-not-ready"])]
+    public async Task<IActionResult> GetAnalysisAssignments(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Route + "/{id}/assignments")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var query = QueryParameters.Read(request, "page", "pageSize");
+        var page = query.WholeNumber("page", 1, 1, int.MaxValue);
+        var pageSize = query.WholeNumber("pageSize", 100, 1, 1000);
+        if (!query.IsValid)
+        {
+            return query.Error;
+        }
+
+        var (result, problem) = await FinishedResultAsync(id, cancellationToken).ConfigureAwait(false);
+        if (result is null)
+        {
+            return problem!;
+        }
+
+        var all = result.Assignments;
+        var items = all.Skip((int)Math.Min((long)(page - 1) * pageSize, int.MaxValue)).Take(pageSize).ToList();
+        return new OkObjectResult(new AnalysisAssignments(id, page, pageSize, all.Count, items));
+    }
+
+    [Function(nameof(GetAnalysisDendrogram))]
+    [ApiOperation("Segmentation analyses", "The merge tree of a finished hierarchical analysis.")]
+    [ApiRouteParameter("id", "The analysis id (as answered by CreateAnalysis).")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(AnalysisDendrogram))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status404NotFound, Codes = ["analysis-not-found", "no-dendrogram"])]
+    [ApiResponse(StatusCodes.Status409Conflict, Codes = ["analysis-not-ready"])]
+    public async Task<IActionResult> GetAnalysisDendrogram(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Route + "/{id}/dendrogram")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var query = QueryParameters.Read(request);
+        if (!query.IsValid)
+        {
+            return query.Error;
+        }
+
+        var (result, problem) = await FinishedResultAsync(id, cancellationToken).ConfigureAwait(false);
+        if (result is null)
+        {
+            return problem!;
+        }
+
+        if (result.Hierarchy is not { } hierarchy)
+        {
+            return ApiProblem.NotFound("no-dendrogram",
+                $"Analysis '{id}' used {result.Parameters.Algorithm}; only hierarchical analyses have a merge tree (create one with algorithm=hierarchical).");
+        }
+
+        return new OkObjectResult(new AnalysisDendrogram(id, (result.Parameters.Linkage ?? "ward").ToLowerInvariant(), hierarchy.Sampled, hierarchy.LeafCount, hierarchy.LeafCustomerIds, hierarchy.Tree.Merges));
+    }
+
+    [Function(nameof(DeleteAnalysis))]
+    [ApiOperation("Segmentation analyses", "Deletes an analysis and its stored result.")]
+    [ApiRouteParameter("id", "The analysis id (as answered by CreateAnalysis).")]
+    [ApiResponse(StatusCodes.Status204NoContent)]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status404NotFound, Codes = ["analysis-not-found"])]
+    public async Task<IActionResult> DeleteAnalysis(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = Route + "/{id}")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var query = QueryParameters.Read(request);
+        if (!query.IsValid)
+        {
+            return query.Error;
+        }
+
+        return AnalysisService.IsWellFormedId(id) && await service.DeleteAsync(id, cancellationToken).ConfigureAwait(false)
+            ? new NoContentResult()
+            : UnknownAnalysis(id);
+    }
+
+    private async Task<StoredAnalysis?> FindAsync(string id, CancellationToken cancellationToken) =>
+        AnalysisService.IsWellFormedId(id) ? await service.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
+
+    /// <summary>The result of a succeeded analysis, or the problem to answer: 404 unknown, 409 not finished or failed.</summary>
+    private async Task<(Core.Segmentation.SegmentationAnalysis? Result, ObjectResult? Problem)> FinishedResultAsync(string id, CancellationToken cancellationToken)
+    {
+        var record = await FindAsync(id, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            return (null, UnknownAnalysis(id));
+        }
+
+        if (record.Status != AnalysisStatus.Succeeded)
+        {
+            return (null, ApiProblem.Create(StatusCodes.Status409Conflict, "analysis-not-ready", "The analysis has no result.",
+                $"Analysis '{id}' is {record.Status}{(record.Error is null ? string.Empty : $": {record.Error}")}."));
+        }
+
+        var result = await service.ReadResultAsync(id, cancellationToken).ConfigureAwait(false);
+        return result is null ? (null, UnknownAnalysis(id)) : (result, null);
+    }
+
+    /// <summary>The analysis with its result view once it succeeded.</summary>
+    private async Task<AnalysisResource> DetailAsync(StoredAnalysis record, CancellationToken cancellationToken)
+    {
+        var result = record.Status == AnalysisStatus.Succeeded ? await service.ReadResultAsync(record.AnalysisId, cancellationToken).ConfigureAwait(false) : null;
+        return ToResource(record, result is null ? null : SegmentationView.FromResult(result));
+    }
+
+    private static ObjectResult UnknownAnalysis(string id) =>
+        ApiProblem.NotFound("analysis-not-found", $"There is no analysis '{(id.Length <= 64 ? id : id[..64] + "…")}'.");
+
+    private static string SelfPath(string id) => $"{Route}/{id}";
+
+    private static AnalysisResource ToResource(StoredAnalysis record, SegmentationView? result)
+    {
+        var summary = AnalysisService.TryReadSummary(record);
+        var self = ApiRoot + SelfPath(record.AnalysisId);
+        var succeeded = record.Status == AnalysisStatus.Succeeded;
+        return new AnalysisResource(
+            record.AnalysisId,
+            record.Status,
+            record.CreatedAt,
+            summary?.CompletedAt,
+            summary?.Source ?? record.SourceBlobName,
+            summary?.InputBytes,
+            summary?.Parameters,
+            summary?.K,
+            summary?.Customers,
+            summary?.Silhouette,
+            record.Error,
+            new AnalysisLinks(
+                self,
+                succeeded ? self + "/assignments" : null,
+                succeeded && summary?.Parameters.Algorithm == "hierarchical" ? self + "/dendrogram" : null),
+            result);
+    }
+
+    /// <summary>Multipart: the CSV part <c>file</c> streams into blob storage (counted against the limit); other parts are parameters.</summary>
+    private async Task<Received> ReadMultipartAsync(string id, HttpRequest request, MediaTypeHeaderValue mediaType, CancellationToken cancellationToken)
+    {
+        var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
+        if (string.IsNullOrWhiteSpace(boundary))
+        {
+            return Received.Invalid(ApiProblem.MalformedBody("The multipart/form-data content type has no boundary."));
+        }
+
+        var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = null };
+        var fields = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        (string BlobName, long Bytes, string FileName)? file = null;
+        try
+        {
+            while (await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+                {
+                    return await FailAsync(file, ApiProblem.MalformedBody("Every multipart section needs a Content-Disposition: form-data header."), cancellationToken).ConfigureAwait(false);
+                }
+
+                var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? string.Empty;
+                if (name == "file")
+                {
+                    if (file is not null)
+                    {
+                        return await FailAsync(file, ApiProblem.InvalidParameter("file", "Send one file per analysis."), cancellationToken).ConfigureAwait(false);
+                    }
+
+                    var (blobName, bytes) = await service.StoreUploadAsync(id, section.Body, options.MaxUploadBytes, cancellationToken).ConfigureAwait(false);
+                    var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+                    file = (blobName, bytes, string.IsNullOrWhiteSpace(fileName) ? "upload.csv" : Path.GetFileName(fileName));
+                    continue;
+                }
+
+                var value = await ReadFieldAsync(section.Body, cancellationToken).ConfigureAwait(false);
+                if (value is null)
+                {
+                    return await FailAsync(file, ApiProblem.InvalidParameter(name, $"Form field '{name}' is longer than {MaxFieldBytes} bytes."), cancellationToken).ConfigureAwait(false);
+                }
+
+                if (!fields.TryGetValue(name, out var values))
+                {
+                    fields[name] = values = [];
+                }
+
+                values.Add(value);
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException && e is not UploadTooLargeException && file is not null)
+        {
+            await service.DiscardUploadAsync(file.Value.BlobName, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        if (file is not { } stored)
+        {
+            return Received.Invalid(ApiProblem.InvalidParameter("file", "The form has no 'file' field: attach the CSV (transactions or a customer table) as 'file'."));
+        }
+
+        if (stored.Bytes == 0)
+        {
+            await service.DiscardUploadAsync(stored.BlobName, cancellationToken).ConfigureAwait(false);
+            return Received.Invalid(ApiProblem.InvalidParameter("file", "The uploaded file is empty."));
+        }
+
+        return new Received(new AnalysisInput(stored.BlobName, stored.Bytes, stored.FileName, fields), null);
+    }
+
+    private async Task<Received> FailAsync((string BlobName, long Bytes, string FileName)? file, ObjectResult problem, CancellationToken cancellationToken)
+    {
+        if (file is { } stored)
+        {
+            await service.DiscardUploadAsync(stored.BlobName, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Received.Invalid(problem);
+    }
+
+    /// <summary>JSON: <c>{"blob":"uploads/x.csv", "k":"auto", ...}</c> naming a blob in the uploads or training-data container.</summary>
+    private async Task<Received> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await using (var limited = new SizeLimitedStream(request.Body, MaxJsonBodyBytes))
+        {
+            try
+            {
+                await limited.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (UploadTooLargeException)
+            {
+                return Received.Invalid(ApiProblem.Create(StatusCodes.Status413PayloadTooLarge, "body-too-large", "The request body is too large.",
+                    $"A JSON request names a blob and its parameters and may be at most {MaxJsonBodyBytes} bytes; upload the CSV itself as multipart/form-data."));
+            }
+        }
+
+        JsonElement root;
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return Received.Invalid(ApiProblem.MalformedBody("The body is not valid JSON; send an object such as {\"blob\": \"uploads/customers.csv\", \"k\": \"auto\"}."));
+        }
+
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return Received.Invalid(ApiProblem.MalformedBody("The body must be a JSON object such as {\"blob\": \"uploads/customers.csv\", \"k\": \"auto\"}."));
+        }
+
+        var fields = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        string? blob = null;
+        foreach (var property in root.EnumerateObject())
+        {
+            if (property.Name == "blob")
+            {
+                blob = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
+                continue;
+            }
+
+            var values = property.Value.ValueKind == JsonValueKind.Array ? property.Value.EnumerateArray().ToList() : [property.Value];
+            if (values.Any(v => v.ValueKind is not (JsonValueKind.String or JsonValueKind.Number)))
+            {
+                return Received.Invalid(ApiProblem.InvalidParameter(property.Name, $"'{property.Name}' must be a string or a number{(property.Name == "map" ? " (or an array of \"Field=Header\" strings)" : string.Empty)}."));
+            }
+
+            fields[property.Name] = values.Select(v => v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText()).ToList();
+        }
+
+        if (string.IsNullOrWhiteSpace(blob))
+        {
+            return Received.Invalid(ApiProblem.InvalidParameter("blob", "Name the input as \"blob\": \"<container>/<name>\" (a string), or upload the CSV as multipart/form-data."));
+        }
+
+        var slash = blob.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == blob.Length - 1 || !AnalysisService.ReadableContainers.Contains(blob[..slash], StringComparer.Ordinal) || blob.Length > 1024)
+        {
+            return Received.Invalid(ApiProblem.InvalidParameter("blob", $"'blob' must be <container>/<name> in one of: {string.Join(", ", AnalysisService.ReadableContainers)}."));
+        }
+
+        var size = await service.GetBlobSizeAsync(blob, cancellationToken).ConfigureAwait(false);
+        if (size is null)
+        {
+            return Received.Invalid(ApiProblem.InvalidParameter("blob", $"Blob '{blob}' does not exist."));
+        }
+
+        if (size > options.MaxUploadBytes)
+        {
+            return Received.Invalid(ApiProblem.TooLarge(options.MaxUploadBytes));
+        }
+
+        return new Received(new AnalysisInput(blob, size.Value, blob, fields), null);
+    }
+
+    /// <summary>A form field's text, or null when it is longer than <see cref="MaxFieldBytes"/>.</summary>
+    private static async Task<string?> ReadFieldAsync(Stream body, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await using var limited = new SizeLimitedStream(body, MaxFieldBytes);
+        try
+        {
+            await limited.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UploadTooLargeException)
+        {
+            return null;
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private sealed record AnalysisInput(string BlobName, long Bytes, string Source, Dictionary<string, List<string>> Fields);
+
+    private sealed record Received(AnalysisInput? Input, ObjectResult? Error)
+    {
+        public static Received Invalid(ObjectResult error) => new(null, error);
+    }
+}

@@ -1,0 +1,308 @@
+using System.Net;
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Logging;
+using SmartShop.Core.Segmentation;
+using SmartShop.Core.Storage;
+using SegmentationResult = SmartShop.Core.Segmentation.SegmentationAnalysis;
+using StoredAnalysis = SmartShop.Core.Storage.SegmentationAnalysis;
+
+namespace SmartShop.Functions.Segmentation;
+
+/// <summary>The outcome of running an analysis: succeeded, or failed with a message fit for the client.</summary>
+public sealed record AnalysisOutcome(StoredAnalysis Record, bool InputWasInvalid);
+
+/// <summary>
+/// Segmentation analyses: the record (status + summary) in the document log store, the input in the <c>uploads</c>
+/// container (or a referenced blob), the full result as <c>analyses/&lt;id&gt;.json</c>.
+/// </summary>
+public sealed partial class AnalysisService(
+    BlobContainers containers,
+    IDocumentLogStore store,
+    TimeProvider timeProvider,
+    ILogger<AnalysisService> logger)
+{
+    /// <summary>Uploads are stored under this prefix of the uploads container; only these are deleted with their analysis.</summary>
+    public const string UploadPrefix = "analyses/";
+
+    /// <summary>Containers a JSON request may point into: data drop zones, never models or logs.</summary>
+    public static IReadOnlyList<string> ReadableContainers { get; } = [BlobContainers.Uploads, BlobContainers.TrainingData];
+
+    private static readonly JsonSerializerOptions ResultJson = new(SegmentationModelStore.JsonOptions) { WriteIndented = false };
+    private static readonly JsonSerializerOptions SummaryJson = new(JsonSerializerDefaults.Web);
+
+    public static string NewId() => Guid.NewGuid().ToString("N");
+
+    /// <summary>Ids are 32 lower-case hex digits; anything else cannot name an analysis.</summary>
+    public static bool IsWellFormedId(string? id) => id is { Length: 32 } && id.All(char.IsAsciiHexDigitLower);
+
+    /// <summary>Streams <paramref name="content"/> into the uploads container; returns the blob name ("uploads/…") and its size.</summary>
+    /// <exception cref="UploadTooLargeException">More than <paramref name="maxBytes"/> bytes arrived.</exception>
+    public async Task<(string BlobName, long Bytes)> StoreUploadAsync(string analysisId, Stream content, long maxBytes, CancellationToken cancellationToken = default)
+    {
+        var container = await containers.GetAsync(BlobContainers.Uploads, cancellationToken).ConfigureAwait(false);
+        var name = $"{UploadPrefix}{analysisId}.csv";
+        await using var limited = new SizeLimitedStream(content, maxBytes);
+        try
+        {
+            await container.GetBlobClient(name).UploadAsync(limited, overwrite: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UploadTooLargeException)
+        {
+            await container.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        return ($"{BlobContainers.Uploads}/{name}", limited.BytesRead);
+    }
+
+    /// <summary>The size of a referenced blob ("container/name"), or null when it does not exist.</summary>
+    public async Task<long?> GetBlobSizeAsync(string blobName, CancellationToken cancellationToken = default)
+    {
+        var (container, name) = Split(blobName);
+        var client = (await containers.GetAsync(container, cancellationToken).ConfigureAwait(false)).GetBlobClient(name);
+        try
+        {
+            return (await client.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value.ContentLength;
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async Task<StoredAnalysis> CreatePendingAsync(string analysisId, string sourceBlobName, AnalysisSummary summary, CancellationToken cancellationToken = default)
+    {
+        var record = new StoredAnalysis(analysisId, timeProvider.GetUtcNow(), AnalysisStatus.Pending, sourceBlobName, Serialize(summary), null);
+        await store.UpsertAnalysisAsync(record, cancellationToken).ConfigureAwait(false);
+        return record;
+    }
+
+    /// <summary>
+    /// Runs a pending analysis to succeeded or failed. Invalid input (CSV, columns, k) fails the analysis with the reader's
+    /// message; anything else fails it with a generic message (details in the log only).
+    /// </summary>
+    public async Task<AnalysisOutcome> RunAsync(StoredAnalysis pending, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        var summary = TryReadSummary(pending) ?? throw new InvalidOperationException($"Analysis '{pending.AnalysisId}' has no parameters to run with.");
+        var running = pending with { Status = AnalysisStatus.Running };
+        await store.UpsertAnalysisAsync(running, cancellationToken).ConfigureAwait(false);
+        LogRunning(logger, pending.AnalysisId, summary.Source, summary.InputBytes);
+        try
+        {
+            var result = await SegmentAsync(pending.SourceBlobName!, summary, cancellationToken).ConfigureAwait(false);
+            var results = await containers.GetAsync(BlobContainers.Analyses, cancellationToken).ConfigureAwait(false);
+            await results.GetBlobClient(ResultBlobName(pending.AnalysisId))
+                .UploadAsync(BinaryData.FromObjectAsJson(result, ResultJson), overwrite: true, cancellationToken).ConfigureAwait(false);
+            var done = running with
+            {
+                Status = AnalysisStatus.Succeeded,
+                ResultJson = Serialize(summary with { K = result.Metrics.K, Customers = result.Input.Customers, Silhouette = result.Metrics.Silhouette, CompletedAt = timeProvider.GetUtcNow() }),
+            };
+            return new AnalysisOutcome(await FinishAsync(done, cancellationToken).ConfigureAwait(false), false);
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or FileNotFoundException)
+        {
+            LogInvalidInput(logger, pending.AnalysisId, e.Message);
+            var failed = running with { Status = AnalysisStatus.Failed, Error = e.Message, ResultJson = Serialize(summary with { CompletedAt = timeProvider.GetUtcNow() }) };
+            return new AnalysisOutcome(await FinishAsync(failed, cancellationToken).ConfigureAwait(false), true);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogRunFailed(logger, e, pending.AnalysisId);
+            var failed = running with { Status = AnalysisStatus.Failed, Error = "The analysis failed unexpectedly; the service log has the details.", ResultJson = Serialize(summary with { CompletedAt = timeProvider.GetUtcNow() }) };
+            return new AnalysisOutcome(await FinishAsync(failed, cancellationToken).ConfigureAwait(false), false);
+        }
+    }
+
+    public Task<StoredAnalysis?> GetAsync(string analysisId, CancellationToken cancellationToken = default) =>
+        store.GetAnalysisAsync(analysisId, cancellationToken);
+
+    public Task<AnalysisPage> ListAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken = default) =>
+        store.ListAnalysesAsync(pageSize, continuationToken, cancellationToken);
+
+    /// <summary>The full result of a succeeded analysis, or null when its blob is missing.</summary>
+    public async Task<SegmentationResult?> ReadResultAsync(string analysisId, CancellationToken cancellationToken = default)
+    {
+        var results = await containers.GetAsync(BlobContainers.Analyses, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var content = await results.GetBlobClient(ResultBlobName(analysisId)).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            return content.Value.Content.ToObjectFromJson<SegmentationResult>(ResultJson);
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Deletes the record, the result and an uploaded input (a referenced blob is the client's and stays); false when unknown.</summary>
+    public async Task<bool> DeleteAsync(string analysisId, CancellationToken cancellationToken = default)
+    {
+        var record = await store.GetAnalysisAsync(analysisId, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            return false;
+        }
+
+        // The record goes first: a background run that finishes later sees it gone and does not bring it back.
+        await store.DeleteAnalysisAsync(analysisId, cancellationToken).ConfigureAwait(false);
+        var results = await containers.GetAsync(BlobContainers.Analyses, cancellationToken).ConfigureAwait(false);
+        await results.GetBlobClient(ResultBlobName(analysisId)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await DeleteUploadAsync(record, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Forgets an analysis that was never accepted (bad input in a synchronous run, a full queue).</summary>
+    public async Task DiscardAsync(StoredAnalysis record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        await store.DeleteAnalysisAsync(record.AnalysisId, cancellationToken).ConfigureAwait(false);
+        await DeleteUploadAsync(record, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task DiscardUploadAsync(string blobName, CancellationToken cancellationToken = default)
+    {
+        var (container, name) = Split(blobName);
+        if (container == BlobContainers.Uploads && name.StartsWith(UploadPrefix, StringComparison.Ordinal))
+        {
+            await (await containers.GetAsync(container, cancellationToken).ConfigureAwait(false)).GetBlobClient(name)
+                .DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The record's summary, or null for a record this API did not write (the log store is shared).</summary>
+    public static AnalysisSummary? TryReadSummary(StoredAnalysis record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        try
+        {
+            var summary = record.ResultJson is null ? null : JsonSerializer.Deserialize<AnalysisSummary>(record.ResultJson, SummaryJson);
+            return summary?.Parameters is null || summary.Source is null ? null : summary;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static string ResultBlobName(string analysisId) => $"{analysisId}.json";
+
+    /// <summary>"container/name" → its parts; the container must be one a request may read.</summary>
+    public static (string Container, string Name) Split(string blobName)
+    {
+        ArgumentNullException.ThrowIfNull(blobName);
+        var slash = blobName.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 && slash < blobName.Length - 1
+            ? (blobName[..slash], blobName[(slash + 1)..])
+            : throw new ArgumentException($"'{blobName}' is not of the form <container>/<blob name>.", nameof(blobName));
+    }
+
+    private async Task<SegmentationResult> SegmentAsync(string sourceBlobName, AnalysisSummary summary, CancellationToken cancellationToken)
+    {
+        var (container, name) = Split(sourceBlobName);
+        var blob = (await containers.GetAsync(container, cancellationToken).ConfigureAwait(false)).GetBlobClient(name);
+        Stream content;
+        try
+        {
+            content = await blob.OpenReadAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+        {
+            throw new FileNotFoundException($"The input blob '{sourceBlobName}' no longer exists.", e);
+        }
+
+        await using (content.ConfigureAwait(false))
+        {
+            // CPU-bound from here on (parsing and clustering): off the request's synchronization context.
+            return await Task.Run(
+                () =>
+                {
+                    using var reader = Core.Data.TransactionCsvReader.OpenText(content);
+                    var input = SegmentationInputReader.Read(reader, summary.Parameters.ToInputOptions(), cancellationToken);
+                    return SegmentationEngine.Run(input.Table, summary.Parameters.ToSegmentationOptions(summary.Source), input.Transactions?.Summary, cancellationToken).Analysis;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<StoredAnalysis> FinishAsync(StoredAnalysis finished, CancellationToken cancellationToken)
+    {
+        // Deleted while running: leave it deleted (and drop the result just written).
+        if (await store.GetAnalysisAsync(finished.AnalysisId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            var results = await containers.GetAsync(BlobContainers.Analyses, cancellationToken).ConfigureAwait(false);
+            await results.GetBlobClient(ResultBlobName(finished.AnalysisId)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return finished;
+        }
+
+        await store.UpsertAnalysisAsync(finished, cancellationToken).ConfigureAwait(false);
+        LogFinished(logger, finished.AnalysisId, finished.Status);
+        return finished;
+    }
+
+    private Task DeleteUploadAsync(StoredAnalysis record, CancellationToken cancellationToken) =>
+        record.SourceBlobName is { } source ? DiscardUploadAsync(source, cancellationToken) : Task.CompletedTask;
+
+    private static string Serialize(AnalysisSummary summary) => JsonSerializer.Serialize(summary, SummaryJson);
+
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Information, Message = "Analysis {AnalysisId} running on {Source} ({InputBytes} bytes)")]
+    private static partial void LogRunning(ILogger logger, string analysisId, string source, long inputBytes);
+
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Information, Message = "Analysis {AnalysisId} finished: {Status}")]
+    private static partial void LogFinished(ILogger logger, string analysisId, string status);
+
+    [LoggerMessage(EventId = 7103, Level = LogLevel.Information, Message = "Analysis {AnalysisId} input is invalid: {Reason}")]
+    private static partial void LogInvalidInput(ILogger logger, string analysisId, string reason);
+
+    [LoggerMessage(EventId = 7104, Level = LogLevel.Error, Message = "Analysis {AnalysisId} failed unexpectedly")]
+    private static partial void LogRunFailed(ILogger logger, Exception exception, string analysisId);
+}
+
+/// <summary>An upload exceeded its byte limit while streaming.</summary>
+public sealed class UploadTooLargeException(long limit) : IOException($"The upload exceeds {limit} bytes.")
+{
+    public long Limit { get; } = limit;
+}
+
+/// <summary>Reads through to <c>inner</c> and throws <see cref="UploadTooLargeException"/> once more than the limit has passed.</summary>
+internal sealed class SizeLimitedStream(Stream inner, long limit) : Stream
+{
+    public long BytesRead { get; private set; }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private int Count(int read)
+    {
+        BytesRead += read;
+        return BytesRead > limit ? throw new UploadTooLargeException(limit) : read;
+    }
+}

@@ -1,0 +1,329 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Net.Http.Headers;
+using SmartShop.Core.Recommendations;
+using SmartShop.Core.Segmentation;
+using SmartShop.Core.Storage;
+using SmartShop.Functions.Http;
+using SmartShop.Functions.Operations;
+using SmartShop.Functions.Serving;
+using N = SmartShop.Core.Segmentation.CustomerFeatureNames;
+
+namespace SmartShop.Functions.Segmentation;
+
+/// <summary>
+/// The served segmentation model: <c>GET /api/v1/segments</c> (everything a dashboard charts),
+/// <c>GET /api/v1/users/{userId}/segment</c> and <c>POST /api/v1/segments/predict</c> (segment with its explanation).
+/// </summary>
+public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter logWriter, TimeProvider timeProvider)
+{
+    public const string LogEndpoint = "segment";
+    public const int MaxUserIdLength = 128;
+    public const int TopProducts = 10;
+    private const int MaxBodyBytes = 16 * 1024;
+
+    /// <summary>Upper bound on any feature value: far beyond real customers, still safe for the log and z-scaling.</summary>
+    private const double MaxMagnitude = 1e12;
+
+    /// <summary>Short names accepted for the transaction features whose model names carry a unit.</summary>
+    private static readonly Dictionary<string, string> Aliases = new(StringComparer.Ordinal)
+    {
+        ["recency"] = N.RecencyDays,
+        ["tenure"] = N.TenureDays,
+    };
+
+    [Function(nameof(GetSegments))]
+    [ApiOperation("Segments", "The active segmentation model: k, elbow curve, quality metrics, sizes, centroids, personas, PCA sample.")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(ActiveSegmentation))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
+    public IActionResult GetSegments(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/segments")] HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var query = QueryParameters.Read(request);
+        if (!query.IsValid)
+        {
+            return query.Error;
+        }
+
+        var served = serving.Segmentation;
+        return served is null
+            ? ApiProblem.ModelNotLoaded(request.HttpContext.Response, ModelStatusBoard.Segmentation)
+            : new OkObjectResult(new ActiveSegmentation(served.Version, served.LoadedAt, SegmentationView.FromModel(served.Saved.Model)));
+    }
+
+    [Function(nameof(GetUserSegment))]
+    [ApiOperation("Segments", "A known customer's segment, persona, confidence and explanation.")]
+    [ApiRouteParameter("userId", "The customer id.")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(SegmentExplanation))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status404NotFound, Codes = ["unknown-customer"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
+    public IActionResult GetUserSegment(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/users/{userId}/segment")] HttpRequest request,
+        string userId)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var query = QueryParameters.Read(request);
+        if (!query.IsValid)
+        {
+            return query.Error;
+        }
+
+        if (!IsValidUserId(userId))
+        {
+            return ApiProblem.InvalidParameter("userId", $"A user id is 1-{MaxUserIdLength} characters without control characters.");
+        }
+
+        var served = serving.Segmentation;
+        if (served is null)
+        {
+            return ApiProblem.ModelNotLoaded(request.HttpContext.Response, ModelStatusBoard.Segmentation);
+        }
+
+        var known = served.Saved.KnownCustomers;
+        var row = known.IndexOfCustomer(userId);
+        if (row < 0)
+        {
+            return ApiProblem.NotFound("unknown-customer",
+                $"Customer '{userId}' is not in the training data of segmentation {served.Version}; POST the customer's features to /api/v1/segments/predict instead.");
+        }
+
+        return new OkObjectResult(Respond(served, served.Saved.Predictor.Explain(known.Row(row), userId), userId));
+    }
+
+    [Function(nameof(PredictSegment))]
+    [ApiOperation("Segments", "The segment of a posted feature vector (recency, frequency, monetary and behaviour features), with the segment's top products.")]
+    [ApiBody(typeof(System.Text.Json.Nodes.JsonObject), Description = "{\"features\": {\"recency_days\": 12, \"frequency\": 4, ...}, \"userId\"?: string}")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(SegmentExplanation))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter", "malformed-body"])]
+    [ApiResponse(StatusCodes.Status413PayloadTooLarge, Codes = ["body-too-large"])]
+    [ApiResponse(StatusCodes.Status415UnsupportedMediaType, Codes = ["unsupported-media-type"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
+    public async Task<IActionResult> PredictSegment(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v1/segments/predict")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var query = QueryParameters.Read(request);
+        if (!query.IsValid)
+        {
+            return query.Error;
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || !mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return ApiProblem.UnsupportedMediaType("application/json");
+        }
+
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return ApiProblem.TooLarge(MaxBodyBytes);
+        }
+
+        var served = serving.Segmentation;
+        if (served is null)
+        {
+            return ApiProblem.ModelNotLoaded(request.HttpContext.Response, ModelStatusBoard.Segmentation);
+        }
+
+        JsonElement root;
+        using (var buffer = new MemoryStream())
+        {
+            await using var limited = new SizeLimitedStream(request.Body, MaxBodyBytes);
+            try
+            {
+                await limited.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+                using var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 4 });
+                root = document.RootElement.Clone();
+            }
+            catch (UploadTooLargeException)
+            {
+                return ApiProblem.TooLarge(MaxBodyBytes);
+            }
+            catch (JsonException)
+            {
+                return ApiProblem.MalformedBody("The body is not valid JSON; send {\"features\": {\"recency_days\": 12, \"frequency\": 4, ...}}.");
+            }
+        }
+
+        var predictor = served.Saved.Predictor;
+        var (values, userId, problem) = ReadFeatures(root, predictor.FeatureNames);
+        return problem ?? new OkObjectResult(Respond(served, predictor.Explain(values, userId), userId));
+    }
+
+    /// <summary>
+    /// <c>{"features": {name: number, ...}, "userId"?: "..."}</c>: every model feature exactly once (the names are in
+    /// <c>GET /api/v1/segments</c> → <c>result.features</c>), finite and within its range.
+    /// </summary>
+    private static (double[] Values, string? UserId, ObjectResult? Problem) ReadFeatures(JsonElement root, IReadOnlyList<string> featureNames)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return ([], null, ApiProblem.MalformedBody("The body must be a JSON object: {\"features\": {...}, \"userId\": \"optional\"}."));
+        }
+
+        string? userId = null;
+        JsonElement? features = null;
+        foreach (var property in root.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "features" when property.Value.ValueKind == JsonValueKind.Object:
+                    features = property.Value;
+                    break;
+                case "userId" when property.Value.ValueKind == JsonValueKind.String && IsValidUserId(property.Value.GetString()):
+                    userId = property.Value.GetString();
+                    break;
+                case "features" or "userId":
+                    return ([], null, ApiProblem.InvalidParameter(property.Name, property.Name == "features"
+                        ? "'features' must be an object of feature name → number."
+                        : $"'userId' must be a string of 1-{MaxUserIdLength} characters without control characters."));
+                default:
+                    return ([], null, ApiProblem.InvalidParameter(Truncate(property.Name), $"Unknown property '{Truncate(property.Name)}'; the body has 'features' and optionally 'userId'."));
+            }
+        }
+
+        if (features is not { } given)
+        {
+            return ([], null, ApiProblem.InvalidParameter("features", $"Send the customer's features: {{\"features\": {{{string.Join(", ", featureNames.Select(f => $"\"{f}\": …"))}}}}}."));
+        }
+
+        var values = new double[featureNames.Count];
+        var seen = new bool[featureNames.Count];
+        foreach (var property in given.EnumerateObject())
+        {
+            var name = Aliases.GetValueOrDefault(property.Name, property.Name);
+            var index = IndexOf(featureNames, name);
+            var parameter = "features." + Truncate(property.Name);
+            if (index < 0)
+            {
+                return ([], null, ApiProblem.InvalidParameter(parameter, $"'{Truncate(property.Name)}' is not a feature of this model; its features are {string.Join(", ", featureNames)}."));
+            }
+
+            if (seen[index])
+            {
+                return ([], null, ApiProblem.InvalidParameter(parameter, $"'{name}' is given twice."));
+            }
+
+            if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetDouble(out var value) || !double.IsFinite(value))
+            {
+                return ([], null, ApiProblem.InvalidParameter(parameter, $"'{name}' must be a finite JSON number."));
+            }
+
+            var (min, max) = RangeOf(name);
+            if (value < min || value > max)
+            {
+                return ([], null, ApiProblem.InvalidParameter(parameter, string.Create(CultureInfo.InvariantCulture, $"'{name}' must be from {min:G} to {max:G}; got {value:G}.")));
+            }
+
+            values[index] = value;
+            seen[index] = true;
+        }
+
+        var missing = featureNames.Where((_, i) => !seen[i]).ToList();
+        return missing.Count > 0
+            ? ([], null, ApiProblem.InvalidParameter("features", $"Missing features: {string.Join(", ", missing)} (the model needs all of {string.Join(", ", featureNames)})."))
+            : (values, userId, null);
+    }
+
+    /// <summary>Counts, days and values cannot be negative (net spend can: returns); rates are shares.</summary>
+    private static (double Min, double Max) RangeOf(string feature) => feature switch
+    {
+        N.Monetary => (-MaxMagnitude, MaxMagnitude),
+        N.AddToCartRate or N.ViewToPurchaseRate => (0, 1),
+        N.RecencyDays or N.TenureDays or N.Frequency or N.AverageBasketValue or N.DistinctProducts or N.PageViews or N.Sessions => (0, MaxMagnitude),
+        _ => (-MaxMagnitude, MaxMagnitude),
+    };
+
+    private SegmentExplanation Respond(ServedSegmentation served, CustomerExplanation explanation, string? userId)
+    {
+        var segment = served.Saved.Model.Segments[explanation.Segment];
+        var products = TopProductsOf(served, segment);
+        var predictionId = Guid.NewGuid().ToString("N");
+        if (userId is not null)
+        {
+            // Non-blocking: a full log queue drops the entry (counted by the writer), never delays the answer.
+            logWriter.TryLogPrediction(new PredictionLogEntry(userId, predictionId, timeProvider.GetUtcNow(), LogEndpoint, served.Version,
+                products?.Select(p => p.ItemId).ToList() ?? []));
+        }
+
+        return new SegmentExplanation(
+            userId,
+            predictionId,
+            served.Version,
+            explanation.Segment,
+            explanation.Persona,
+            segment.Strategy,
+            explanation.Confidence,
+            explanation.Distance,
+            explanation.Features,
+            explanation.RunnerUpSegment is { } runnerUp ? new RunnerUpSegment(runnerUp, explanation.RunnerUpPersona!, explanation.RunnerUpDistance!.Value, explanation.MovesToRunnerUp) : null,
+            explanation.IsAnomaly,
+            explanation.AnomalyDescription,
+            products);
+    }
+
+    /// <summary>The segment's trending items, when the served recommender's per-segment trending came from this segmentation version.</summary>
+    private IReadOnlyList<RecommendedItem>? TopProductsOf(ServedSegmentation served, SegmentDefinition segment)
+    {
+        var recommendations = serving.Recommendations;
+        if (recommendations?.Trending is null || recommendations.SegmentationVersion != served.Version)
+        {
+            return null;
+        }
+
+        // The trending table names segments "<id> <persona>" (ModelRefreshService builds it from this model).
+        var name = string.Create(CultureInfo.InvariantCulture, $"{segment.Id} {segment.Persona}");
+        return recommendations.Trending.Segments.Contains(name, StringComparer.Ordinal)
+            ? recommendations.Recommender.Trending(new TrendingRequest { Segment = name, K = TopProducts })
+            : null;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool IsValidUserId(string? userId) =>
+        userId is { Length: > 0 and <= MaxUserIdLength } && !userId.Any(char.IsControl) && userId.Trim().Length > 0;
+
+    private static string Truncate(string name) => name.Length <= 64 ? name : name[..64] + "…";
+}
+
+/// <summary><c>GET /api/v1/segments</c>: the served version and its <see cref="SegmentationView"/> (the same shape as an analysis result).</summary>
+public sealed record ActiveSegmentation(string ModelVersion, DateTimeOffset LoadedAt, SegmentationView Result);
+
+/// <summary>
+/// A customer's segment and why: per-feature z-scores and shares of the distance, the runner-up and the smallest move
+/// towards it, the anomaly flag, and the segment's trending products (null when no recommender built from this
+/// segmentation is served).
+/// </summary>
+public sealed record SegmentExplanation(
+    string? UserId,
+    string PredictionId,
+    string ModelVersion,
+    int Segment,
+    string Persona,
+    string Strategy,
+    double Confidence,
+    double Distance,
+    IReadOnlyList<FeatureContribution> Features,
+    RunnerUpSegment? RunnerUp,
+    bool IsAnomaly,
+    string? AnomalyDescription,
+    IReadOnlyList<RecommendedItem>? TopProducts);
+
+public sealed record RunnerUpSegment(int Segment, string Persona, double Distance, IReadOnlyList<FeatureMove> MovesToReach);
