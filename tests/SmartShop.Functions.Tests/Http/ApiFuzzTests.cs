@@ -92,6 +92,7 @@ public sealed class ApiFuzzTests(FuzzedApi api, ITestOutputHelper output) : ICla
     [InlineData(nameof(BrokenFunctions.Answers500), "answered 500")]
     [InlineData(nameof(BrokenFunctions.AnswersABare400), "without a problem code")]
     [InlineData(nameof(BrokenFunctions.AnswersUnserializable), "does not serialize")]
+    [InlineData(nameof(BrokenFunctions.AnswersAnUndeclaredProblem), "do not declare")]
     public async Task TheHarnessReportsEachKindOfBreakage(string name, string failure)
     {
         var method = typeof(BrokenFunctions).GetMethod(name)!;
@@ -125,7 +126,7 @@ public sealed class ApiFuzzTests(FuzzedApi api, ITestOutputHelper output) : ICla
                 IActionResult actionResult => actionResult,
                 _ => throw new InvalidOperationException($"unexpected return {returned?.GetType().Name ?? "null"}"),
             };
-            return Judge(result, description);
+            return Judge(method, result, description);
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
@@ -137,7 +138,7 @@ public sealed class ApiFuzzTests(FuzzedApi api, ITestOutputHelper output) : ICla
         }
     }
 
-    private static (int Status, string? Failure, string Request) Judge(IActionResult result, string description)
+    private static (int Status, string? Failure, string Request) Judge(MethodInfo method, IActionResult result, string description)
     {
         var status = (result as IStatusCodeActionResult)?.StatusCode ?? StatusCodes.Status200OK;
         if (status >= 500)
@@ -149,6 +150,13 @@ public sealed class ApiFuzzTests(FuzzedApi api, ITestOutputHelper output) : ICla
         if (status >= 400 && (result is not ObjectResult { Value: ProblemDetails clientProblem } || !clientProblem.Extensions.ContainsKey("code")))
         {
             return (status, $"answered {status} without a problem code ({result.GetType().Name})", description);
+        }
+
+        // The OpenAPI document must tell clients every status and problem code they can get.
+        if (status >= 400 && ((ProblemDetails)((ObjectResult)result).Value!).Extensions["code"] is string code
+            && !method.GetCustomAttributes<ApiResponseAttribute>().Any(r => r.Status == status && r.Codes.Contains(code)))
+        {
+            return (status, $"answered {status} {code}, which its [ApiResponse] attributes do not declare", description);
         }
 
         if (result is ObjectResult { Value: { } value })
@@ -209,6 +217,10 @@ public sealed class BrokenFunctions
 
     public IActionResult AnswersABare400([HttpTrigger(AuthorizationLevel.Function, "get", Route = "broken")] HttpRequest request) =>
         new BadRequestObjectResult("no");
+
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["malformed-body"])]
+    public IActionResult AnswersAnUndeclaredProblem([HttpTrigger(AuthorizationLevel.Function, "get", Route = "broken")] HttpRequest request) =>
+        ApiProblem.InvalidParameter("x", "undeclared");
 
     public Task<IActionResult> AnswersUnserializable([HttpTrigger(AuthorizationLevel.Function, "post", Route = "broken")] HttpRequest request) =>
         Task.FromResult<IActionResult>(new OkObjectResult(new { element = default(JsonElement) }));
