@@ -59,14 +59,14 @@ cat > "$target" <<JSON
     "Ingestion__MaxEventAgeDays": "30",
     "Ingestion__MaxEventsPerRequest": "1000",
     "Ingestion__MaxRequestBytes": "1048576",
+    "Analyses__MaxUploadBytes": "52428800",
+    "Analyses__BackgroundThresholdBytes": "2097152",
+    "Analyses__QueueCapacity": "16",
     "Telemetry__UserIdHashKey": "",
     "Auth__Authority": "",
     "Auth__Issuer": "",
     "Auth__Audience": "",
-    "Auth__AdminRole": "SmartShop.Admin",
-    "Analyses__MaxUploadBytes": "52428800",
-    "Analyses__BackgroundThresholdBytes": "2097152",
-    "Analyses__QueueCapacity": "16"
+    "Auth__AdminRole": "SmartShop.Admin"
   }
 }
 JSON

@@ -4,7 +4,6 @@ using SmartShop.Functions.Auth;
 using SmartShop.Functions.Dashboard;
 using SmartShop.Functions.Ingestion;
 using SmartShop.Functions.Operations;
-using SmartShop.Functions.Recommendations;
 using SmartShop.Functions.Segmentation;
 using SmartShop.Functions.Serving;
 using SmartShop.Functions.Storage;
@@ -32,7 +31,6 @@ public static class SmartShopServiceExtensions
         builder.AddSmartShopAuth();
         builder.AddSmartShopSegmentation();
         builder.AddSmartShopServing();
-        builder.AddSmartShopRecommendationApi();
         builder.AddSmartShopDashboard();
         return builder;
     }

@@ -124,29 +124,13 @@ public sealed partial class RecommendationFunctions(
     public IActionResult GetSimilarItems(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/items/{itemId}/similar")] HttpRequest request,
         string itemId,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var started = Stopwatch.GetTimestamp();
-        if (ReadItemRequest(request, itemId, out var k) is { } invalid)
-        {
-            return invalid;
-        }
-
-        if (serving.Recommendations is not { } served)
-        {
-            return RecommenderNotLoaded(request);
-        }
-
-        var recommender = served.Recommender;
-        var known = recommender.FindItem(itemId);
-        var items = cache.GetOrCreate(new RecommendationCacheKey(SimilarEndpoint, served.Version, null, known?.Id ?? itemId, k, null), () => known is null
-            ? Map(recommender, recommender.Trending(new TrendingRequest { K = k }, cancellationToken), UnknownItemReason)
-            : Map(recommender, recommender.SimilarItems(new ItemRequest { ItemId = known.Id, K = k }, cancellationToken), null));
-        var response = new SimilarItems(itemId, NewRecommendationId(), served.Version, items);
-        Record(SimilarEndpoint, null, response.RecommendationId, served.Version, items.Select(i => i.ItemId), started);
-        return new OkObjectResult(response);
-    }
+        CancellationToken cancellationToken) =>
+        AnswerAboutItem(request, itemId, SimilarEndpoint,
+            (recommender, item, k) => Map(recommender, recommender.SimilarItems(new ItemRequest { ItemId = item.Id, K = k }, cancellationToken), null),
+            trending => trending,
+            item => item.ItemId,
+            (id, recommendationId, version, items) => new SimilarItems(id, recommendationId, version, items),
+            cancellationToken);
 
     [Function(nameof(GetBoughtTogether))]
     [ApiOperation("Recommendations", "Items frequently bought together with an item, with support, confidence and lift.")]
@@ -158,31 +142,14 @@ public sealed partial class RecommendationFunctions(
     public IActionResult GetBoughtTogether(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/items/{itemId}/bought-together")] HttpRequest request,
         string itemId,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var started = Stopwatch.GetTimestamp();
-        if (ReadItemRequest(request, itemId, out var k) is { } invalid)
-        {
-            return invalid;
-        }
-
-        if (serving.Recommendations is not { } served)
-        {
-            return RecommenderNotLoaded(request);
-        }
-
-        var recommender = served.Recommender;
-        var known = recommender.FindItem(itemId);
-        var items = cache.GetOrCreate(new RecommendationCacheKey(BoughtTogetherEndpoint, served.Version, null, known?.Id ?? itemId, k, null), () => known is null
-            ? [.. Map(recommender, recommender.Trending(new TrendingRequest { K = k }, cancellationToken), UnknownItemReason)
-                .Select(i => new BoughtTogetherRecommendation(i.ItemId, i.Score, i.Reasons, i.Title, i.Category, i.Price, null, null, null, null))]
-            : recommender.FrequentlyBoughtTogether(new ItemRequest { ItemId = known.Id, K = k }, cancellationToken)
-                .Select(i => BoughtTogether(recommender, i)).ToArray());
-        var response = new BoughtTogetherItems(itemId, NewRecommendationId(), served.Version, items);
-        Record(BoughtTogetherEndpoint, null, response.RecommendationId, served.Version, items.Select(i => i.ItemId), started);
-        return new OkObjectResult(response);
-    }
+        CancellationToken cancellationToken) =>
+        AnswerAboutItem(request, itemId, BoughtTogetherEndpoint,
+            (recommender, item, k) => [.. recommender.FrequentlyBoughtTogether(new ItemRequest { ItemId = item.Id, K = k }, cancellationToken)
+                .Select(i => BoughtTogether(recommender, i))],
+            trending => new BoughtTogetherRecommendation(trending.ItemId, trending.Score, trending.Reasons, trending.Title, trending.Category, trending.Price, null, null, null, null),
+            item => item.ItemId,
+            (id, recommendationId, version, items) => new BoughtTogetherItems(id, recommendationId, version, items),
+            cancellationToken);
 
     [Function(nameof(PostCartRecommendations))]
     [ApiOperation("Recommendations", "Completes a cart: items that go with the posted item ids.")]
@@ -300,17 +267,48 @@ public sealed partial class RecommendationFunctions(
         return new OkObjectResult(response);
     }
 
-    private static ObjectResult? ReadItemRequest(HttpRequest request, string itemId, out int k)
+    /// <summary>
+    /// The item routes: validate, answer from the cache or the served model (trending, with the reason, for an item the
+    /// model does not know), log, and shape the response.
+    /// </summary>
+    private IActionResult AnswerAboutItem<T>(
+        HttpRequest request,
+        string itemId,
+        string endpoint,
+        Func<Recommender, CatalogueItem, int, T[]> answerKnown,
+        Func<RecommendationItem, T> fromTrending,
+        Func<T, string> itemIdOf,
+        Func<string, string, string, T[], object> respond,
+        CancellationToken cancellationToken)
+        where T : class
     {
-        k = DefaultK;
+        ArgumentNullException.ThrowIfNull(request);
+        var started = Stopwatch.GetTimestamp();
         if (RouteIds.Check(nameof(itemId), itemId) is { } badItem)
         {
             return badItem;
         }
 
         var query = QueryParameters.Read(request, "k");
-        k = query.WholeNumber("k", DefaultK, 1, RecommendationRequestBase.MaxK);
-        return query.Error;
+        var k = query.WholeNumber("k", DefaultK, 1, RecommendationRequestBase.MaxK);
+        if (!query.IsValid)
+        {
+            return query.Error;
+        }
+
+        if (serving.Recommendations is not { } served)
+        {
+            return RecommenderNotLoaded(request);
+        }
+
+        var recommender = served.Recommender;
+        var known = recommender.FindItem(itemId);
+        var items = cache.GetOrCreate(new RecommendationCacheKey(endpoint, served.Version, null, known?.Id ?? itemId, k, null), () => known is null
+            ? [.. Map(recommender, recommender.Trending(new TrendingRequest { K = k }, cancellationToken), UnknownItemReason).Select(fromTrending)]
+            : answerKnown(recommender, known, k));
+        var recommendationId = NewRecommendationId();
+        Record(endpoint, null, recommendationId, served.Version, items.Select(itemIdOf), started);
+        return new OkObjectResult(respond(itemId, recommendationId, served.Version, items));
     }
 
     private static bool TryValidateCart(

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,6 +5,7 @@ using SmartShop.Core.Storage;
 using SmartShop.Functions.Operations;
 using SmartShop.Functions.Tests.Auth;
 using SmartShop.Functions.Tests.Http;
+using SmartShop.Functions.Tests.Recommendations;
 
 namespace SmartShop.Functions.Tests.Operations;
 
@@ -31,7 +31,7 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
         await UploadAsync(Segmentation, "s1", ndcg: 0.1);
         (await Registry.TryActivateAsync(Recommendations, "r1")).Should().BeTrue();
 
-        var catalog = Value<ModelCatalog>(await Functions().ListModels(ApiHost.Request("GET"), default), StatusCodes.Status200OK);
+        var catalog = ApiResults.Ok<ModelCatalog>(await Functions().ListModels(ApiHost.Request("GET"), default));
 
         catalog.Models.Select(m => m.Kind).Should().Equal(Recommendations, Segmentation);
         var recommendations = catalog.Models[0];
@@ -57,11 +57,11 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
 
         if (code is null)
         {
-            Value<ModelCatalog>(result, status).Models.Should().ContainSingle().Which.Kind.Should().Be(Segmentation);
+            ApiResults.Ok<ModelCatalog>(result).Models.Should().ContainSingle().Which.Kind.Should().Be(Segmentation);
         }
         else
         {
-            Problem(result, status, code);
+            ApiResults.Problem(result, status, code);
         }
     }
 
@@ -70,7 +70,7 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
     {
         await UploadAsync(Segmentation, "seg-2026.11", ndcg: 0.2, training: """{"runId":"run-9"}""");
 
-        var view = Value<ModelVersionView>(await Functions().GetModelVersion(ApiHost.Request("GET"), "seg-2026.11", default), StatusCodes.Status200OK);
+        var view = ApiResults.Ok<ModelVersionView>(await Functions().GetModelVersion(ApiHost.Request("GET"), "seg-2026.11", default));
 
         view.Kind.Should().Be(Segmentation);
         view.Active.Should().BeFalse();
@@ -84,7 +84,7 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
     [InlineData("")]
     public async Task AnUnknownOrImpossibleVersionIs404(string version)
     {
-        Problem(await Functions().GetModelVersion(ApiHost.Request("GET"), version, default), StatusCodes.Status404NotFound, ModelRegistryFunctions.UnknownVersionCode);
+        ApiResults.Problem(await Functions().GetModelVersion(ApiHost.Request("GET"), version, default), StatusCodes.Status404NotFound, ModelRegistryFunctions.UnknownVersionCode);
     }
 
     [Fact]
@@ -93,8 +93,8 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
         await UploadAsync(Recommendations, "v1", ndcg: 0.3);
         await UploadAsync(Segmentation, "v1", ndcg: 0.3);
 
-        Problem(await Functions().GetModelVersion(ApiHost.Request("GET"), "v1", default), StatusCodes.Status400BadRequest, "ambiguous-model-version");
-        Value<ModelVersionView>(await Functions().GetModelVersion(ApiHost.Request("GET", "?kind=segmentation"), "v1", default), 200).Kind.Should().Be(Segmentation);
+        ApiResults.Problem(await Functions().GetModelVersion(ApiHost.Request("GET"), "v1", default), StatusCodes.Status400BadRequest, "ambiguous-model-version");
+        ApiResults.Ok<ModelVersionView>(await Functions().GetModelVersion(ApiHost.Request("GET", "?kind=segmentation"), "v1", default)).Kind.Should().Be(Segmentation);
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
         await UploadAsync(Recommendations, "r2", ndcg: 0.5);
         await Registry.TryActivateAsync(Recommendations, "r1");
 
-        var pointer = Value<ActivePointer>(await Functions().ActivateModelVersion(ApiHost.Request("POST"), "r2", default), StatusCodes.Status200OK);
+        var pointer = ApiResults.Ok<ActivePointer>(await Functions().ActivateModelVersion(ApiHost.Request("POST"), "r2", default));
 
         pointer.Should().Match<ActivePointer>(p => p.Kind == Recommendations && p.Version == "r2" && p.PreviousVersion == "r1");
         (await Registry.GetActiveAsync(Recommendations))!.ETag.ToString().Should().Be(pointer.ETag);
@@ -115,8 +115,8 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
     {
         await UploadAsync(Segmentation, "s1", ndcg: 0.1);
 
-        Problem(await Functions().ActivateModelVersion(ApiHost.Request("POST"), "s1", default), StatusCodes.Status404NotFound, ModelRegistryFunctions.UnknownVersionCode);
-        Value<ActivePointer>(await Functions().ActivateModelVersion(ApiHost.Request("POST", "?kind=segmentation"), "s1", default), 200).Version.Should().Be("s1");
+        ApiResults.Problem(await Functions().ActivateModelVersion(ApiHost.Request("POST"), "s1", default), StatusCodes.Status404NotFound, ModelRegistryFunctions.UnknownVersionCode);
+        ApiResults.Ok<ActivePointer>(await Functions().ActivateModelVersion(ApiHost.Request("POST", "?kind=segmentation"), "s1", default)).Version.Should().Be("s1");
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
 
         var result = await Functions().ActivateModelVersion(ApiHost.Request("POST", configure: r => r.Headers.IfMatch = seen), "r1", default);
 
-        Problem(result, StatusCodes.Status409Conflict, ModelRegistryFunctions.ConflictCode);
+        ApiResults.Problem(result, StatusCodes.Status409Conflict, ModelRegistryFunctions.ConflictCode);
         (await Registry.GetActiveAsync(Recommendations))!.Version.Should().Be("r2");
     }
 
@@ -162,10 +162,10 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
         await registry.UploadVersionAsync(Recommendations, "r1", WriteBundle("r1", 0.1, null));
         var functions = host.Create<ModelRegistryFunctions>();
 
-        Problem(await functions.ActivateModelVersion(ApiHost.Request("POST"), "r1", default), StatusCodes.Status401Unauthorized, "unauthorized");
-        Problem(await functions.ActivateModelVersion(Bearer(host, _issuer.Token(["Reader"])), "r1", default), StatusCodes.Status403Forbidden, "forbidden");
+        ApiResults.Problem(await functions.ActivateModelVersion(ApiHost.Request("POST"), "r1", default), StatusCodes.Status401Unauthorized, "unauthorized");
+        ApiResults.Problem(await functions.ActivateModelVersion(Bearer(_issuer.Token(["Reader"])), "r1", default), StatusCodes.Status403Forbidden, "forbidden");
         (await registry.GetActiveAsync(Recommendations)).Should().BeNull();
-        Value<ActivePointer>(await functions.ActivateModelVersion(Bearer(host, _issuer.Token(["SmartShop.Admin"])), "r1", default), 200).Version.Should().Be("r1");
+        ApiResults.Ok<ActivePointer>(await functions.ActivateModelVersion(Bearer(_issuer.Token(["SmartShop.Admin"])), "r1", default)).Version.Should().Be("r1");
     }
 
     public void Dispose()
@@ -175,7 +175,7 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static HttpRequest Bearer(ApiHost host, string token) => ApiHost.Request("POST", configure: r => r.Headers.Authorization = "Bearer " + token);
+    private static HttpRequest Bearer(string token) => ApiHost.Request("POST", configure: r => r.Headers.Authorization = "Bearer " + token);
 
     private ModelRegistryFunctions Functions() => _host.Create<ModelRegistryFunctions>();
 
@@ -196,16 +196,4 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
         return directory;
     }
 
-    private static T Value<T>(IActionResult result, int status)
-    {
-        var objectResult = result.Should().BeAssignableTo<ObjectResult>().Subject;
-        objectResult.StatusCode.Should().Be(status, JsonSerializer.Serialize(objectResult.Value));
-        return objectResult.Value.Should().BeOfType<T>().Subject;
-    }
-
-    private static void Problem(IActionResult result, int status, string code)
-    {
-        var problem = Value<ProblemDetails>(result, status);
-        problem.Extensions["code"].Should().Be(code);
-    }
 }
