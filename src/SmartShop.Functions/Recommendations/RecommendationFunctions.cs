@@ -389,9 +389,11 @@ public sealed partial class RecommendationFunctions(
 
     private void Record(string endpoint, string? userId, string recommendationId, string modelVersion, IEnumerable<string> itemIds, long started)
     {
+        var latency = Stopwatch.GetElapsedTime(started);
         // Queued, never awaited: a full queue drops the entry (counted by the writer) rather than slowing the answer.
-        predictionLog.TryLogPrediction(new PredictionLogEntry(userId ?? AnonymousUser, recommendationId, timeProvider.GetUtcNow(), endpoint, modelVersion, itemIds.ToList()));
-        telemetry.RecordRecommendation(endpoint, modelVersion, Stopwatch.GetElapsedTime(started));
+        predictionLog.TryLogPrediction(new PredictionLogEntry(
+            userId ?? AnonymousUser, recommendationId, timeProvider.GetUtcNow(), endpoint, modelVersion, itemIds.ToList(), latency.TotalMilliseconds));
+        telemetry.RecordRecommendation(endpoint, modelVersion, latency);
     }
 
     private sealed record ValidCart(IReadOnlyList<string> Items, string? UserId, int K);
