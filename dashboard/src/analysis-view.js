@@ -4,13 +4,14 @@ import { dendrogramChart, elbowChart, formatNumber, projectionChart, qualityBand
 
 /**
  * One shape for both sources: the API's analysis resource / active segmentation (a SegmentationView under `result`,
- * the merge tree fetched separately as `tree`) and segments.json of `smartshop segment` (the report).
+ * the merge tree fetched separately as `tree`) and segments.json of `smartshop segment` or a model.json's own report
+ * (the HTML report).
  */
 export function toView(json) {
   if (json.input && json.metrics?.candidates) {
     const p = json.parameters ?? {};
     return {
-      algorithm: p.algorithm, linkage: p.linkage, kSelection: p.kSelection, minK: p.minK, maxK: p.maxK,
+      algorithm: p.algorithm ?? json.algorithm, linkage: p.linkage ?? json.linkage, kSelection: p.kSelection, minK: p.minK, maxK: p.maxK,
       k: json.metrics.k, customers: json.input.customers, source: json.input.source, features: json.input.featureNames,
       metrics: json.metrics, candidates: json.metrics.candidates, elbowK: json.metrics.elbowK,
       segments: json.segments.map((s) => ({ ...s, centroid: s.centroidOriginal })),

@@ -6,11 +6,12 @@ import { chartBox, h, table } from './dom.js';
 const data = JSON.parse(document.getElementById('report-data').textContent);
 const root = document.getElementById('report');
 
-if (data.segmentation) {
-  const analysis = data.segmentation;
+const segmentation = data.segmentation ?? data.segmentationModel;
+if (segmentation) {
+  const analysis = segmentation;
   root.append(
     h('h2', {}, 'Segmentation'),
-    h('p', { class: 'muted' }, `${formatNumber(analysis.input?.customers)} customers from ${analysis.input?.source ?? 'input'} · ${analysis.parameters?.algorithm} · k = ${analysis.metrics?.k}`),
+    h('p', { class: 'muted' }, `${formatNumber(analysis.input?.customers)} customers from ${analysis.input?.source ?? 'input'} · ${analysis.parameters?.algorithm ?? analysis.algorithm} · k = ${analysis.metrics?.k}`),
     analysisView(analysis).element);
 }
 

@@ -18,8 +18,14 @@ public sealed record TrainingRunSummary(
     int Items,
     int Users);
 
-/// <summary>What a report shows: a segmentation analysis, a training run, or both (a retraining run stores both).</summary>
-public sealed record RunReportContent(string Title, SegmentationAnalysis? Segmentation, TrainingRunSummary? Training);
+/// <summary>
+/// What a report shows: a segmentation analysis (segments.json), or a saved segmentation model's own training report
+/// (model.json, when there is no segments.json), a recommender training run, or both (a retraining run stores both).
+/// </summary>
+public sealed record RunReportContent(string Title, SegmentationAnalysis? Segmentation, TrainingRunSummary? Training)
+{
+    public SegmentationModel? SegmentationModel { get; init; }
+}
 
 /// <summary>
 /// Writes a self-contained HTML report of a segmentation run (segments.json of <c>smartshop segment</c>) or a training
@@ -42,20 +48,33 @@ public static class RunReport
 
         var segmentsPath = Path.Combine(runDirectory, SegmentationFile);
         var manifestPath = Path.Combine(runDirectory, TrainingManifestFile);
+        var modelPath = Path.Combine(runDirectory, SegmentationModelStore.ModelFileName);
         var segmentation = File.Exists(segmentsPath)
             ? await ReadJsonAsync<SegmentationAnalysis>(segmentsPath, cancellationToken).ConfigureAwait(false)
             : null;
         var training = File.Exists(manifestPath)
             ? await ReadJsonAsync<TrainingRunSummary>(manifestPath, cancellationToken).ConfigureAwait(false)
             : null;
-        if (segmentation is null && training is null)
+        // A segmentation as the registry stores it: model.json only, charted from the report the model carries.
+        SegmentationModel? model = null;
+        if (segmentation is null && File.Exists(modelPath))
+        {
+            await using var stream = File.OpenRead(modelPath);
+            model = await SegmentationModelStore.ReadModelAsync(stream, modelPath, cancellationToken).ConfigureAwait(false);
+            if (model.Report is null)
+            {
+                throw new InvalidDataException($"'{modelPath}' was saved without its training report, so it has nothing to chart; segment again to get one.");
+            }
+        }
+
+        if (segmentation is null && model is null && training is null)
         {
             throw new InvalidDataException(
-                $"'{runDirectory}' holds neither {SegmentationFile} (written by 'smartshop segment') nor {TrainingManifestFile} (a model bundle written by 'smartshop train').");
+                $"'{runDirectory}' holds neither {SegmentationFile} or {SegmentationModelStore.ModelFileName} (written by 'smartshop segment') nor {TrainingManifestFile} (a model bundle written by 'smartshop train').");
         }
 
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDirectory)));
-        return new RunReportContent($"SmartShop run report: {name}", segmentation, training);
+        return new RunReportContent($"SmartShop run report: {name}", segmentation, training) { SegmentationModel = model };
     }
 
     public static async Task WriteAsync(string runDirectory, string outputPath, CancellationToken cancellationToken = default)
@@ -76,10 +95,19 @@ public static class RunReport
         ArgumentNullException.ThrowIfNull(content);
         var script = ReportAsset("report.js");
         var style = ReportAsset("app.css");
-        var data = JsonSerializer.Serialize(new { segmentation = content.Segmentation, training = content.Training }, SegmentationModelStore.JsonOptions);
+        var model = content.SegmentationModel;
+        var report = model?.Report;
+        var data = JsonSerializer.Serialize(new
+        {
+            segmentation = content.Segmentation,
+            // The same fields as segments.json where the model's report has them; the renderer reads either.
+            segmentationModel = report is null ? null : new { algorithm = model!.Algorithm, linkage = model.Linkage, report.Input, report.Metrics, report.Segments, report.Projection },
+            training = content.Training,
+        }, SegmentationModelStore.JsonOptions);
         var subtitle = string.Join(" · ", new[]
         {
             content.Segmentation is { } s ? string.Create(CultureInfo.InvariantCulture, $"segmentation of {s.Input.Customers:N0} customers, {s.CreatedUtc:yyyy-MM-dd HH:mm} UTC") : null,
+            report is not null ? string.Create(CultureInfo.InvariantCulture, $"segmentation model of {report.Input.Customers:N0} customers, trained {model!.TrainedUtc:yyyy-MM-dd HH:mm} UTC") : null,
             content.Training is { } t ? string.Create(CultureInfo.InvariantCulture, $"recommender trained on {t.TrainedFrom:yyyy-MM-dd} to {t.TrainedTo:yyyy-MM-dd}") : null,
         }.Where(part => part is not null));
         var html = new StringBuilder(script.Length + data.Length + style.Length + 1024);

@@ -36,6 +36,22 @@ public sealed partial class RunReportTests : IDisposable
     }
 
     [Fact]
+    public async Task ASavedSegmentationModelIsChartedFromTheReportItCarries()
+    {
+        var run = await SegmentRunAsync();
+        File.Delete(Path.Combine(run, RunReport.SegmentationFile));
+
+        var content = await RunReport.LoadAsync(run);
+
+        content.Segmentation.Should().BeNull();
+        var data = JsonDocument.Parse(ReportData().Match(RunReport.Render(content)).Groups[1].Value).RootElement.GetProperty("segmentationModel");
+        data.GetProperty("metrics").GetProperty("k").GetInt32().Should().Be(3);
+        data.GetProperty("metrics").GetProperty("candidates").GetArrayLength().Should().BeGreaterThan(0);
+        data.GetProperty("segments").GetArrayLength().Should().Be(3);
+        data.GetProperty("algorithm").GetString().Should().Be(content.SegmentationModel!.Algorithm);
+    }
+
+    [Fact]
     public async Task AModelBundleBecomesATrainingReportWithItsMetrics()
     {
         var bundle = Path.Combine(_directory.FullName, "model");
