@@ -22,6 +22,9 @@ const charts = new WeakMap();
 
 function draw(canvas, config) {
   charts.get(canvas)?.destroy();
+  // How many values the chart plots (gaps excluded): axes alone also put ink on a canvas, this says data was drawn.
+  const plotted = (value) => value !== null && value !== undefined && !(typeof value === 'number' && Number.isNaN(value)) && !(typeof value === 'object' && Number.isNaN(value.x));
+  canvas.dataset.points = String(config.data.datasets.reduce((count, dataset) => count + dataset.data.filter(plotted).length, 0));
   const chart = new Chart(canvas, config);
   charts.set(canvas, chart);
   return chart;

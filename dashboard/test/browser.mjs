@@ -24,8 +24,8 @@ export function watchErrors(page) {
 }
 
 /**
- * For every visible canvas under `selector`: its size and how many pixels are not transparent and not white
- * (a chart that drew nothing has none).
+ * For every visible canvas under `selector`: its size, how many pixels are not transparent and not white (a chart
+ * that drew nothing has none), and how many values the chart plots (set by the page's chart code; axes alone are ink).
  */
 export function canvasInk(page, selector) {
   return page.$$eval(`${selector} canvas`, (canvases) => canvases.filter((c) => c.offsetParent !== null).map((canvas) => {
@@ -35,7 +35,7 @@ export function canvasInk(page, selector) {
     for (let i = 0; i < data.length; i += 4) {
       if (data[i + 3] > 0 && !(data[i] > 245 && data[i + 1] > 245 && data[i + 2] > 245)) ink++;
     }
-    return { label: canvas.getAttribute('aria-label') ?? '', width: canvas.width, height: canvas.height, ink };
+    return { label: canvas.getAttribute('aria-label') ?? '', width: canvas.width, height: canvas.height, ink, points: Number(canvas.dataset.points ?? 0) };
   }));
 }
 

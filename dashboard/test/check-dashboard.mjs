@@ -17,6 +17,7 @@ async function expectCharts(page, scope, view, minimum) {
   for (const chart of seen) {
     assert(chart.width > 0 && chart.height > 0, `${view}: chart '${chart.label}' has no size`);
     assert(chart.ink > 200, `${view}: chart '${chart.label}' is empty (${chart.ink} drawn pixels)`);
+    assert(chart.points > 0, `${view}: chart '${chart.label}' plots no data`);
     charts.push({ view, ...chart });
   }
 }
@@ -115,6 +116,13 @@ try {
     .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.parentElement.closest('.table-wrap'))
     .slice(0, 8).map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${e.className}` : ''}`));
   assert(overflow <= 1, `the page scrolls horizontally by ${overflow}px at 390px width (${widest.join(', ')})`);
+
+  // Accessibility basics: every form control has a label, every chart a text alternative.
+  const unlabelled = await page.$$eval('input, select, textarea', (controls) => controls
+    .filter((c) => c.labels.length === 0 && !c.getAttribute('aria-label')).map((c) => c.id || c.name || c.outerHTML));
+  assert(unlabelled.length === 0, `form controls without a label: ${unlabelled.join(', ')}`);
+  const undescribed = await page.$$eval('canvas', (canvases) => canvases.filter((c) => c.getAttribute('role') !== 'img' || !c.getAttribute('aria-label')).length);
+  assert(undescribed === 0, `${undescribed} chart(s) without role=img and an aria-label`);
 
   const statusText = await page.$eval('#status', (e) => e.textContent);
   assert(!(await page.$('#status.error')), `the page reported an error: ${statusText}`);

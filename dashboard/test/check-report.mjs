@@ -25,12 +25,13 @@ try {
     const seen = await canvasInk(page, '#report [role=tabpanel]:not([hidden])');
     for (const chart of seen) {
       assert(chart.ink > 200, `the ${name} chart (${chart.label}) is empty: ${chart.ink} drawn pixels`);
+      assert(chart.points > 0, `the ${name} chart (${chart.label}) plots no data`);
       charts.push({ tab: name, ...chart });
     }
     await page.screenshot({ path: join(screenshots, `report-${name}.png`), fullPage: true });
   }
   for (const chart of await canvasInk(page, '#report > section')) {
-    assert(chart.ink > 200, `a training chart (${chart.label}) is empty`);
+    assert(chart.ink > 200 && chart.points > 0, `a training chart (${chart.label}) is empty`);
     charts.push({ tab: 'training', ...chart });
   }
   assert(charts.length > 0, 'the report drew no chart');

@@ -49,7 +49,8 @@ public sealed class DashboardBrowserTests(DashboardRecordings recordings) : ICla
         var upload = received.Should().ContainSingle(r => r.Key == "POST /api/v1/segmentation/analyses").Subject;
         upload.FormFiles.Should().ContainKey("file").WhoseValue.Should().Be(new FileInfo(recordings.UploadCsv).Length);
         upload.FormFields.Should().Contain(new Dictionary<string, string> { ["k"] = "auto", ["algorithm"] = DashboardRecordings.Algorithm, ["linkage"] = DashboardRecordings.Linkage });
-        received.Should().Contain(r => r.Key.StartsWith("DELETE /api/v1/segmentation/analyses/", StringComparison.Ordinal));
+        received.Should().Contain(r => r.Key == $"GET /api/v1/segmentation/analyses/{recordings.AnalysisId}", "the page polls the 202's Location until the analysis finished");
+        received.Should().Contain(r => r.Key == $"DELETE /api/v1/segmentation/analyses/{recordings.AnalysisId}");
         File.Exists(Path.Combine(Screenshots, "02-analysis-dendrogram.png")).Should().BeTrue();
     }
 }
