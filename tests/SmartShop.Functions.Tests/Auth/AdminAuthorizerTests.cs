@@ -23,7 +23,6 @@ public sealed class AdminAuthorizerTests : IDisposable
 
         var authorizer = host.Services.GetRequiredService<AdminAuthorizer>();
 
-        authorizer.RequiresBearerToken.Should().BeFalse();
         (await authorizer.AuthorizeAsync(ApiHost.Request("POST"))).Should().BeNull();
     }
 
