@@ -96,7 +96,7 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
             .WithParameter("@userId", userId)
             .WithParameter("@cutoff", cutoff);
         var documents = await QueryAsync<PredictionDocument>(PredictionsContainer, query, userId, cancellationToken).ConfigureAwait(false);
-        return documents.Select(d => new PredictionLogEntry(d.UserId, d.PredictionId, d.Timestamp, d.Endpoint, d.ModelVersion, d.ItemIds)).ToList();
+        return documents.Select(d => new PredictionLogEntry(d.UserId, d.PredictionId, d.Timestamp, d.Endpoint, d.ModelVersion, d.ItemIds, d.LatencyMilliseconds)).ToList();
     }
 
     public async Task UpsertTrainingRunAsync(TrainingRun run, CancellationToken cancellationToken = default)
@@ -219,7 +219,7 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
         ArgumentException.ThrowIfNullOrWhiteSpace(entry.ModelVersion);
         return new PredictionDocument(
             PredictionId(entry), entry.UserId, entry.PredictionId, entry.Timestamp,
-            entry.Timestamp.ToUnixTimeMilliseconds(), entry.Endpoint, entry.ModelVersion, entry.ItemIds.ToList());
+            entry.Timestamp.ToUnixTimeMilliseconds(), entry.Endpoint, entry.ModelVersion, entry.ItemIds.ToList(), entry.LatencyMilliseconds);
     }
 
     // The same identity as the Table store's row key: a replay of one entry replaces it, a new timestamp adds one.
@@ -316,7 +316,8 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
     };
 
     private sealed record PredictionDocument(
-        string Id, string UserId, string PredictionId, DateTimeOffset Timestamp, long TimestampMs, string Endpoint, string ModelVersion, List<string> ItemIds);
+        string Id, string UserId, string PredictionId, DateTimeOffset Timestamp, long TimestampMs, string Endpoint, string ModelVersion, List<string> ItemIds,
+        double? LatencyMilliseconds);
 
     private sealed record TrainingRunDocument(
         string Id, string ModelName, string RunId, DateTimeOffset StartedAt, long StartedAtMs, DateTimeOffset? CompletedAt,

@@ -1,13 +1,15 @@
 namespace SmartShop.Core.Storage;
 
 /// <summary>One served recommendation, kept <see cref="DocumentLogOptions.PredictionTtlDays"/> days; partition: user id.</summary>
+/// <param name="LatencyMilliseconds">How long the answer took to compute, when the caller measured it.</param>
 public sealed record PredictionLogEntry(
     string UserId,
     string PredictionId,
     DateTimeOffset Timestamp,
     string Endpoint,
     string ModelVersion,
-    IReadOnlyList<string> ItemIds);
+    IReadOnlyList<string> ItemIds,
+    double? LatencyMilliseconds = null);
 
 /// <summary>One training run and its evaluation; partition: model name.</summary>
 public sealed record TrainingRun(

@@ -59,7 +59,8 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
                 entity.GetDateTimeOffset("LoggedAt")!.Value,
                 entity.GetString(nameof(PredictionLogEntry.Endpoint)),
                 entity.GetString(nameof(PredictionLogEntry.ModelVersion)),
-                JsonSerializer.Deserialize<List<string>>(entity.GetString(nameof(PredictionLogEntry.ItemIds)), Json) ?? []));
+                JsonSerializer.Deserialize<List<string>>(entity.GetString(nameof(PredictionLogEntry.ItemIds)), Json) ?? [],
+                entity.GetDouble(nameof(PredictionLogEntry.LatencyMilliseconds))));
             if (result.Count == limit)
             {
                 break;
@@ -213,6 +214,7 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
             [nameof(PredictionLogEntry.Endpoint)] = entry.Endpoint,
             [nameof(PredictionLogEntry.ModelVersion)] = entry.ModelVersion,
             [nameof(PredictionLogEntry.ItemIds)] = JsonSerializer.Serialize(entry.ItemIds, Json),
+            [nameof(PredictionLogEntry.LatencyMilliseconds)] = entry.LatencyMilliseconds,
         };
     }
 

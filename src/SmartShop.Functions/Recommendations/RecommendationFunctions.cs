@@ -303,7 +303,8 @@ public sealed partial class RecommendationFunctions(
 
         var recommender = served.Recommender;
         var known = recommender.FindItem(itemId);
-        var items = cache.GetOrCreate(new RecommendationCacheKey(endpoint, served.Version, null, known?.Id ?? itemId, k, null), () => known is null
+        // Every unknown item gets the same fallback: one entry for all of them (a null subject), so made-up ids cannot flood the cache.
+        var items = cache.GetOrCreate(new RecommendationCacheKey(endpoint, served.Version, null, known?.Id, k, null), () => known is null
             ? [.. Map(recommender, recommender.Trending(new TrendingRequest { K = k }, cancellationToken), UnknownItemReason).Select(fromTrending)]
             : answerKnown(recommender, known, k));
         var recommendationId = NewRecommendationId();
@@ -389,9 +390,11 @@ public sealed partial class RecommendationFunctions(
 
     private void Record(string endpoint, string? userId, string recommendationId, string modelVersion, IEnumerable<string> itemIds, long started)
     {
+        var latency = Stopwatch.GetElapsedTime(started);
         // Queued, never awaited: a full queue drops the entry (counted by the writer) rather than slowing the answer.
-        predictionLog.TryLogPrediction(new PredictionLogEntry(userId ?? AnonymousUser, recommendationId, timeProvider.GetUtcNow(), endpoint, modelVersion, itemIds.ToList()));
-        telemetry.RecordRecommendation(endpoint, modelVersion, Stopwatch.GetElapsedTime(started));
+        predictionLog.TryLogPrediction(new PredictionLogEntry(
+            userId ?? AnonymousUser, recommendationId, timeProvider.GetUtcNow(), endpoint, modelVersion, itemIds.ToList(), latency.TotalMilliseconds));
+        telemetry.RecordRecommendation(endpoint, modelVersion, latency);
     }
 
     private sealed record ValidCart(IReadOnlyList<string> Items, string? UserId, int K);

@@ -20,8 +20,8 @@ public abstract class DocumentLogStoreContractTests
         var other = StorageEmulators.UniqueName("user");
         PredictionLogEntry[] entries =
         [
-            new(user, "p1", Now.AddMinutes(-30), "recommendations", "v1", ["85123A", "22423"]),
-            new(user, "p2", Now.AddMinutes(-10), "similar-items", "v2", ["84879"]),
+            new(user, "p1", Now.AddMinutes(-30), "recommendations", "v1", ["85123A", "22423"], LatencyMilliseconds: 0.125),
+            new(user, "p2", Now.AddMinutes(-10), "similar-items", "v2", ["84879"], LatencyMilliseconds: 2.5),
             new(user, "p3", Now.AddMinutes(-20), "recommendations", "v1", []),
             new(other, "p4", Now.AddMinutes(-1), "recommendations", "v1", ["X"]),
         ];

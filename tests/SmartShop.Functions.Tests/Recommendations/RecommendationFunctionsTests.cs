@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using SmartShop.Core.Storage;
 using SmartShop.Functions.Recommendations;
 using SmartShop.Functions.Tests.Serving;
@@ -11,6 +13,9 @@ public sealed class RecommendationFunctionsTests(LoadedRecommendationApi api) : 
 {
     private static readonly string KnownUser = ServingTestModels.KnownUsers[0];
     private static readonly string PopularItem = ServingTestModels.PopularItem;
+
+    // The host writes results with the web defaults (camelCase).
+    private static readonly JsonSerializerOptions HostJson = new(JsonSerializerDefaults.Web);
 
     private Task<Microsoft.AspNetCore.Mvc.IActionResult> User(string userId, string query = "") =>
         api.Functions.GetUserRecommendations(Get($"/api/v1/users/{userId}/recommendations", query), userId, CancellationToken.None);
@@ -27,6 +32,17 @@ public sealed class RecommendationFunctionsTests(LoadedRecommendationApi api) : 
         response.Recommendations.Select(i => i.ItemId).Should().OnlyHaveUniqueItems();
         response.Recommendations.Should().OnlyContain(i => i.Reasons.Count == 1 && i.Title.Length > 0 && i.Price > 0);
         response.Recommendations.Should().NotContain(i => i.Reasons.Contains(RecommendationFunctions.UnknownUserReason));
+    }
+
+    [Fact]
+    public async Task TheUserAnswerSerialisesToTheDocumentedJsonShape()
+    {
+        var response = Ok<UserRecommendations>(await User(KnownUser, "k=2"));
+
+        var json = JsonNode.Parse(JsonSerializer.Serialize(response, HostJson))!.AsObject();
+
+        json.Select(p => p.Key).Should().Equal("userId", "recommendationId", "modelVersion", "recommendations");
+        json["recommendations"]!.AsArray()[0]!.AsObject().Select(p => p.Key).Should().Equal("itemId", "score", "reasons", "title", "category", "price");
     }
 
     [Fact]
@@ -102,7 +118,8 @@ public sealed class RecommendationFunctionsTests(LoadedRecommendationApi api) : 
             logged = await api.Store.GetRecentPredictionsAsync(user, 10);
         }
 
-        logged.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        logged.Should().ContainSingle().Which.LatencyMilliseconds.Should().BeGreaterThan(0);
+        logged.Single().Should().BeEquivalentTo(new
         {
             UserId = user,
             PredictionId = response.RecommendationId,
@@ -144,6 +161,19 @@ public sealed class RecommendationFunctionsTests(LoadedRecommendationApi api) : 
 
         similar.Recommendations.Should().HaveCount(10).And.OnlyContain(i => i.Reasons.Contains(RecommendationFunctions.UnknownItemReason));
         together.Recommendations.Should().HaveCount(10).And.OnlyContain(i => i.Reasons.Contains(RecommendationFunctions.UnknownItemReason) && i.Lift == null);
+    }
+
+    [Fact]
+    public void AllUnknownItemsShareOneCacheEntry()
+    {
+        Ok<SimilarItems>(api.Functions.GetSimilarItems(Get("/api/v1/items/x/similar", "k=7"), "UNKNOWN-" + Guid.NewGuid().ToString("N"), CancellationToken.None));
+        var before = api.Cache.Count;
+
+        var other = Ok<SimilarItems>(api.Functions.GetSimilarItems(Get("/api/v1/items/x/similar", "k=7"), "UNKNOWN-OTHER", CancellationToken.None));
+
+        api.Cache.Count.Should().Be(before);
+        other.ItemId.Should().Be("UNKNOWN-OTHER");
+        other.Recommendations.Should().OnlyContain(i => i.Reasons.Contains(RecommendationFunctions.UnknownItemReason));
     }
 
     [Fact]
