@@ -29,8 +29,6 @@ public sealed partial class AdminAuthorizer(
     private readonly AuthOptions _options = options.Value;
     private readonly JsonWebTokenHandler _handler = new();
 
-    public bool RequiresBearerToken => _options.IsConfigured;
-
     /// <summary>Null when the caller may proceed; otherwise the 401/403/503 problem to answer with.</summary>
     public async Task<IActionResult?> AuthorizeAsync(HttpRequest request, CancellationToken cancellationToken = default)
     {

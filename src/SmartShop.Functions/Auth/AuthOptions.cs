@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace SmartShop.Functions.Auth;
 
 /// <summary>
@@ -53,4 +55,11 @@ public sealed class AuthOptions
 
         return string.IsNullOrWhiteSpace(AdminRole) ? "Auth:AdminRole must not be empty." : null;
     }
+}
+
+/// <summary>Stops the app at start with the first problem of <see cref="AuthOptions"/>, naming the settings.</summary>
+internal sealed class AuthOptionsValidation : IValidateOptions<AuthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AuthOptions options) =>
+        options.Problem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
 }

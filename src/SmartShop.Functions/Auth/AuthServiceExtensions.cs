@@ -17,8 +17,8 @@ public static class AuthServiceExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<AuthOptions>()
             .BindConfiguration(AuthOptions.SectionName)
-            .Validate(o => o.Problem() is null, "Auth settings are inconsistent: Auth:Authority (an https URI) and Auth:Audience must be set together, and Auth:AdminRole must not be empty.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidation>();
         builder.Services.AddSingleton<IConfigurationManager<OpenIdConnectConfiguration>>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<AuthOptions>>().Value;

@@ -5,7 +5,7 @@ namespace SmartShop.Functions.Http;
 
 /// <summary>
 /// Checks ids that arrive in routes and bodies (user and item ids) before they reach a model or a storage key:
-/// present, at most <see cref="MaxLength"/> characters, no control characters, not only spaces.
+/// present, at most <see cref="MaxLength"/> characters, no control characters or lone surrogates, not only spaces.
 /// </summary>
 public static class RouteIds
 {
@@ -27,11 +27,22 @@ public static class RouteIds
             return ApiProblem.InvalidParameter(parameter, string.Create(CultureInfo.InvariantCulture, $"'{parameter}' may be at most {MaxLength} characters."));
         }
 
-        foreach (var c in value)
+        for (var i = 0; i < value.Length; i++)
         {
+            var c = value[i];
             if (char.IsControl(c))
             {
                 return ApiProblem.InvalidParameter(parameter, $"'{parameter}' must not contain control characters.");
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                // A lone surrogate would be stored as U+FFFD: the id read back would not be the id sent.
+                return ApiProblem.InvalidParameter(parameter, $"'{parameter}' must be well-formed Unicode text.");
             }
         }
 

@@ -182,7 +182,7 @@ public sealed partial class ModelRegistryFunctions(ModelRegistry registry, Admin
     }
 
     private static ObjectResult UnknownVersion(string version) =>
-        ApiProblem.NotFound(UnknownVersionCode, version.Length <= 100 && ModelRegistry.IsValidVersionName(version)
+        ApiProblem.NotFound(UnknownVersionCode, ModelRegistry.IsValidVersionName(version)
             ? $"No model has a version '{version}'."
             : "No model has a version of that name (names are 1-100 letters, digits, '.', '_' or '-').");
 

@@ -38,5 +38,8 @@ public sealed class RecommendationCache(SmartShopTelemetry telemetry) : IDisposa
     public void Dispose() => _cache.Dispose();
 }
 
-/// <summary>What an anonymous answer depends on: the route, the model versions, the subject (item or segment), k and the filter.</summary>
+/// <summary>
+/// What an anonymous answer depends on: the route, the model versions, the subject (the model's item id, null for an item
+/// the model does not know; or the segment), k and the category filter.
+/// </summary>
 public readonly record struct RecommendationCacheKey(string Route, string ModelVersion, string? SegmentationVersion, string? Subject, int K, string? Filter);

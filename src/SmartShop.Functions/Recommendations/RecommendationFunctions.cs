@@ -303,7 +303,8 @@ public sealed partial class RecommendationFunctions(
 
         var recommender = served.Recommender;
         var known = recommender.FindItem(itemId);
-        var items = cache.GetOrCreate(new RecommendationCacheKey(endpoint, served.Version, null, known?.Id ?? itemId, k, null), () => known is null
+        // Every unknown item gets the same fallback: one entry for all of them (a null subject), so made-up ids cannot flood the cache.
+        var items = cache.GetOrCreate(new RecommendationCacheKey(endpoint, served.Version, null, known?.Id, k, null), () => known is null
             ? [.. Map(recommender, recommender.Trending(new TrendingRequest { K = k }, cancellationToken), UnknownItemReason).Select(fromTrending)]
             : answerKnown(recommender, known, k));
         var recommendationId = NewRecommendationId();

@@ -20,6 +20,8 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
     private const string ApiRoot = "/api/";
     private const int MaxJsonBodyBytes = 64 * 1024;
     private const int MaxFieldBytes = 4 * 1024;
+    private const int MaxFields = 32;
+    private const int MaxSourceNameLength = 256;
     private const int QueueFullRetryAfterSeconds = 60;
 
     [Function(nameof(CreateAnalysis))]
@@ -56,7 +58,7 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
         {
             var received = mediaType?.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true
                 ? await ReadMultipartAsync(id, request, mediaType, cancellationToken).ConfigureAwait(false)
-                : mediaType?.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) == true
+                : RequestBody.IsJson(request)
                     ? await ReadJsonAsync(request, cancellationToken).ConfigureAwait(false)
                     : null;
             if (received is null)
@@ -75,9 +77,9 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
         {
             return ApiProblem.TooLarge(options.MaxUploadBytes);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
-            // Broken multipart framing (missing boundary, truncated body, oversized part headers).
+            // Broken multipart framing (truncated body, oversized or too many part headers).
             return ApiProblem.MalformedBody(e.Message);
         }
         catch (IOException) when (!cancellationToken.IsCancellationRequested)
@@ -107,7 +109,18 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
             return new AcceptedResult(ApiRoot + SelfPath(id), ToResource(pending, null));
         }
 
-        var outcome = await service.RunAsync(pending, cancellationToken).ConfigureAwait(false);
+        AnalysisOutcome outcome;
+        try
+        {
+            outcome = await service.RunAsync(pending, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away: nothing was promised, so nothing is kept.
+            await service.DiscardAsync(pending, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
         if (outcome.InputWasInvalid)
         {
             await service.DiscardAsync(pending, cancellationToken).ConfigureAwait(false);
@@ -359,8 +372,14 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
 
                     var (blobName, bytes) = await service.StoreUploadAsync(id, section.Body, options.MaxUploadBytes, cancellationToken).ConfigureAwait(false);
                     var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-                    file = (blobName, bytes, string.IsNullOrWhiteSpace(fileName) ? "upload.csv" : Path.GetFileName(fileName));
+                    fileName = string.IsNullOrWhiteSpace(fileName) ? "upload.csv" : Path.GetFileName(fileName);
+                    file = (blobName, bytes, fileName.Length <= MaxSourceNameLength ? fileName : fileName[..MaxSourceNameLength]);
                     continue;
+                }
+
+                if (fields.Values.Sum(v => v.Count) >= MaxFields)
+                {
+                    return await FailAsync(file, ApiProblem.InvalidParameter(name, $"A form may carry at most {MaxFields} parameter fields."), cancellationToken).ConfigureAwait(false);
                 }
 
                 var value = await ReadFieldAsync(section.Body, cancellationToken).ConfigureAwait(false);
@@ -410,24 +429,17 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
     /// <summary>JSON: <c>{"blob":"uploads/x.csv", "k":"auto", ...}</c> naming a blob in the uploads or training-data container.</summary>
     private async Task<Received> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        await using (var limited = new SizeLimitedStream(request.Body, MaxJsonBodyBytes))
+        var body = await RequestBody.ReadAsync(request.Body, MaxJsonBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null)
         {
-            try
-            {
-                await limited.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            }
-            catch (UploadTooLargeException)
-            {
-                return Received.Invalid(ApiProblem.Create(StatusCodes.Status413PayloadTooLarge, "body-too-large", "The request body is too large.",
-                    $"A JSON request names a blob and its parameters and may be at most {MaxJsonBodyBytes} bytes; upload the CSV itself as multipart/form-data."));
-            }
+            return Received.Invalid(ApiProblem.Create(StatusCodes.Status413PayloadTooLarge, "body-too-large", "The request body is too large.",
+                $"A JSON request names a blob and its parameters and may be at most {MaxJsonBodyBytes} bytes; upload the CSV itself as multipart/form-data."));
         }
 
         JsonElement root;
         try
         {
-            using var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
             root = document.RootElement.Clone();
         }
         catch (JsonException)
@@ -465,9 +477,10 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
         }
 
         var slash = blob.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == blob.Length - 1 || !AnalysisService.ReadableContainers.Contains(blob[..slash], StringComparer.Ordinal) || blob.Length > 1024)
+        if (slash <= 0 || slash == blob.Length - 1 || !AnalysisService.ReadableContainers.Contains(blob[..slash], StringComparer.Ordinal)
+            || blob.Length > MaxSourceNameLength || blob.Any(c => char.IsControl(c) || c == '\\'))
         {
-            return Received.Invalid(ApiProblem.InvalidParameter("blob", $"'blob' must be <container>/<name> in one of: {string.Join(", ", AnalysisService.ReadableContainers)}."));
+            return Received.Invalid(ApiProblem.InvalidParameter("blob", $"'blob' must be <container>/<name> (at most {MaxSourceNameLength} characters) in one of: {string.Join(", ", AnalysisService.ReadableContainers)}."));
         }
 
         var size = await service.GetBlobSizeAsync(blob, cancellationToken).ConfigureAwait(false);
@@ -485,21 +498,10 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
     }
 
     /// <summary>A form field's text, or null when it is longer than <see cref="MaxFieldBytes"/>.</summary>
-    private static async Task<string?> ReadFieldAsync(Stream body, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        await using var limited = new SizeLimitedStream(body, MaxFieldBytes);
-        try
-        {
-            await limited.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        }
-        catch (UploadTooLargeException)
-        {
-            return null;
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    private static async Task<string?> ReadFieldAsync(Stream body, CancellationToken cancellationToken) =>
+        await RequestBody.ReadAsync(body, MaxFieldBytes, cancellationToken).ConfigureAwait(false) is { } bytes
+            ? System.Text.Encoding.UTF8.GetString(bytes)
+            : null;
 
     private sealed record AnalysisInput(string BlobName, long Bytes, string Source, Dictionary<string, List<string>> Fields);
 

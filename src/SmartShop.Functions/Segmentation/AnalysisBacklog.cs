@@ -20,8 +20,11 @@ public sealed class AnalysisBacklog(AnalysesOptions options)
     public IAsyncEnumerable<StoredAnalysis> ReadAllAsync(CancellationToken cancellationToken) => _channel.Reader.ReadAllAsync(cancellationToken);
 }
 
-/// <summary>Runs queued analyses one at a time (clustering is CPU-bound; the request path keeps the other core).</summary>
-public sealed partial class AnalysisWorker(AnalysisBacklog backlog, AnalysisService service, ILogger<AnalysisWorker> logger) : BackgroundService
+/// <summary>
+/// Runs queued analyses one at a time (clustering is CPU-bound; the request path keeps the other core). The service is
+/// resolved on first use, so a host with invalid settings fails on options validation, not on building storage clients.
+/// </summary>
+public sealed partial class AnalysisWorker(AnalysisBacklog backlog, Lazy<AnalysisService> service, ILogger<AnalysisWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -31,7 +34,7 @@ public sealed partial class AnalysisWorker(AnalysisBacklog backlog, AnalysisServ
             {
                 try
                 {
-                    await service.RunAsync(pending, stoppingToken).ConfigureAwait(false);
+                    await service.Value.RunAsync(pending, stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

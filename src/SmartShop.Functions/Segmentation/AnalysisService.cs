@@ -66,8 +66,9 @@ public sealed partial class AnalysisService(
         {
             return (await client.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value.ContentLength;
         }
-        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+        catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.NotFound or (int)HttpStatusCode.BadRequest)
         {
+            // 400: a name the service cannot hold, so no such blob either.
             return null;
         }
     }
@@ -87,6 +88,13 @@ public sealed partial class AnalysisService(
     {
         ArgumentNullException.ThrowIfNull(pending);
         var summary = TryReadSummary(pending) ?? throw new InvalidOperationException($"Analysis '{pending.AnalysisId}' has no parameters to run with.");
+        if (await store.GetAnalysisAsync(pending.AnalysisId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            // Deleted while it waited in the queue: running it would bring the record back.
+            LogSkippedDeleted(logger, pending.AnalysisId);
+            return new AnalysisOutcome(pending, false);
+        }
+
         var running = pending with { Status = AnalysisStatus.Running };
         await store.UpsertAnalysisAsync(running, cancellationToken).ConfigureAwait(false);
         LogRunning(logger, pending.AnalysisId, summary.Source, summary.InputBytes);
@@ -256,6 +264,9 @@ public sealed partial class AnalysisService(
 
     [LoggerMessage(EventId = 7103, Level = LogLevel.Information, Message = "Analysis {AnalysisId} input is invalid: {Reason}")]
     private static partial void LogInvalidInput(ILogger logger, string analysisId, string reason);
+
+    [LoggerMessage(EventId = 7106, Level = LogLevel.Information, Message = "Analysis {AnalysisId} was deleted before it ran")]
+    private static partial void LogSkippedDeleted(ILogger logger, string analysisId);
 
     [LoggerMessage(EventId = 7104, Level = LogLevel.Error, Message = "Analysis {AnalysisId} failed unexpectedly")]
     private static partial void LogRunFailed(ILogger logger, Exception exception, string analysisId);

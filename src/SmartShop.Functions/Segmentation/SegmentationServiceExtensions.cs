@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace SmartShop.Functions.Segmentation;
@@ -18,7 +19,10 @@ public static class SegmentationServiceExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<AnalysesOptions>>().Value);
         services.AddSingleton<AnalysisService>();
         services.AddSingleton<AnalysisBacklog>();
-        services.AddHostedService<AnalysisWorker>();
+        services.AddHostedService(sp => new AnalysisWorker(
+            sp.GetRequiredService<AnalysisBacklog>(),
+            new Lazy<AnalysisService>(sp.GetRequiredService<AnalysisService>),
+            sp.GetRequiredService<ILogger<AnalysisWorker>>()));
         return builder;
     }
 }

@@ -1,12 +1,13 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Net.Http.Headers;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
+using SmartShop.Core.Telemetry;
 using SmartShop.Functions.Http;
 using SmartShop.Functions.Operations;
 using SmartShop.Functions.Serving;
@@ -18,10 +19,12 @@ namespace SmartShop.Functions.Segmentation;
 /// The served segmentation model: <c>GET /api/v1/segments</c> (everything a dashboard charts),
 /// <c>GET /api/v1/users/{userId}/segment</c> and <c>POST /api/v1/segments/predict</c> (segment with its explanation).
 /// </summary>
-public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter logWriter, TimeProvider timeProvider)
+public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter logWriter, SmartShopTelemetry telemetry, TimeProvider timeProvider)
 {
+    /// <summary>Endpoint name of the prediction log and of the latency histogram (<c>smartshop.recommendation.latency</c>).</summary>
     public const string LogEndpoint = "segment";
-    public const int MaxUserIdLength = 128;
+
+    public const string PredictEndpoint = "segment-predict";
     public const int TopProducts = 10;
     private const int MaxBodyBytes = 16 * 1024;
 
@@ -68,15 +71,16 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
         string userId)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var started = Stopwatch.GetTimestamp();
         var query = QueryParameters.Read(request);
         if (!query.IsValid)
         {
             return query.Error;
         }
 
-        if (!IsValidUserId(userId))
+        if (RouteIds.Check("userId", userId) is { } invalid)
         {
-            return ApiProblem.InvalidParameter("userId", $"A user id is 1-{MaxUserIdLength} characters without control characters.");
+            return invalid;
         }
 
         var served = serving.Segmentation;
@@ -93,7 +97,7 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
                 $"Customer '{userId}' is not in the training data of segmentation {served.Version}; POST the customer's features to /api/v1/segments/predict instead.");
         }
 
-        return new OkObjectResult(Respond(served, served.Saved.Predictor.Explain(known.Row(row), userId), userId));
+        return new OkObjectResult(Respond(served, served.Saved.Predictor.Explain(known.Row(row), userId), userId, LogEndpoint, started));
     }
 
     [Function(nameof(PredictSegment))]
@@ -109,13 +113,14 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var started = Stopwatch.GetTimestamp();
         var query = QueryParameters.Read(request);
         if (!query.IsValid)
         {
             return query.Error;
         }
 
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || !mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+        if (!RequestBody.IsJson(request))
         {
             return ApiProblem.UnsupportedMediaType("application/json");
         }
@@ -131,29 +136,26 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
             return ApiProblem.ModelNotLoaded(request.HttpContext.Response, ModelStatusBoard.Segmentation);
         }
 
-        JsonElement root;
-        using (var buffer = new MemoryStream())
+        var body = await RequestBody.ReadAsync(request.Body, MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null)
         {
-            await using var limited = new SizeLimitedStream(request.Body, MaxBodyBytes);
-            try
-            {
-                await limited.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-                using var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 4 });
-                root = document.RootElement.Clone();
-            }
-            catch (UploadTooLargeException)
-            {
-                return ApiProblem.TooLarge(MaxBodyBytes);
-            }
-            catch (JsonException)
-            {
-                return ApiProblem.MalformedBody("The body is not valid JSON; send {\"features\": {\"recency_days\": 12, \"frequency\": 4, ...}}.");
-            }
+            return ApiProblem.TooLarge(MaxBodyBytes);
+        }
+
+        JsonElement root;
+        try
+        {
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 4 });
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return ApiProblem.MalformedBody("The body is not valid JSON; send {\"features\": {\"recency_days\": 12, \"frequency\": 4, ...}}.");
         }
 
         var predictor = served.Saved.Predictor;
         var (values, userId, problem) = ReadFeatures(root, predictor.FeatureNames);
-        return problem ?? new OkObjectResult(Respond(served, predictor.Explain(values, userId), userId));
+        return problem ?? new OkObjectResult(Respond(served, predictor.Explain(values, userId), userId, PredictEndpoint, started));
     }
 
     /// <summary>
@@ -176,13 +178,18 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
                 case "features" when property.Value.ValueKind == JsonValueKind.Object:
                     features = property.Value;
                     break;
-                case "userId" when property.Value.ValueKind == JsonValueKind.String && IsValidUserId(property.Value.GetString()):
+                case "userId" when property.Value.ValueKind == JsonValueKind.String:
                     userId = property.Value.GetString();
+                    if (RouteIds.Check("userId", userId) is { } invalid)
+                    {
+                        return ([], null, invalid);
+                    }
+
                     break;
-                case "features" or "userId":
-                    return ([], null, ApiProblem.InvalidParameter(property.Name, property.Name == "features"
-                        ? "'features' must be an object of feature name → number."
-                        : $"'userId' must be a string of 1-{MaxUserIdLength} characters without control characters."));
+                case "features":
+                    return ([], null, ApiProblem.InvalidParameter("features", "'features' must be an object of feature name → number."));
+                case "userId":
+                    return ([], null, ApiProblem.InvalidParameter("userId", "'userId' must be a string."));
                 default:
                     return ([], null, ApiProblem.InvalidParameter(Truncate(property.Name), $"Unknown property '{Truncate(property.Name)}'; the body has 'features' and optionally 'userId'."));
             }
@@ -240,7 +247,7 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
         _ => (-MaxMagnitude, MaxMagnitude),
     };
 
-    private SegmentExplanation Respond(ServedSegmentation served, CustomerExplanation explanation, string? userId)
+    private SegmentExplanation Respond(ServedSegmentation served, CustomerExplanation explanation, string? userId, string endpoint, long started)
     {
         var segment = served.Saved.Model.Segments[explanation.Segment];
         var products = TopProductsOf(served, segment);
@@ -248,9 +255,11 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
         if (userId is not null)
         {
             // Non-blocking: a full log queue drops the entry (counted by the writer), never delays the answer.
-            logWriter.TryLogPrediction(new PredictionLogEntry(userId, predictionId, timeProvider.GetUtcNow(), LogEndpoint, served.Version,
+            logWriter.TryLogPrediction(new PredictionLogEntry(userId, predictionId, timeProvider.GetUtcNow(), endpoint, served.Version,
                 products?.Select(p => p.ItemId).ToList() ?? []));
         }
+
+        telemetry.RecordRecommendation(endpoint, served.Version, Stopwatch.GetElapsedTime(started));
 
         return new SegmentExplanation(
             userId,
@@ -296,9 +305,6 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
 
         return -1;
     }
-
-    private static bool IsValidUserId(string? userId) =>
-        userId is { Length: > 0 and <= MaxUserIdLength } && !userId.Any(char.IsControl) && userId.Trim().Length > 0;
 
     private static string Truncate(string name) => name.Length <= 64 ? name : name[..64] + "…";
 }

@@ -23,7 +23,6 @@ public sealed class AdminAuthorizerTests : IDisposable
 
         var authorizer = host.Services.GetRequiredService<AdminAuthorizer>();
 
-        authorizer.RequiresBearerToken.Should().BeFalse();
         (await authorizer.AuthorizeAsync(ApiHost.Request("POST"))).Should().BeNull();
     }
 
@@ -104,13 +103,14 @@ public sealed class AdminAuthorizerTests : IDisposable
     [InlineData("", "api://x")]
     [InlineData("http://login.example.test/t/v2.0", "api://x")]
     [InlineData("not a uri", "api://x")]
-    public void AHalfConfiguredIssuerStopsTheAppAtStart(string authority, string audience)
+    [InlineData("https://login.example.test/t/v2.0", "api://x", "")]
+    public void AHalfConfiguredIssuerStopsTheAppAtStart(string authority, string audience, string adminRole = "SmartShop.Admin")
     {
-        using var host = new ApiHost(new() { ["Auth:Authority"] = authority, ["Auth:Audience"] = audience });
+        using var host = new ApiHost(new() { ["Auth:Authority"] = authority, ["Auth:Audience"] = audience, ["Auth:AdminRole"] = adminRole });
 
         var read = () => host.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
 
-        read.Should().Throw<OptionsValidationException>().WithMessage("*Auth:Authority*");
+        read.Should().Throw<OptionsValidationException>().WithMessage(adminRole.Length == 0 ? "*Auth:AdminRole*" : "*Auth:Authority*");
     }
 
     [Fact]

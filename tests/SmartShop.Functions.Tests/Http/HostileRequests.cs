@@ -42,7 +42,7 @@ internal sealed class HostileRequests(int seed, IReadOnlyList<string> plausibleI
     /// <summary>A raw query string ("" or starting with '?'): known and unknown names, repeated names, hostile values, broken escapes.</summary>
     public string Query(IReadOnlyList<string> knownNames)
     {
-        var count = _random.Next(5) == 0 ? 0 : _random.Next(1, 5);
+        var count = _random.Next(3) == 0 ? 0 : _random.Next(1, 5);
         var pairs = new List<string>();
         for (var i = 0; i < count; i++)
         {
@@ -127,10 +127,10 @@ internal sealed class HostileRequests(int seed, IReadOnlyList<string> plausibleI
 
     private string Cart() => "{" + string.Join(',', new[]
     {
-        _random.Next(5) > 0 ? "\"items\":" + (_random.Next(4) > 0 ? "[" + string.Join(',', Enumerable.Range(0, _random.Next(0, 130)).Select(_ => JsonString(Pick(plausibleIds)))) + "]" : Json(2)) : null,
-        _random.Next(2) == 0 ? "\"userId\":" + (_random.Next(2) == 0 ? JsonString(Pick(plausibleIds)) : Json(1)) : null,
-        _random.Next(2) == 0 ? "\"k\":" + (_random.Next(2) == 0 ? Number() : Json(1)) : null,
-        _random.Next(6) == 0 ? JsonString(RandomText(5)) + ":" + Json(2) : null,
+        _random.Next(5) > 0 ? "\"items\":" + (_random.Next(4) > 0 ? "[" + string.Join(',', Enumerable.Range(0, _random.Next(6) == 0 ? _random.Next(0, 130) : _random.Next(1, 20)).Select(_ => JsonString(Pick(plausibleIds)))) + "]" : Json(2)) : null,
+        _random.Next(2) == 0 ? "\"userId\":" + (_random.Next(3) > 0 ? JsonString(Pick(plausibleIds)) : Json(1)) : null,
+        _random.Next(2) == 0 ? "\"k\":" + (_random.Next(3) > 0 ? _random.Next(1, 30).ToString(CultureInfo.InvariantCulture) : _random.Next(2) == 0 ? Number() : Json(1)) : null,
+        _random.Next(10) == 0 ? JsonString(RandomText(5)) + ":" + Json(2) : null,
     }.Where(p => p is not null)) + "}";
 
     private string Events()

@@ -164,6 +164,19 @@ public sealed class RecommendationFunctionsTests(LoadedRecommendationApi api) : 
     }
 
     [Fact]
+    public void AllUnknownItemsShareOneCacheEntry()
+    {
+        Ok<SimilarItems>(api.Functions.GetSimilarItems(Get("/api/v1/items/x/similar", "k=7"), "UNKNOWN-" + Guid.NewGuid().ToString("N"), CancellationToken.None));
+        var before = api.Cache.Count;
+
+        var other = Ok<SimilarItems>(api.Functions.GetSimilarItems(Get("/api/v1/items/x/similar", "k=7"), "UNKNOWN-OTHER", CancellationToken.None));
+
+        api.Cache.Count.Should().Be(before);
+        other.ItemId.Should().Be("UNKNOWN-OTHER");
+        other.Recommendations.Should().OnlyContain(i => i.Reasons.Contains(RecommendationFunctions.UnknownItemReason));
+    }
+
+    [Fact]
     public void BoughtTogetherCarriesSupportConfidenceAndLift()
     {
         var response = Ok<BoughtTogetherItems>(api.Functions.GetBoughtTogether(Get($"/api/v1/items/{PopularItem}/bought-together", "k=5"), PopularItem, CancellationToken.None));

@@ -156,6 +156,10 @@ public sealed class AnalysesFunctionsTests : IDisposable
             ProblemDetail(result).Should().Be(expected);
         }
 
+        var truncated = Multipart(CustomerTable, ("format", "table"));
+        truncated.Body.SetLength(truncated.Body.Length / 2);
+        truncated.ContentLength = truncated.Body.Length;
+        ProblemCode(await _functions.CreateAnalysis(truncated, default), StatusCodes.Status400BadRequest).Should().Be("malformed-body");
         ProblemCode(await _functions.CreateAnalysis(ApiHost.Get(Route, "k=3"), default), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");
         ProblemCode(await _functions.ListAnalyses(ApiHost.Get(Route, "continuationToken=forged"), default), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");
         ProblemCode(await _functions.ListAnalyses(ApiHost.Get(Route, "pageSize=101"), default), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");

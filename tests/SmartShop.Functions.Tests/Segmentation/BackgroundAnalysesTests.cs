@@ -86,6 +86,22 @@ public sealed class BackgroundAnalysesTests : IAsyncLifetime
         ProblemDetail(streamed).Should().Contain("4096");
     }
 
+    [Fact]
+    public async Task AnAnalysisDeletedWhileQueuedIsNotBroughtBackByItsRun()
+    {
+        var service = _host.Services.GetRequiredService<AnalysisService>();
+        var id = AnalysisService.NewId();
+        var (blob, bytes) = await service.StoreUploadAsync(id, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(CustomerTable)), 4096);
+        var parameters = AnalysisParameters.TryParse(new Dictionary<string, List<string>> { ["format"] = ["table"], ["delimiter"] = [";"] }, out _)!;
+        var pending = await service.CreatePendingAsync(id, blob, new AnalysisSummary("t.csv", bytes, parameters, null, null, null, null));
+
+        (await service.DeleteAsync(id)).Should().BeTrue();
+        await service.RunAsync(pending);
+
+        (await service.GetAsync(id)).Should().BeNull();
+        (await service.ReadResultAsync(id)).Should().BeNull();
+    }
+
     private async Task<AnalysisResource> WaitForAsync(string id)
     {
         for (var attempt = 0; attempt < 200; attempt++)

@@ -140,18 +140,26 @@ public sealed class SegmentsFunctionsTests(ServedSegmentationFixture fixture) : 
         try
         {
             var answer = Value<SegmentExplanation>(_functions.GetUserSegment(ApiHost.Get("/x"), KnownCustomer), StatusCodes.Status200OK);
+            var visitor = "visitor-" + Guid.NewGuid().ToString("N");
+            var vector = "\"recency\":3,\"frequency\":1,\"monetary\":20,\"tenure_days\":3,\"avg_basket_value\":20,\"distinct_products\":2";
+            var predicted = Value<SegmentExplanation>(
+                await _functions.PredictSegment(ApiHost.Post("/x", Body(vector, $",\"userId\":\"{visitor}\"")), default), StatusCodes.Status200OK);
 
             var store = fixture.Host.Services.GetRequiredService<IDocumentLogStore>();
-            PredictionLogEntry? logged = null;
-            for (var attempt = 0; attempt < 100 && logged is null; attempt++)
+            PredictionLogEntry? logged = null, loggedPrediction = null;
+            for (var attempt = 0; attempt < 100 && (logged is null || loggedPrediction is null); attempt++)
             {
                 await Task.Delay(100);
                 logged = (await store.GetRecentPredictionsAsync(KnownCustomer, 50)).SingleOrDefault(e => e.PredictionId == answer.PredictionId);
+                loggedPrediction = (await store.GetRecentPredictionsAsync(visitor, 5)).SingleOrDefault();
             }
 
             logged.Should().NotBeNull("the writer flushes every 500 ms");
             logged!.Endpoint.Should().Be(SegmentsFunctions.LogEndpoint);
             logged.ModelVersion.Should().Be("s1");
+            predicted.UserId.Should().Be(visitor);
+            loggedPrediction!.PredictionId.Should().Be(predicted.PredictionId);
+            loggedPrediction.Endpoint.Should().Be(SegmentsFunctions.PredictEndpoint);
         }
         finally
         {

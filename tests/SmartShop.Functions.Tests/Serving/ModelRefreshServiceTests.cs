@@ -102,26 +102,4 @@ public sealed class ModelRefreshServiceTests : IDisposable
         _host.Serving.Recommendations.SegmentationVersion.Should().Be("s1");
         _host.Serving.Recommendations.Trending.Should().NotBeNull();
     }
-
-    [Fact]
-    public async Task TheHostedServiceLoadsTheActiveVersionAtStart()
-    {
-        await ServingTestModels.PublishRecommenderAsync(_host.Registry, "r1");
-
-        await _host.Refresh.StartAsync(CancellationToken.None);
-        try
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (_host.Serving.Recommendations is null && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
-        }
-        finally
-        {
-            await _host.Refresh.StopAsync(CancellationToken.None);
-        }
-
-        _host.Serving.Recommendations.Should().NotBeNull().And.Match<ServedRecommender>(m => m.Version == "r1");
-    }
 }
