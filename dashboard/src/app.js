@@ -289,26 +289,32 @@ function renderModelKind(group) {
 }
 
 // ---- Try it ----
+/** A one-field lookup form: the trimmed value (ignored when empty) and its URL-encoded form; errors go to the status line. */
+function lookupForm(formId, inputId, load) {
+  document.getElementById(formId).addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const value = document.getElementById(inputId).value.trim();
+    if (!value) return;
+    try {
+      await load(value, encodeURIComponent(value));
+    } catch (error) {
+      failed(error);
+    }
+  });
+}
+
 const userResults = document.getElementById('user-results');
-document.getElementById('user-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const userId = document.getElementById('user-id').value.trim();
-  if (!userId) return;
-  try {
-    const id = encodeURIComponent(userId);
-    const [recommendations, segment] = await Promise.all([
-      api(`/v1/users/${id}/recommendations?k=10`),
-      api(`/v1/users/${id}/segment`).catch((error) => ({ error: error.message })),
-    ]);
-    userResults.replaceChildren(
-      h('h3', {}, `Recommended for ${userId}`),
-      h('p', { class: 'muted' }, `model ${recommendations.modelVersion ?? 'n/a'} · recommendation ${recommendations.recommendationId ?? ''}`),
-      itemList(recommendations.recommendations ?? []),
-      segmentExplanation(segment));
-    announce(`Recommendations for ${userId} loaded.`);
-  } catch (error) {
-    failed(error);
-  }
+lookupForm('user-form', 'user-id', async (userId, id) => {
+  const [recommendations, segment] = await Promise.all([
+    api(`/v1/users/${id}/recommendations?k=10`),
+    api(`/v1/users/${id}/segment`).catch((error) => ({ error: error.message })),
+  ]);
+  userResults.replaceChildren(
+    h('h3', {}, `Recommended for ${userId}`),
+    h('p', { class: 'muted' }, `model ${recommendations.modelVersion ?? 'n/a'} · recommendation ${recommendations.recommendationId ?? ''}`),
+    itemList(recommendations.recommendations ?? []),
+    segmentExplanation(segment));
+  announce(`Recommendations for ${userId} loaded.`);
 });
 
 function itemList(items) {
@@ -353,20 +359,12 @@ function segmentExplanation(segment) {
 }
 
 const itemResults = document.getElementById('item-results');
-document.getElementById('item-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const itemId = document.getElementById('item-id').value.trim();
-  if (!itemId) return;
-  try {
-    const id = encodeURIComponent(itemId);
-    const [similar, together] = await Promise.all([api(`/v1/items/${id}/similar?k=10`), api(`/v1/items/${id}/bought-together?k=10`)]);
-    itemResults.replaceChildren(
-      h('h3', {}, `Similar to ${itemId}`), itemList(similar.items ?? similar.recommendations ?? []),
-      h('h3', {}, `Frequently bought with ${itemId}`), itemList(together.items ?? together.recommendations ?? []));
-    announce(`Items for ${itemId} loaded.`);
-  } catch (error) {
-    failed(error);
-  }
+lookupForm('item-form', 'item-id', async (itemId, id) => {
+  const [similar, together] = await Promise.all([api(`/v1/items/${id}/similar?k=10`), api(`/v1/items/${id}/bought-together?k=10`)]);
+  itemResults.replaceChildren(
+    h('h3', {}, `Similar to ${itemId}`), itemList(similar.recommendations ?? []),
+    h('h3', {}, `Frequently bought with ${itemId}`), itemList(together.recommendations ?? []));
+  announce(`Items for ${itemId} loaded.`);
 });
 
 // ---- Page tabs ----
