@@ -11,6 +11,14 @@ rm -rf "$results"
 # Bicep build + lint of infra/ (offline, a few seconds; zero diagnostics allowed).
 bash scripts/bicep.sh || { echo "0 passed, 0 failed"; echo "bicep build/lint of infra/main.bicep failed" >&2; exit 1; }
 
+# The dashboard bundle and its browser tests need the npm packages (esbuild, chart.js, playwright-core) and
+# Debian's chromium; install what is missing (npm ci before the emulators start, since it replaces node_modules).
+if [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/esbuild/package.json ]; then
+  echo "installing npm packages (npm ci)"
+  npm ci --no-fund --no-audit --loglevel=error >/dev/null || echo "npm ci failed: the dashboard tests will fail" >&2
+fi
+bash scripts/install-chromium.sh
+
 bash scripts/emulators.sh start || { echo "0 passed, 0 failed"; echo "emulators failed to start" >&2; exit 1; }
 trap 'bash scripts/emulators.sh stop >/dev/null' EXIT
 

@@ -61,6 +61,10 @@ $settings = [ordered]@{
     "Training__DriftWindowDays"                   = '7'
     "Training__DriftWarningPsi"                   = '0.1'
     "Training__DriftAlertPsi"                     = '0.2'
+    "Auth__Authority"                             = ''
+    "Auth__Issuer"                                = ''
+    "Auth__Audience"                              = ''
+    "Auth__AdminRole"                             = 'SmartShop.Admin'
 }
 
 $target = 'src/SmartShop.Functions/local.settings.json'

@@ -81,7 +81,11 @@ cat > "$target" <<JSON
     "Training__RetrainOnDrift": "false",
     "Training__DriftWindowDays": "7",
     "Training__DriftWarningPsi": "0.1",
-    "Training__DriftAlertPsi": "0.2"
+    "Training__DriftAlertPsi": "0.2",
+    "Auth__Authority": "",
+    "Auth__Issuer": "",
+    "Auth__Audience": "",
+    "Auth__AdminRole": "SmartShop.Admin"
   }
 }
 JSON

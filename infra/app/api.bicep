@@ -22,6 +22,12 @@ param alwaysReadyHttpInstanceCount int
 @secure()
 param userIdHashKey string = ''
 
+@description('Entra ID authority for admin bearer tokens (Auth__Authority), e.g. https://login.microsoftonline.com/<tenant>/v2.0; empty: admin routes need the admin key only.')
+param authAuthority string = ''
+
+@description('Expected audience of admin bearer tokens (Auth__Audience): the API app registration\'s application id URI; set together with authAuthority.')
+param authAudience string = ''
+
 @description('Runtime version; the project targets net10.0.')
 param dotnetVersion string = '10.0'
 
@@ -167,6 +173,10 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       Training__DriftWindowDays: '7'
       Training__DriftWarningPsi: '0.1'
       Training__DriftAlertPsi: '0.2'
+      Auth__Authority: authAuthority
+      Auth__Issuer: ''
+      Auth__Audience: authAudience
+      Auth__AdminRole: 'SmartShop.Admin'
       // DefaultAzureCredential picks the user-assigned identity from this.
       AZURE_CLIENT_ID: identity.properties.clientId
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString

@@ -12,5 +12,6 @@ root.Subcommands.Add(RecommendCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(RetrainCommand.Create());
+root.Subcommands.Add(ReportCommand.Create());
 
 return await CommandLineRunner.RunAsync(root, args);

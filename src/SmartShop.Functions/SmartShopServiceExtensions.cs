@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using SmartShop.Functions.Auth;
+using SmartShop.Functions.Dashboard;
 using SmartShop.Functions.Ingestion;
 using SmartShop.Functions.Operations;
 using SmartShop.Functions.Segmentation;
@@ -27,9 +29,11 @@ public static class SmartShopServiceExtensions
         builder.AddSmartShopTelemetry();
         builder.AddSmartShopStorage();
         builder.AddSmartShopIngestion();
+        builder.AddSmartShopAuth();
         builder.AddSmartShopSegmentation();
         builder.AddSmartShopServing();
         builder.AddSmartShopTraining();
+        builder.AddSmartShopDashboard();
         return builder;
     }
 }

@@ -53,7 +53,7 @@ public sealed partial class ModelRegistry
             throw new ArgumentException($"Model directory '{sourceDirectory}' has no {ManifestFileName}.", nameof(sourceDirectory));
         }
 
-        var metrics = ReadMetrics(await File.ReadAllBytesAsync(manifestPath, cancellationToken).ConfigureAwait(false), manifestPath);
+        var (metrics, training) = ReadManifest(await File.ReadAllBytesAsync(manifestPath, cancellationToken).ConfigureAwait(false), manifestPath);
         var createdAt = _timeProvider.GetUtcNow();
         var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
         var prefix = VersionPrefix(model, version);
@@ -92,7 +92,7 @@ public sealed partial class ModelRegistry
             throw new InvalidOperationException($"Model '{model}' version '{version}' was uploaded concurrently by another writer.", e);
         }
 
-        return new ModelVersionInfo(model, version, createdAt, metrics);
+        return new ModelVersionInfo(model, version, createdAt, metrics, training);
     }
 
     /// <summary>Downloads all files of a version into <paramref name="targetDirectory"/> (created if missing).</summary>
@@ -138,12 +138,12 @@ public sealed partial class ModelRegistry
             }
 
             var content = await container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-            var metrics = ReadMetrics(content.Value.Content.ToArray(), blob.Name);
+            var (metrics, training) = ReadManifest(content.Value.Content.ToArray(), blob.Name);
             // The writer's clock (millisecond precision) orders versions; servers report creation times in whole seconds.
             var createdAt = blob.Metadata.TryGetValue(CreatedAtMetadata, out var stamp)
                 ? DateTimeOffset.Parse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)
                 : blob.Properties.CreatedOn ?? DateTimeOffset.MinValue;
-            versions.Add(new ModelVersionInfo(model, parts[1], createdAt, metrics));
+            versions.Add(new ModelVersionInfo(model, parts[1], createdAt, metrics, training));
         }
 
         return versions.OrderByDescending(v => v.CreatedAt).ThenByDescending(v => v.Version, StringComparer.Ordinal).ToList();
@@ -251,7 +251,8 @@ public sealed partial class ModelRegistry
     private static bool IsConditionFailure(RequestFailedException e) =>
         e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict;
 
-    private static JsonElement? ReadMetrics(byte[] manifest, string source)
+    /// <summary>The manifest's "metrics" and "training" (run id, promotion decision, champion metrics, drift) properties, if any.</summary>
+    private static (JsonElement? Metrics, JsonElement? Training) ReadManifest(byte[] manifest, string source)
     {
         try
         {
@@ -261,13 +262,18 @@ public sealed partial class ModelRegistry
                 throw new InvalidDataException($"Manifest '{source}' is not a JSON object.");
             }
 
-            return document.RootElement.TryGetProperty("metrics", out var metrics) ? metrics.Clone() : null;
+            var root = document.RootElement;
+            return (root.TryGetProperty("metrics", out var metrics) ? metrics.Clone() : null,
+                root.TryGetProperty("training", out var training) ? training.Clone() : null);
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"Manifest '{source}' is not valid JSON: {e.Message}", e);
         }
     }
+
+    /// <summary>Whether <paramref name="version"/> is a name a version can have (callers answer bad input before touching storage).</summary>
+    public static bool IsValidVersionName(string? version) => version is not null && VersionPattern().IsMatch(version);
 
     private static void ValidateNames(string model, string version)
     {
@@ -288,17 +294,17 @@ public sealed partial class ModelRegistry
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\z")]
     private static partial Regex VersionPattern();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,62}\z")]
     private static partial Regex ModelPattern();
 
     private sealed record PointerDocument(string Version, string? PreviousVersion, DateTimeOffset ActivatedAt);
 }
 
-/// <summary>A stored model version; <see cref="Metrics"/> is the manifest's "metrics" property, if any.</summary>
-public sealed record ModelVersionInfo(string Model, string Version, DateTimeOffset CreatedAt, JsonElement? Metrics);
+/// <summary>A stored model version; <see cref="Metrics"/> and <see cref="Training"/> are the manifest's properties of those names, if any.</summary>
+public sealed record ModelVersionInfo(string Model, string Version, DateTimeOffset CreatedAt, JsonElement? Metrics, JsonElement? Training = null);
 
 /// <summary>The active pointer as read, with the ETag to pass to the next conditional activation.</summary>
 public sealed record ActiveModel(string Version, string? PreviousVersion, DateTimeOffset ActivatedAt, ETag ETag);

@@ -25,6 +25,13 @@ public sealed partial class EventsHttpFunction(
     private readonly IngestionOptions _options = options.Value;
 
     [Function(nameof(PostEvents))]
+    [ApiOperation("Ingestion", "Ingests a batch of clickstream events (the Event Hubs pipeline over HTTP).",
+        Description = "The body is a JSON array of events or an object `{\"events\": [...]}`. Invalid events are dead-lettered and counted, not refused; a resent identical body is a duplicate batch and changes nothing.")]
+    [ApiBody(typeof(ClickstreamEvent[]))]
+    [ApiResponse(StatusCodes.Status202Accepted, typeof(EventsAccepted))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["malformed-body", "unexpected-body-shape", "no-events"])]
+    [ApiResponse(StatusCodes.Status413PayloadTooLarge, Codes = ["body-too-large", "too-many-events"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["storage-unavailable"])]
     public async Task<IActionResult> PostEvents(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v1/events")] HttpRequest request,
         CancellationToken cancellationToken)

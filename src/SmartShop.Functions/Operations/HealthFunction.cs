@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using SmartShop.Functions.Http;
 
 namespace SmartShop.Functions.Operations;
 
@@ -14,6 +15,8 @@ public sealed class HealthFunction(ModelStatusBoard modelStatus, TimeProvider ti
         ?? "unknown";
 
     [Function(nameof(Health))]
+    [ApiOperation("Operations", "Liveness, app version and which models are loaded.")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(HealthReport))]
     public IActionResult Health(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request)
     {

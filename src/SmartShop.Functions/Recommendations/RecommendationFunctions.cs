@@ -56,6 +56,16 @@ public sealed partial class RecommendationFunctions(
     };
 
     [Function(nameof(GetUserRecommendations))]
+    [ApiOperation("Recommendations", "Recommended for you: the user's top-k items, each with its reasons.",
+        Description = "An unknown user gets the engine's cold-start answer (recent activity, else trending) and the reasons say so.")]
+    [ApiRouteParameter("userId", "The customer id.")]
+    [ApiQuery("k", typeof(int), "How many items.", Minimum = 1, Maximum = RecommendationRequestBase.MaxK, Default = "10")]
+    [ApiQuery("category", typeof(string[]), "Only items of these categories (comma-separated).")]
+    [ApiQuery("exclude", typeof(string[]), "Item ids never to return (comma-separated).")]
+    [ApiQuery("diversity", typeof(double), "0 (pure relevance) to 1 (most diverse).", Minimum = 0, Maximum = 1)]
+    [ApiResponse(StatusCodes.Status200OK, typeof(UserRecommendations))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
     public async Task<IActionResult> GetUserRecommendations(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/users/{userId}/recommendations")] HttpRequest request,
         string userId,
@@ -105,6 +115,12 @@ public sealed partial class RecommendationFunctions(
     }
 
     [Function(nameof(GetSimilarItems))]
+    [ApiOperation("Recommendations", "Items similar to an item (content and co-occurrence neighbours).")]
+    [ApiRouteParameter("itemId", "The item (stock code).")]
+    [ApiQuery("k", typeof(int), "How many items.", Minimum = 1, Maximum = RecommendationRequestBase.MaxK, Default = "10")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(SimilarItems))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
     public IActionResult GetSimilarItems(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/items/{itemId}/similar")] HttpRequest request,
         string itemId,
@@ -117,6 +133,12 @@ public sealed partial class RecommendationFunctions(
             cancellationToken);
 
     [Function(nameof(GetBoughtTogether))]
+    [ApiOperation("Recommendations", "Items frequently bought together with an item, with support, confidence and lift.")]
+    [ApiRouteParameter("itemId", "The item (stock code).")]
+    [ApiQuery("k", typeof(int), "How many items.", Minimum = 1, Maximum = RecommendationRequestBase.MaxK, Default = "10")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(BoughtTogetherItems))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
     public IActionResult GetBoughtTogether(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/items/{itemId}/bought-together")] HttpRequest request,
         string itemId,
@@ -130,6 +152,13 @@ public sealed partial class RecommendationFunctions(
             cancellationToken);
 
     [Function(nameof(PostCartRecommendations))]
+    [ApiOperation("Recommendations", "Completes a cart: items that go with the posted item ids.")]
+    [ApiBody(typeof(CartRecommendationRequest))]
+    [ApiResponse(StatusCodes.Status200OK, typeof(CartRecommendations))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter", "malformed-body"])]
+    [ApiResponse(StatusCodes.Status413PayloadTooLarge, Codes = ["body-too-large"])]
+    [ApiResponse(StatusCodes.Status415UnsupportedMediaType, Codes = ["unsupported-media-type"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
     public async Task<IActionResult> PostCartRecommendations(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v1/cart/recommendations")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -183,6 +212,13 @@ public sealed partial class RecommendationFunctions(
     }
 
     [Function(nameof(GetTrending))]
+    [ApiOperation("Recommendations", "Trending items, overall or in a customer segment.")]
+    [ApiQuery("k", typeof(int), "How many items.", Minimum = 1, Maximum = RecommendationRequestBase.MaxK, Default = "10")]
+    [ApiQuery("category", typeof(string[]), "Only items of these categories (comma-separated).")]
+    [ApiQuery("segment", typeof(string), "Trending among customers of this segment (needs the segmentation model).")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(TrendingItems))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
     public IActionResult GetTrending(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/trending")] HttpRequest request,
         CancellationToken cancellationToken)

@@ -25,6 +25,16 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
     private const int QueueFullRetryAfterSeconds = 60;
 
     [Function(nameof(CreateAnalysis))]
+    [ApiOperation("Segmentation analyses", "Segments an uploaded customer or transaction CSV (k or auto, algorithm, linkage, delimiter, column mapping).",
+        Description = "Upload the CSV as multipart/form-data in the field `file` with the parameters as form fields, or send JSON `{\"blob\": \"<container>/<name>\", \"k\": \"auto\", ...}` naming a stored blob. Parameters: k, minK, maxK, algorithm (kmeans|hierarchical), linkage, delimiter, format (transactions|table), idColumn, map, seed. Small inputs answer 201 with the analysis; large ones 202 with its status URL in Location.")]
+    [ApiBody(typeof(string), ContentType = "multipart/form-data", Description = "A CSV in the form field 'file' plus parameters as form fields; or JSON naming a blob.")]
+    [ApiBody(typeof(System.Text.Json.Nodes.JsonObject))]
+    [ApiResponse(StatusCodes.Status201Created, typeof(AnalysisResource))]
+    [ApiResponse(StatusCodes.Status202Accepted, typeof(AnalysisResource), Description = "Accepted: large input, running in the background; poll the Location.")]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter", "malformed-body", "invalid-input"])]
+    [ApiResponse(StatusCodes.Status413PayloadTooLarge, Codes = ["body-too-large"])]
+    [ApiResponse(StatusCodes.Status415UnsupportedMediaType, Codes = ["unsupported-media-type"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["analysis-queue-full"])]
     public async Task<IActionResult> CreateAnalysis(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = Route)] HttpRequest request,
         CancellationToken cancellationToken)
@@ -72,6 +82,11 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
             // Broken multipart framing (truncated body, oversized or too many part headers).
             return ApiProblem.MalformedBody(e.Message);
         }
+        catch (IOException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // MultipartReader reports a body that ends inside a section as an IOException (found by the fuzz test).
+            return ApiProblem.MalformedBody("The multipart body ended before its closing boundary.");
+        }
 
         var parameters = AnalysisParameters.TryParse(input.Fields, out var invalid);
         if (parameters is null)
@@ -116,6 +131,11 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
     }
 
     [Function(nameof(ListAnalyses))]
+    [ApiOperation("Segmentation analyses", "Analysis summaries, newest first, one page at a time.")]
+    [ApiQuery("pageSize", typeof(int), "Summaries per page.", Minimum = 1, Maximum = 100, Default = "20")]
+    [ApiQuery("continuationToken", typeof(string), "The token of the previous page's answer.")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(AnalysisList))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
     public async Task<IActionResult> ListAnalyses(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = Route)] HttpRequest request,
         CancellationToken cancellationToken)
@@ -146,6 +166,11 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
     }
 
     [Function(nameof(GetAnalysis))]
+    [ApiOperation("Segmentation analyses", "One analysis: status, parameters and, once it succeeded, the full segmentation view.")]
+    [ApiRouteParameter("id", "The analysis id (as answered by CreateAnalysis).")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(AnalysisResource))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status404NotFound, Codes = ["analysis-not-found"])]
     public async Task<IActionResult> GetAnalysis(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = Route + "/{id}")] HttpRequest request,
         string id,
@@ -168,6 +193,14 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
     }
 
     [Function(nameof(GetAnalysisAssignments))]
+    [ApiOperation("Segmentation analyses", "The segment of each customer of a finished analysis, paged.")]
+    [ApiRouteParameter("id", "The analysis id (as answered by CreateAnalysis).")]
+    [ApiQuery("page", typeof(int), "Page number.", Minimum = 1, Default = "1")]
+    [ApiQuery("pageSize", typeof(int), "Customers per page.", Minimum = 1, Maximum = 1000, Default = "100")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(AnalysisAssignments))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status404NotFound, Codes = ["analysis-not-found"])]
+    [ApiResponse(StatusCodes.Status409Conflict, Codes = ["analysis-not-ready"])]
     public async Task<IActionResult> GetAnalysisAssignments(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = Route + "/{id}/assignments")] HttpRequest request,
         string id,
@@ -194,6 +227,12 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
     }
 
     [Function(nameof(GetAnalysisDendrogram))]
+    [ApiOperation("Segmentation analyses", "The merge tree of a finished hierarchical analysis.")]
+    [ApiRouteParameter("id", "The analysis id (as answered by CreateAnalysis).")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(AnalysisDendrogram))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status404NotFound, Codes = ["analysis-not-found", "no-dendrogram"])]
+    [ApiResponse(StatusCodes.Status409Conflict, Codes = ["analysis-not-ready"])]
     public async Task<IActionResult> GetAnalysisDendrogram(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = Route + "/{id}/dendrogram")] HttpRequest request,
         string id,
@@ -222,6 +261,11 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
     }
 
     [Function(nameof(DeleteAnalysis))]
+    [ApiOperation("Segmentation analyses", "Deletes an analysis and its stored result.")]
+    [ApiRouteParameter("id", "The analysis id (as answered by CreateAnalysis).")]
+    [ApiResponse(StatusCodes.Status204NoContent)]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status404NotFound, Codes = ["analysis-not-found"])]
     public async Task<IActionResult> DeleteAnalysis(
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = Route + "/{id}")] HttpRequest request,
         string id,

@@ -39,6 +39,10 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
     };
 
     [Function(nameof(GetSegments))]
+    [ApiOperation("Segments", "The active segmentation model: k, elbow curve, quality metrics, sizes, centroids, personas, PCA sample.")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(ActiveSegmentation))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
     public IActionResult GetSegments(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/segments")] HttpRequest request)
     {
@@ -56,6 +60,12 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
     }
 
     [Function(nameof(GetUserSegment))]
+    [ApiOperation("Segments", "A known customer's segment, persona, confidence and explanation.")]
+    [ApiRouteParameter("userId", "The customer id.")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(SegmentExplanation))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status404NotFound, Codes = ["unknown-customer"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
     public IActionResult GetUserSegment(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/users/{userId}/segment")] HttpRequest request,
         string userId)
@@ -91,6 +101,13 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
     }
 
     [Function(nameof(PredictSegment))]
+    [ApiOperation("Segments", "The segment of a posted feature vector (recency, frequency, monetary and behaviour features), with the segment's top products.")]
+    [ApiBody(typeof(System.Text.Json.Nodes.JsonObject), Description = "{\"features\": {\"recency_days\": 12, \"frequency\": 4, ...}, \"userId\"?: string}")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(SegmentExplanation))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter", "malformed-body"])]
+    [ApiResponse(StatusCodes.Status413PayloadTooLarge, Codes = ["body-too-large"])]
+    [ApiResponse(StatusCodes.Status415UnsupportedMediaType, Codes = ["unsupported-media-type"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
     public async Task<IActionResult> PredictSegment(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v1/segments/predict")] HttpRequest request,
         CancellationToken cancellationToken)

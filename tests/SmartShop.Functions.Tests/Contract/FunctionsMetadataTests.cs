@@ -35,7 +35,8 @@ public sealed class FunctionsMetadataTests
 
         names.Should().Equal(new[]
         {
-            "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents",
+            "Dashboard", "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents",
+            "ListModels", "GetModelVersion", "ActivateModelVersion", "OpenApiDocument",
             "GetUserRecommendations", "GetSimilarItems", "GetBoughtTogether", "PostCartRecommendations", "GetTrending",
             "CreateAnalysis", "ListAnalyses", "GetAnalysis", "GetAnalysisAssignments", "GetAnalysisDendrogram", "DeleteAnalysis",
             "GetSegments", "GetUserSegment", "PredictSegment",
@@ -95,6 +96,17 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
+    public void DashboardIsAnAnonymousGetOfStaticFiles()
+    {
+        var trigger = Trigger("Dashboard");
+
+        trigger["type"]!.GetValue<string>().Should().Be("httpTrigger");
+        trigger["route"]!.GetValue<string>().Should().Be("dashboard/{*path}");
+        trigger["authLevel"]!.GetValue<string>().Should().Be("Anonymous");
+        trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()).Should().Equal("get");
+    }
+
+    [Fact]
     public void HealthIsAnAnonymousGet()
     {
         var trigger = Trigger("Health");
@@ -106,27 +118,31 @@ public sealed class FunctionsMetadataTests
     }
 
     [Theory]
-    [InlineData("GetUserRecommendations", "v1/users/{userId}/recommendations", "get")]
-    [InlineData("GetSimilarItems", "v1/items/{itemId}/similar", "get")]
-    [InlineData("GetBoughtTogether", "v1/items/{itemId}/bought-together", "get")]
-    [InlineData("PostCartRecommendations", "v1/cart/recommendations", "post")]
-    [InlineData("GetTrending", "v1/trending", "get")]
-    [InlineData("CreateAnalysis", "v1/segmentation/analyses", "post")]
-    [InlineData("ListAnalyses", "v1/segmentation/analyses", "get")]
-    [InlineData("GetAnalysis", "v1/segmentation/analyses/{id}", "get")]
-    [InlineData("GetAnalysisAssignments", "v1/segmentation/analyses/{id}/assignments", "get")]
-    [InlineData("GetAnalysisDendrogram", "v1/segmentation/analyses/{id}/dendrogram", "get")]
-    [InlineData("DeleteAnalysis", "v1/segmentation/analyses/{id}", "delete")]
-    [InlineData("GetSegments", "v1/segments", "get")]
-    [InlineData("GetUserSegment", "v1/users/{userId}/segment", "get")]
-    [InlineData("PredictSegment", "v1/segments/predict", "post")]
-    public void ApiRoutesAreFunctionKeyHttpTriggers(string function, string route, string method)
+    [InlineData("ListModels", "v1/models", "Function", "get")]
+    [InlineData("GetModelVersion", "v1/models/{version}", "Function", "get")]
+    [InlineData("ActivateModelVersion", "v1/models/{version}/activate", "Admin", "post")]
+    [InlineData("OpenApiDocument", "openapi.json", "Anonymous", "get")]
+    [InlineData("GetUserRecommendations", "v1/users/{userId}/recommendations", "Function", "get")]
+    [InlineData("GetSimilarItems", "v1/items/{itemId}/similar", "Function", "get")]
+    [InlineData("GetBoughtTogether", "v1/items/{itemId}/bought-together", "Function", "get")]
+    [InlineData("PostCartRecommendations", "v1/cart/recommendations", "Function", "post")]
+    [InlineData("GetTrending", "v1/trending", "Function", "get")]
+    [InlineData("CreateAnalysis", "v1/segmentation/analyses", "Function", "post")]
+    [InlineData("ListAnalyses", "v1/segmentation/analyses", "Function", "get")]
+    [InlineData("GetAnalysis", "v1/segmentation/analyses/{id}", "Function", "get")]
+    [InlineData("GetAnalysisAssignments", "v1/segmentation/analyses/{id}/assignments", "Function", "get")]
+    [InlineData("GetAnalysisDendrogram", "v1/segmentation/analyses/{id}/dendrogram", "Function", "get")]
+    [InlineData("DeleteAnalysis", "v1/segmentation/analyses/{id}", "Function", "delete")]
+    [InlineData("GetSegments", "v1/segments", "Function", "get")]
+    [InlineData("GetUserSegment", "v1/users/{userId}/segment", "Function", "get")]
+    [InlineData("PredictSegment", "v1/segments/predict", "Function", "post")]
+    public void HttpRoutesHaveTheirAuthLevels(string function, string route, string authLevel, string method)
     {
         var trigger = Trigger(function);
 
         trigger["type"]!.GetValue<string>().Should().Be("httpTrigger");
         trigger["route"]!.GetValue<string>().Should().Be(route);
-        trigger["authLevel"]!.GetValue<string>().Should().Be("Function");
+        trigger["authLevel"]!.GetValue<string>().Should().Be(authLevel);
         trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()).Should().Equal(method);
     }
 }

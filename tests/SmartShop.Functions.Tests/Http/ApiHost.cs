@@ -16,8 +16,8 @@ internal sealed class ApiHost : IDisposable
 {
     private readonly IHost _host;
 
-    /// <param name="services">Registrations that replace the app's (e.g. a fixed clock).</param>
-    public ApiHost(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    /// <param name="replace">Replaces registrations after the app's own (e.g. the OIDC metadata source of the auth tests).</param>
+    public ApiHost(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? replace = null)
     {
         var storage = Environment.GetEnvironmentVariable("SMARTSHOP_TEST_STORAGE") is { Length: > 0 } value ? value : "UseDevelopmentStorage=true";
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -28,7 +28,7 @@ internal sealed class ApiHost : IDisposable
         });
         builder.Configuration.AddInMemoryCollection(settings ?? []);
         builder.AddSmartShopServices();
-        services?.Invoke(builder.Services);
+        replace?.Invoke(builder.Services);
         _host = builder.Build();
     }
 
@@ -61,6 +61,17 @@ internal sealed class ApiHost : IDisposable
         var bytes = System.Text.Encoding.UTF8.GetBytes(body);
         context.Request.Body = new MemoryStream(bytes);
         context.Request.ContentLength = bytes.Length;
+        return context.Request;
+    }
+
+    /// <summary>A bodiless request with a response body to write into; <paramref name="configure"/> sets headers.</summary>
+    public static HttpRequest Request(string method, string query = "", Action<HttpRequest>? configure = null)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = method;
+        context.Request.QueryString = new QueryString(query);
+        context.Response.Body = new MemoryStream();
+        configure?.Invoke(context.Request);
         return context.Request;
     }
 

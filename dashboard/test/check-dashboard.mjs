@@ -1,0 +1,133 @@
+// Drives the dashboard in Debian's chromium against a server that answers the API with recorded responses.
+// usage: node dashboard/test/check-dashboard.mjs <config.json>
+//   config: { url, functionKey, csv, algorithm, linkage, k, analysisId, userId, itemId, screenshots }
+// Prints one JSON line (charts seen per view, requests made); exits 1 with the reason on any failure.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assert, canvasInk, launch, watchErrors } from './browser.mjs';
+
+const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+mkdirSync(config.screenshots, { recursive: true });
+const shot = (page, name) => page.screenshot({ path: join(config.screenshots, `${name}.png`), fullPage: true });
+const charts = [];
+
+async function expectCharts(page, scope, view, minimum) {
+  const seen = await canvasInk(page, scope);
+  assert(seen.length >= minimum, `${view}: expected at least ${minimum} chart(s), found ${seen.length}`);
+  for (const chart of seen) {
+    assert(chart.width > 0 && chart.height > 0, `${view}: chart '${chart.label}' has no size`);
+    assert(chart.ink > 200, `${view}: chart '${chart.label}' is empty (${chart.ink} drawn pixels)`);
+    assert(chart.points > 0, `${view}: chart '${chart.label}' plots no data`);
+    charts.push({ view, ...chart });
+  }
+}
+
+const browser = await launch();
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = watchErrors(page);
+  const requests = [];
+  page.on('request', (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
+  page.on('dialog', (dialog) => dialog.accept());
+
+  await page.goto(`${config.url}/api/dashboard/`);
+  await page.waitForSelector('[role=tab][data-tab=segmentation][aria-selected=true]');
+  await shot(page, '01-start');
+
+  // The key: typed into the labelled password field.
+  await page.getByLabel('Function key').fill(config.functionKey);
+  await page.getByRole('button', { name: 'Use key' }).click();
+  await page.waitForSelector('#history table');
+
+  // Drag and drop onto the zone picks the file up…
+  await page.evaluate(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(['InvoiceNo\n'], 'dropped.csv', { type: 'text/csv' }));
+    document.getElementById('drop-zone').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  });
+  assert((await page.textContent('#file-name')).startsWith('dropped.csv'), 'a file dropped on the drop zone was not taken');
+
+  // …then the real upload with the analysis parameters; the results appear in tabs.
+  await page.getByLabel(/Transactions CSV/).setInputFiles(config.csv);
+  await page.getByLabel('Number of segments').selectOption(config.k === 'auto' ? 'auto' : 'fixed');
+  if (config.k !== 'auto') await page.getByLabel('k', { exact: true }).fill(String(config.k));
+  await page.getByLabel('Algorithm').selectOption(config.algorithm);
+  if (config.linkage) await page.getByLabel('Linkage').selectOption(config.linkage);
+  await page.getByRole('button', { name: 'Analyse' }).click();
+  await page.waitForSelector('#segment-results [role=tablist]', { timeout: 60000 });
+  const resultTabs = await page.$$eval('#segment-results [role=tab]', (tabs) => tabs.map((t) => t.dataset.tab));
+  for (const name of ['elbow', 'metrics', 'pca', 'radar', 'sizes', 'personas']) {
+    assert(resultTabs.includes(name), `the analysis results lack the ${name} tab (tabs: ${resultTabs.join(', ')})`);
+  }
+  if (config.algorithm === 'hierarchical') assert(resultTabs.includes('dendrogram'), 'a hierarchical analysis shows no dendrogram tab');
+  for (const name of resultTabs) {
+    await page.click(`#segment-results [role=tab][data-tab=${name}]`);
+    const panel = `#segment-results [role=tabpanel][data-panel=${name}]:not([hidden])`;
+    await page.waitForSelector(panel);
+    if (['elbow', 'pca', 'radar', 'sizes', 'dendrogram'].includes(name)) await expectCharts(page, panel, `analysis ${name}`, 1);
+    await shot(page, `02-analysis-${name}`);
+  }
+  const band = await page.$eval('#segment-results [data-band]', (e) => e.dataset.band);
+  const personas = await page.$$eval('#segment-results .card h4', (cards) => cards.map((c) => c.textContent));
+  assert(personas.length > 0, 'no persona cards');
+
+  // Keyboard: arrow keys move between the page tabs.
+  await page.focus('[role=tab][data-tab=segmentation]');
+  await page.keyboard.press('ArrowRight');
+  assert(await page.$('[role=tab][data-tab=models][aria-selected=true]'), 'ArrowRight on the Segmentation tab did not select Models');
+  await page.waitForSelector('#models-content table', { timeout: 15000 });
+  await expectCharts(page, '#models-content', 'models', 1);
+  const modelRows = await page.$$eval('#models-content table tbody tr', (rows) => rows.length);
+  await shot(page, '03-models');
+
+  await page.keyboard.press('ArrowRight');
+  assert(await page.$('[role=tab][data-tab=try][aria-selected=true]'), 'ArrowRight on the Models tab did not select Try it');
+  await page.getByLabel('Customer id').fill(config.userId);
+  await page.getByRole('button', { name: 'Recommend' }).click();
+  await page.waitForSelector('#user-results ol.items li');
+  const recommended = await page.$$eval('#user-results ol.items > li', (items) => items.length);
+  const reasons = await page.$$eval('#user-results .reasons li', (items) => items.length);
+  await page.waitForSelector('#user-results .explanation');
+  await expectCharts(page, '#user-results', 'try-it segment', 1);
+  await shot(page, '04-try-user');
+  await page.getByLabel('Item (stock code)').fill(config.itemId);
+  await page.getByRole('button', { name: 'Similar and bought together' }).click();
+  await page.waitForSelector('#item-results ol.items li');
+  const itemLists = await page.$$eval('#item-results ol.items', (lists) => lists.map((l) => l.children.length));
+  await shot(page, '05-try-item');
+
+  // History: view and delete a stored analysis.
+  await page.keyboard.press('Home');
+  await page.click('[role=tab][data-tab=segmentation]');
+  const historyRows = await page.$$eval('#history table tbody tr', (rows) => rows.length);
+  assert(historyRows > 0, 'the history lists no analysis');
+  await page.getByRole('button', { name: `View analysis ${config.analysisId}` }).click();
+  await page.waitForFunction((id) => document.querySelector('#segment-results h3')?.textContent.includes('online-retail-sample.csv'), config.analysisId);
+  await page.getByRole('button', { name: `Delete analysis ${config.analysisId}` }).click();
+  await page.waitForFunction(() => /deleted/.test(document.getElementById('status').textContent));
+
+  // Narrow screen: the layout reflows without horizontal scrolling.
+  await page.setViewportSize({ width: 390, height: 844 });
+  // Charts resize on their ResizeObserver callback: give the layout a moment to settle before measuring.
+  await page.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth + 1, null, { timeout: 3000 }).catch(() => {});
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  await shot(page, '06-narrow');
+  const widest = await page.evaluate(() => [...document.querySelectorAll('body *')]
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.parentElement.closest('.table-wrap'))
+    .slice(0, 8).map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${e.className}` : ''}`));
+  assert(overflow <= 1, `the page scrolls horizontally by ${overflow}px at 390px width (${widest.join(', ')})`);
+
+  // Accessibility basics: every form control has a label, every chart a text alternative.
+  const unlabelled = await page.$$eval('input, select, textarea', (controls) => controls
+    .filter((c) => c.labels.length === 0 && !c.getAttribute('aria-label')).map((c) => c.id || c.name || c.outerHTML));
+  assert(unlabelled.length === 0, `form controls without a label: ${unlabelled.join(', ')}`);
+  const undescribed = await page.$$eval('canvas', (canvases) => canvases.filter((c) => c.getAttribute('role') !== 'img' || !c.getAttribute('aria-label')).length);
+  assert(undescribed === 0, `${undescribed} chart(s) without role=img and an aria-label`);
+
+  const statusText = await page.$eval('#status', (e) => e.textContent);
+  assert(!(await page.$('#status.error')), `the page reported an error: ${statusText}`);
+  assert(errors.length === 0, `errors in the page:\n${errors.join('\n')}`);
+  console.log(JSON.stringify({ charts, band, personas, modelRows, recommended, reasons, itemLists, historyRows, requests }));
+} finally {
+  await browser.close();
+}

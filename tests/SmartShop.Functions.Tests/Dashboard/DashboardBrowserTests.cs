@@ -1,0 +1,56 @@
+using System.Text.Json;
+using SmartShop.Functions.Tests.Infrastructure;
+
+namespace SmartShop.Functions.Tests.Dashboard;
+
+/// <summary>
+/// The dashboard in a real browser (Debian chromium, playwright-core): served by the real dashboard function, the API
+/// answered with responses recorded from the API functions; upload, every chart, tabs, keyboard, try-it, history,
+/// narrow screen, and no console error. Screenshots: TestResults/dashboard/.
+/// </summary>
+public sealed class DashboardBrowserTests(DashboardRecordings recordings) : IClassFixture<DashboardRecordings>
+{
+    private const string FunctionKey = "test-function-key";
+
+    public static string Screenshots { get; } = Repository.Path("TestResults", "dashboard");
+
+    [Fact]
+    public async Task ThePageDrawsEveryChartFromRecordedResponsesWithoutConsoleErrors()
+    {
+        await using var server = await RecordedApiServer.StartAsync(recordings.Responses, FunctionKey);
+        Directory.CreateDirectory(Screenshots);
+        var configPath = Path.Combine(Screenshots, "check-dashboard.json");
+        await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(new
+        {
+            url = server.BaseUrl,
+            functionKey = FunctionKey,
+            csv = recordings.UploadCsv,
+            algorithm = DashboardRecordings.Algorithm,
+            linkage = DashboardRecordings.Linkage,
+            k = "auto",
+            analysisId = recordings.AnalysisId,
+            userId = recordings.UserId,
+            itemId = recordings.ItemId,
+            screenshots = Screenshots,
+        }));
+
+        var output = await NodeScript.RunAsync("check-dashboard.mjs", [configPath], TimeSpan.FromSeconds(90));
+
+        using var seen = JsonDocument.Parse(output);
+        var views = seen.RootElement.GetProperty("charts").EnumerateArray().Select(c => c.GetProperty("view").GetString()).ToList();
+        views.Should().Contain(["analysis elbow", "analysis pca", "analysis radar", "analysis sizes", "analysis dendrogram", "models", "try-it segment"]);
+        seen.RootElement.GetProperty("recommended").GetInt32().Should().BeGreaterThan(0);
+        seen.RootElement.GetProperty("reasons").GetInt32().Should().BeGreaterThan(0);
+        seen.RootElement.GetProperty("itemLists").EnumerateArray().Select(l => l.GetInt32()).Should().HaveCount(2).And.OnlyContain(n => n > 0);
+
+        var received = server.Received.ToList();
+        received.Should().OnlyContain(r => r.HadKey, "the page sends the function key with every API call");
+        received.Select(r => r.Key).Should().OnlyContain(key => recordings.Responses.ContainsKey(key), "the page calls only recorded routes");
+        var upload = received.Should().ContainSingle(r => r.Key == "POST /api/v1/segmentation/analyses").Subject;
+        upload.FormFiles.Should().ContainKey("file").WhoseValue.Should().Be(new FileInfo(recordings.UploadCsv).Length);
+        upload.FormFields.Should().Contain(new Dictionary<string, string> { ["k"] = "auto", ["algorithm"] = DashboardRecordings.Algorithm, ["linkage"] = DashboardRecordings.Linkage });
+        received.Should().Contain(r => r.Key == $"GET /api/v1/segmentation/analyses/{recordings.AnalysisId}", "the page polls the 202's Location until the analysis finished");
+        received.Should().Contain(r => r.Key == $"DELETE /api/v1/segmentation/analyses/{recordings.AnalysisId}");
+        File.Exists(Path.Combine(Screenshots, "02-analysis-dendrogram.png")).Should().BeTrue();
+    }
+}
