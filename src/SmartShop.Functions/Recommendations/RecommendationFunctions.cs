@@ -47,6 +47,9 @@ public sealed partial class RecommendationFunctions(
     public const string UnknownItemReason = "the requested item is not in the model's catalogue; showing trending items";
     public const string UnknownCartReason = "no item in the cart is in the model's catalogue; showing trending items";
 
+    /// <summary>Longest wait for the user's recent activity before answering without it.</summary>
+    public static readonly TimeSpan RecentActivityTimeout = TimeSpan.FromMilliseconds(500);
+
     private const int DefaultK = 10;
 
     private static readonly JsonSerializerOptions CartJson = new(JsonSerializerDefaults.Web)
@@ -336,14 +339,21 @@ public sealed partial class RecommendationFunctions(
 
     private async Task<IReadOnlyList<string>> RecentItemsAsync(string userId, CancellationToken cancellationToken)
     {
+        // Recent events only refine the answer: when the store fails or is slow the user still gets the model's list.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(RecentActivityTimeout);
         try
         {
-            var activity = await activityStore.GetRecentActivityAsync(userId, cancellationToken).ConfigureAwait(false);
+            var activity = await activityStore.GetRecentActivityAsync(userId, timeout.Token).ConfigureAwait(false);
             return activity.Count == 0 ? [] : activity.Select(a => a.ItemId).Distinct(StringComparer.Ordinal).ToList();
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogActivityTimedOut(logger, RecentActivityTimeout.TotalMilliseconds);
+            return [];
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Recent events only refine the answer: without them the user still gets the model's list.
             LogActivityUnavailable(logger, e);
             return [];
         }
@@ -401,4 +411,7 @@ public sealed partial class RecommendationFunctions(
 
     [LoggerMessage(EventId = 6201, Level = LogLevel.Warning, Message = "Recent activity could not be read; answering from the model alone")]
     private static partial void LogActivityUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6202, Level = LogLevel.Warning, Message = "Recent activity took longer than {TimeoutMilliseconds} ms; answering from the model alone")]
+    private static partial void LogActivityTimedOut(ILogger logger, double timeoutMilliseconds);
 }

@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using NSubstitute;
+using SmartShop.Core.Storage;
 using SmartShop.Functions.Recommendations;
 using SmartShop.Functions.Tests.Http;
 using SmartShop.Functions.Tests.Serving;
@@ -71,6 +74,40 @@ public sealed class RecommendationServingTests : IDisposable
         user.ModelVersion.Should().Be("r2");
         similarAfter.Recommendations.Should().NotBeSameAs(similarBefore.Recommendations, "entries of r1 are not answers for r2");
         similarAfter.Recommendations.Should().BeEquivalentTo(similarBefore.Recommendations, "both versions hold the same trained model");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AFailingOrSlowActivityStoreDoesNotFailTheAnswer(bool hangs)
+    {
+        await ServingTestModels.PublishRecommenderAsync(_host.Registry, "r1");
+        await _host.Refresh.RefreshAsync();
+        var store = Substitute.For<IDocumentLogStore>();
+        store.GetRecentActivityAsync(Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(call => FailAsync(hangs, call.Arg<CancellationToken>()));
+        var functions = ActivatorUtilities.CreateInstance<RecommendationFunctions>(_host.Services, store);
+        var user = ServingTestModels.KnownUsers[0];
+
+        // Without the function's own timeout the hanging store would run into this request's cancellation and throw.
+        using var request = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var response = Ok<UserRecommendations>(await functions.GetUserRecommendations(Get($"/api/v1/users/{user}/recommendations"), user, request.Token));
+
+        response.Recommendations.Should().HaveCount(10);
+        await store.Received(1).GetRecentActivityAsync(user, Arg.Any<CancellationToken>());
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
+        request.IsCancellationRequested.Should().BeFalse();
+    }
+
+    private static async Task<IReadOnlyList<UserActivity>> FailAsync(bool hang, CancellationToken cancellationToken)
+    {
+        if (hang)
+        {
+            await Task.Delay(TimeSpan.FromMinutes(10), cancellationToken);
+        }
+
+        throw new InvalidOperationException("storage down");
     }
 
     private sealed record HttpRequestAndResult(Microsoft.AspNetCore.Http.HttpRequest Request, Task<IActionResult> Result);
