@@ -252,14 +252,15 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
         var segment = served.Saved.Model.Segments[explanation.Segment];
         var products = TopProductsOf(served, segment);
         var predictionId = Guid.NewGuid().ToString("N");
+        var latency = Stopwatch.GetElapsedTime(started);
         if (userId is not null)
         {
             // Non-blocking: a full log queue drops the entry (counted by the writer), never delays the answer.
             logWriter.TryLogPrediction(new PredictionLogEntry(userId, predictionId, timeProvider.GetUtcNow(), endpoint, served.Version,
-                products?.Select(p => p.ItemId).ToList() ?? []));
+                products?.Select(p => p.ItemId).ToList() ?? [], latency.TotalMilliseconds));
         }
 
-        telemetry.RecordRecommendation(endpoint, served.Version, Stopwatch.GetElapsedTime(started));
+        telemetry.RecordRecommendation(endpoint, served.Version, latency);
 
         return new SegmentExplanation(
             userId,

@@ -157,6 +157,7 @@ public sealed class SegmentsFunctionsTests(ServedSegmentationFixture fixture) : 
             logged.Should().NotBeNull("the writer flushes every 500 ms");
             logged!.Endpoint.Should().Be(SegmentsFunctions.LogEndpoint);
             logged.ModelVersion.Should().Be("s1");
+            logged.LatencyMilliseconds.Should().BeGreaterThan(0);
             predicted.UserId.Should().Be(visitor);
             loggedPrediction!.PredictionId.Should().Be(predicted.PredictionId);
             loggedPrediction.Endpoint.Should().Be(SegmentsFunctions.PredictEndpoint);
