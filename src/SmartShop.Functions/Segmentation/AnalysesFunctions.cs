@@ -82,11 +82,6 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
             // Broken multipart framing (truncated body, oversized or too many part headers).
             return ApiProblem.MalformedBody(e.Message);
         }
-        catch (IOException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // MultipartReader reports a body that ends inside a section as an IOException (found by the fuzz test).
-            return ApiProblem.MalformedBody("The multipart body ended before its closing boundary.");
-        }
 
         var parameters = AnalysisParameters.TryParse(input.Fields, out var invalid);
         if (parameters is null)

@@ -157,6 +157,32 @@ public sealed class ModelRegistryTests : IDisposable
         await gone.Should().ThrowAsync<KeyNotFoundException>();
     }
 
+    [Fact]
+    public async Task TheManifestsTrainingRecordIsListedWithTheVersion()
+    {
+        var source = WriteBundle("v1", precision: 0.5);
+        File.WriteAllText(Path.Combine(source, ModelRegistry.ManifestFileName), """{"metrics":{"precision":0.5},"training":{"runId":"run-3","decision":"promoted"}}""");
+
+        await _registry.UploadVersionAsync(_model, "v1", source);
+        await _registry.UploadVersionAsync(_model, "v2", WriteBundle("v2", precision: 0.6));
+
+        var versions = await _registry.ListVersionsAsync(_model);
+        versions.Single(v => v.Version == "v1").Training!.Value.GetProperty("runId").GetString().Should().Be("run-3");
+        versions.Single(v => v.Version == "v2").Training.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData("v1", true)]
+    [InlineData("2026-11-24.run_7", true)]
+    [InlineData("v1\n", false)]
+    [InlineData("../v1", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void VersionNamesAreCheckedWholly(string? version, bool valid)
+    {
+        ModelRegistry.IsValidVersionName(version).Should().Be(valid);
+    }
+
     private string WriteBundle(string name, double precision)
     {
         var directory = Path.Combine(_workDirectory, name);

@@ -40,9 +40,6 @@ public sealed class HealthFunctionTests
     public async Task InvalidRegistrySettingsStopTheAppAtStart()
     {
         var builder = Host.CreateApplicationBuilder();
-        // Storage is configured so that the hosted services (model refresh, analysis worker) can be built and the
-        // registry settings are what stops the start.
-        builder.Configuration["AzureWebJobsStorage"] = "UseDevelopmentStorage=true";
         builder.Configuration["ModelRegistry:ContainerName"] = "Not_A_Container";
         builder.AddSmartShopServices();
         using var host = builder.Build();
