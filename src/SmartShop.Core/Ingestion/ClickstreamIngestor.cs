@@ -59,12 +59,10 @@ public sealed class ClickstreamIngestor(
             }
         }
 
-        // Ids another batch already stored are duplicates; ids this batch stored on an unfinished attempt are kept,
-        // because the lake blob below is rewritten whole under the same name.
-        var owners = await ledger.GetOwnersAsync(seen, cancellationToken).ConfigureAwait(false);
-        var fresh = valid
-            .Where(v => !owners.TryGetValue(v.Event.EventId, out var owner) || owner == batch.Id.Value)
-            .ToList();
+        // Claim the ids before writing anything: ids a completed batch owns are duplicates; ids this batch claimed on
+        // an unfinished attempt are kept, because the lake blob below is rewritten whole under the same name.
+        var owned = await ledger.ClaimAsync(batch.Id, seen, receivedAt, cancellationToken).ConfigureAwait(false);
+        var fresh = valid.Where(v => owned.Contains(v.Event.EventId)).ToList();
         duplicates += valid.Count - fresh.Count;
 
         var partitionTime = PartitionTime(batch, valid, receivedAt);
@@ -86,7 +84,6 @@ public sealed class ClickstreamIngestor(
             }
 
             await AppendActivityAsync(fresh, cancellationToken).ConfigureAwait(false);
-            await ledger.RecordEventsAsync(batch.Id, fresh.Select(f => f.Event.EventId).ToList(), storedAt, cancellationToken).ConfigureAwait(false);
         }
 
         var summary = Summary(batch, received, fresh.Select(f => f.Event).ToList(), rejected.Select(r => r.Code).ToList(), duplicates, lakeBlob, deadLetterBlob, alreadyIngested: false);

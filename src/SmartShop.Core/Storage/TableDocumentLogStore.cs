@@ -22,10 +22,15 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
     private const string ActivityRowKey = "recent";
     private const int MaxTransactionSize = 100;
     private const int MaxConcurrencyRetries = 8;
+    private const int MaxRememberedUsers = 10_000;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly TableClientCache _tables = new(serviceClient);
+
+    // What this store last wrote per user, with the ETag it got back: the next append needs no read. Bounded by
+    // starting over when full (a forgotten user costs one read, nothing else).
+    private readonly ConcurrentDictionary<string, WrittenActivity> _writtenActivity = new(StringComparer.Ordinal);
 
     public async Task WritePredictionsAsync(IReadOnlyList<PredictionLogEntry> entries, CancellationToken cancellationToken = default)
     {
@@ -155,30 +160,34 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
         }
 
         var table = await GetTableAsync(UserActivityTable, cancellationToken).ConfigureAwait(false);
-        // Read-merge-write under the entity's ETag; a concurrent writer makes us re-read and merge again.
+        // Read-merge-write under the entity's ETag. The first attempt skips the read: it merges into what this store
+        // last wrote for the user (a conditional update), or inserts a user it never wrote. A conflict (another writer,
+        // or a user this store has not seen) makes it read and merge again.
+        _writtenActivity.TryGetValue(partitionKey, out var written);
         for (var attempt = 0; ; attempt++)
         {
-            var existing = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, ActivityRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var current = existing.HasValue ? ReadActivities(existing.Value!) : [];
-            var entity = new TableEntity(partitionKey, ActivityRowKey)
+            IReadOnlyList<UserActivity> current = written?.Items ?? [];
+            var etag = written?.ETag;
+            if (attempt > 0)
             {
-                ["Items"] = JsonSerializer.Serialize(StorageKeys.MergeRecent(current, activities, options.RecentActivityLimit), Json),
-            };
+                var existing = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, ActivityRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+                current = existing.HasValue ? ReadActivities(existing.Value!) : [];
+                etag = existing.HasValue ? existing.Value!.ETag : null;
+            }
+
+            var merged = StorageKeys.MergeRecent(current, activities, options.RecentActivityLimit);
+            var entity = new TableEntity(partitionKey, ActivityRowKey) { ["Items"] = JsonSerializer.Serialize(merged, Json) };
             try
             {
-                if (existing.HasValue)
-                {
-                    await table.UpdateEntityAsync(entity, existing.Value!.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-                }
-
+                var response = etag is { } match
+                    ? await table.UpdateEntityAsync(entity, match, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false)
+                    : await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+                RememberWritten(partitionKey, response.Headers.ETag, merged);
                 return;
             }
-            catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict && attempt < MaxConcurrencyRetries)
+            catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict or (int)HttpStatusCode.NotFound && attempt < MaxConcurrencyRetries)
             {
+                _writtenActivity.TryRemove(partitionKey, out _);
             }
         }
     }
@@ -188,6 +197,22 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
         var table = await GetTableAsync(UserActivityTable, cancellationToken).ConfigureAwait(false);
         var response = await table.GetEntityIfExistsAsync<TableEntity>(StorageKeys.Escape(userId), ActivityRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
         return response.HasValue ? ReadActivities(response.Value!) : [];
+    }
+
+    private void RememberWritten(string partitionKey, ETag? etag, IReadOnlyList<UserActivity> items)
+    {
+        if (etag is not { } written)
+        {
+            _writtenActivity.TryRemove(partitionKey, out _);
+            return;
+        }
+
+        if (_writtenActivity.Count >= MaxRememberedUsers)
+        {
+            _writtenActivity.Clear();
+        }
+
+        _writtenActivity[partitionKey] = new WrittenActivity(written, items);
     }
 
     private static TableEntity ToEntity(PredictionLogEntry entry)
@@ -223,4 +248,6 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
         JsonSerializer.Deserialize<List<UserActivity>>(entity.GetString("Items"), Json) ?? [];
 
     private Task<TableClient> GetTableAsync(string tableName, CancellationToken cancellationToken) => _tables.GetAsync(tableName, cancellationToken);
+
+    private sealed record WrittenActivity(ETag ETag, IReadOnlyList<UserActivity> Items);
 }

@@ -1,0 +1,61 @@
+using System.Globalization;
+using SmartShop.Core.Ingestion;
+using SmartShop.Core.Storage;
+using Xunit.Abstractions;
+using static SmartShop.Core.Tests.Ingestion.IngestionHarness;
+
+namespace SmartShop.Core.Tests.Ingestion;
+
+/// <summary>
+/// How many storage round trips a 1,000-event batch of 200 users costs (the benchmark's batch): the number that
+/// bounds the batch's latency on Azurite, a single process answering one request at a time.
+/// </summary>
+public sealed class IngestionRequestCountTests(ITestOutputHelper output)
+{
+    private const int BatchSize = 1_000;
+    private const int Users = 200;
+
+    [Fact]
+    public async Task ANewBatchCostsOneRequestPerUserPlusOnePerLedgerPartition()
+    {
+        var counter = new StorageRequestCounter();
+        var harness = new IngestionHarness(counter: counter);
+        var partition = UniquePartition();
+        // Tables and containers exist after a first batch; the figure below is the steady state.
+        await harness.Ingestor.IngestAsync(EventHubsBatch(partition, 0, Event($"{partition}-warm", $"{partition}-warm", "A")));
+        counter.Reset();
+
+        var summary = await harness.Ingestor.IngestAsync(Batch(partition, 1, $"{partition}-u"));
+
+        summary.Accepted.Should().Be(BatchSize);
+        output.WriteLine($"new users: {counter.Total} requests ({string.Join(", ", counter.ByMethod.Select(m => $"{m.Key} {m.Value}"))})");
+        // batch record read + 16 ledger claims + lake blob + one write per user + batch record.
+        counter.Total.Should().BeLessThanOrEqualTo(1 + 16 + 1 + Users + 1);
+    }
+
+    [Fact]
+    public async Task ReturningUsersCostNoMoreThanNewOnes()
+    {
+        var counter = new StorageRequestCounter();
+        var harness = new IngestionHarness(counter: counter);
+        var partition = UniquePartition();
+        await harness.Ingestor.IngestAsync(Batch(partition, 1, $"{partition}-u"));
+        counter.Reset();
+
+        var summary = await harness.Ingestor.IngestAsync(Batch(partition, 2, $"{partition}-u"));
+
+        summary.Accepted.Should().Be(BatchSize);
+        output.WriteLine($"returning users: {counter.Total} requests ({string.Join(", ", counter.ByMethod.Select(m => $"{m.Key} {m.Value}"))})");
+        counter.Total.Should().BeLessThanOrEqualTo(1 + 16 + 1 + Users + 1);
+        (await harness.ActivityStore.GetRecentActivityAsync($"{partition}-u7")).Should().HaveCount(10, "5 events per user in each of the two batches");
+    }
+
+    private static ClickstreamBatch Batch(string partition, long sequence, string userPrefix)
+    {
+        var payloads = Enumerable.Range(0, BatchSize)
+            .Select(i => string.Create(CultureInfo.InvariantCulture, $"{partition}-{sequence}-{i:D4}"))
+            .Select((id, i) => Event(id, $"{userPrefix}{i % Users}", (20_000 + (sequence * BatchSize) + i).ToString(CultureInfo.InvariantCulture), ClickstreamEventTypes.Known[i % 4], minutesAgo: 1 + i % 50))
+            .ToArray();
+        return EventHubsBatch(partition, sequence * BatchSize, payloads);
+    }
+}
