@@ -18,8 +18,6 @@ public sealed class ClickstreamIngestor(
     ProcessedEventLedger ledger,
     TimeProvider timeProvider)
 {
-    private const int ActivityWriteParallelism = 8;
-
     private static readonly JsonWriterOptions LineWriterOptions = new() { SkipValidation = true };
 
     public async Task<IngestionSummary> IngestAsync(ClickstreamBatch batch, CancellationToken cancellationToken = default)
@@ -127,11 +125,11 @@ public sealed class ClickstreamIngestor(
         // Merging is a set union (equal activities collapse), so re-appending after a failed attempt changes nothing.
         var byActor = events
             .GroupBy(e => e.Event.ActorId, StringComparer.Ordinal)
-            .Select(g => (Actor: g.Key, Activities: (IReadOnlyList<UserActivity>)g.Select(e => new UserActivity(e.Event.ItemId, e.Event.Type, e.Event.Timestamp)).ToList()))
-            .ToList();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = ActivityWriteParallelism, CancellationToken = cancellationToken };
-        return Parallel.ForEachAsync(byActor, parallel, async (actor, token) =>
-            await activityStore.AppendActivityAsync(actor.Actor, actor.Activities, token).ConfigureAwait(false));
+            .ToDictionary(
+                g => g.Key,
+                g => (IReadOnlyList<UserActivity>)g.Select(e => new UserActivity(e.Event.ItemId, e.Event.Type, e.Event.Timestamp)).ToList(),
+                StringComparer.Ordinal);
+        return activityStore.AppendActivitiesAsync(byActor, cancellationToken);
     }
 
     private static IngestionSummary Summary(

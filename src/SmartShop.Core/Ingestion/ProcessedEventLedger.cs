@@ -115,12 +115,7 @@ public sealed class ProcessedEventLedger(TableServiceClient serviceClient)
     private static TableEntity ClaimEntity(string partition, string eventId, EventBatchId batchId, DateTimeOffset claimedAt) =>
         new(partition, StorageKeys.Escape(eventId)) { ["Batch"] = batchId.Value, ["ClaimedAt"] = claimedAt };
 
-    private static string Bucket(string eventId)
-    {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(eventId), hash);
-        return (hash[0] % BucketCount).ToString("x2", CultureInfo.InvariantCulture);
-    }
+    private static string Bucket(string eventId) => StorageKeys.Bucket(eventId, BucketCount);
 
     private Task<TableClient> GetAsync(string tableName, CancellationToken cancellationToken) => _tables.GetAsync(tableName, cancellationToken);
 

@@ -16,10 +16,12 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
     public const string PredictionsTable = "SmartShopPredictions";
     public const string TrainingRunsTable = "SmartShopTrainingRuns";
     public const string AnalysesTable = "SmartShopAnalyses";
-    public const string UserActivityTable = "SmartShopUserActivity";
+    public const string RecentActivityTable = "SmartShopRecentActivity";
 
     private const string AnalysisRowKey = "analysis";
-    private const string ActivityRowKey = "recent";
+    // Recent activity: partition = one of 16 hash buckets of the user id, row = the user id.
+    private const int ActivityPartitions = 16;
+    private const int ActivityWriteParallelism = 8;
     private const int MaxTransactionSize = 100;
     private const int MaxConcurrencyRetries = 8;
     private const int MaxRememberedUsers = 10_000;
@@ -150,54 +152,115 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
             entity.GetString(nameof(SegmentationAnalysis.Error)));
     }
 
-    public async Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default)
+    public Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default) =>
+        AppendActivitiesAsync(new Dictionary<string, IReadOnlyList<UserActivity>>(StringComparer.Ordinal) { [userId] = activities }, cancellationToken);
+
+    public async Task AppendActivitiesAsync(IReadOnlyDictionary<string, IReadOnlyList<UserActivity>> activitiesByUser, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(activities);
-        var partitionKey = StorageKeys.Escape(userId);
-        if (activities.Count == 0)
+        ArgumentNullException.ThrowIfNull(activitiesByUser);
+        var appends = activitiesByUser
+            .Select(pair => (Key: KeyOf(pair.Key), Activities: pair.Value ?? throw new ArgumentException($"User '{pair.Key}' has no activity list.", nameof(activitiesByUser))))
+            .Where(append => append.Activities.Count > 0)
+            .ToList();
+        if (appends.Count == 0)
         {
             return;
         }
 
-        var table = await GetTableAsync(UserActivityTable, cancellationToken).ConfigureAwait(false);
-        // Read-merge-write under the entity's ETag. The first attempt skips the read: it merges into what this store
-        // last wrote for the user (a conditional update), or inserts a user it never wrote. A conflict (another writer,
-        // or a user this store has not seen) makes it read and merge again.
-        _writtenActivity.TryGetValue(partitionKey, out var written);
-        for (var attempt = 0; ; attempt++)
-        {
-            IReadOnlyList<UserActivity> current = written?.Items ?? [];
-            var etag = written?.ETag;
-            if (attempt > 0)
-            {
-                var existing = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, ActivityRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-                current = existing.HasValue ? ReadActivities(existing.Value!) : [];
-                etag = existing.HasValue ? existing.Value!.ETag : null;
-            }
-
-            var merged = StorageKeys.MergeRecent(current, activities, options.RecentActivityLimit);
-            var entity = new TableEntity(partitionKey, ActivityRowKey) { ["Items"] = JsonSerializer.Serialize(merged, Json) };
-            try
-            {
-                var response = etag is { } match
-                    ? await table.UpdateEntityAsync(entity, match, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false)
-                    : await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-                RememberWritten(partitionKey, response.Headers.ETag, merged);
-                return;
-            }
-            catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict or (int)HttpStatusCode.NotFound && attempt < MaxConcurrencyRetries)
-            {
-                _writtenActivity.TryRemove(partitionKey, out _);
-            }
-        }
+        var table = await GetTableAsync(RecentActivityTable, cancellationToken).ConfigureAwait(false);
+        // Users share a few partitions, so one entity group transaction writes up to 100 of them.
+        var transactions = appends
+            .GroupBy(append => append.Key.Partition, StringComparer.Ordinal)
+            .SelectMany(partition => partition.Chunk(MaxTransactionSize))
+            .ToList();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = ActivityWriteParallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(transactions, parallel, async (transaction, token) =>
+            await AppendInOneTransactionAsync(table, transaction, token).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<UserActivity>> GetRecentActivityAsync(string userId, CancellationToken cancellationToken = default)
     {
-        var table = await GetTableAsync(UserActivityTable, cancellationToken).ConfigureAwait(false);
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(StorageKeys.Escape(userId), ActivityRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var table = await GetTableAsync(RecentActivityTable, cancellationToken).ConfigureAwait(false);
+        var key = KeyOf(userId);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(key.Partition, key.Row, cancellationToken: cancellationToken).ConfigureAwait(false);
         return response.HasValue ? ReadActivities(response.Value!) : [];
     }
+
+    /// <summary>
+    /// Merges each user's activities into what this store last wrote for them (a conditional update under the
+    /// ETag it got back), or inserts a user it never wrote — no read. Any conflict (another writer, or a user this
+    /// store has not seen) fails the whole transaction, which then changed nothing: those users are read and merged
+    /// one by one.
+    /// </summary>
+    private async Task AppendInOneTransactionAsync(TableClient table, (ActivityKey Key, IReadOnlyList<UserActivity> Activities)[] appends, CancellationToken cancellationToken)
+    {
+        var merged = new IReadOnlyList<UserActivity>[appends.Length];
+        var actions = new List<TableTransactionAction>(appends.Length);
+        for (var i = 0; i < appends.Length; i++)
+        {
+            var (key, activities) = appends[i];
+            _writtenActivity.TryGetValue(key.Row, out var written);
+            merged[i] = StorageKeys.MergeRecent(written?.Items ?? [], activities, options.RecentActivityLimit);
+            var entity = ActivityEntity(key, merged[i]);
+            actions.Add(written is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, written.ETag));
+        }
+
+        Response<IReadOnlyList<Response>> responses;
+        try
+        {
+            responses = await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (IsConcurrencyConflict(e))
+        {
+            foreach (var (key, activities) in appends)
+            {
+                _writtenActivity.TryRemove(key.Row, out _);
+                await ReadMergeWriteAsync(table, key, activities, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < appends.Length; i++)
+        {
+            RememberWritten(appends[i].Key.Row, responses.Value[i].Headers.ETag, merged[i]);
+        }
+    }
+
+    private async Task ReadMergeWriteAsync(TableClient table, ActivityKey key, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = await table.GetEntityIfExistsAsync<TableEntity>(key.Partition, key.Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var merged = StorageKeys.MergeRecent(existing.HasValue ? ReadActivities(existing.Value!) : [], activities, options.RecentActivityLimit);
+            var entity = ActivityEntity(key, merged);
+            try
+            {
+                var response = existing.HasValue
+                    ? await table.UpdateEntityAsync(entity, existing.Value!.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false)
+                    : await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+                RememberWritten(key.Row, response.Headers.ETag, merged);
+                return;
+            }
+            catch (RequestFailedException e) when (IsConcurrencyConflict(e) && attempt < MaxConcurrencyRetries)
+            {
+            }
+        }
+    }
+
+    private static bool IsConcurrencyConflict(RequestFailedException e) =>
+        e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict or (int)HttpStatusCode.NotFound;
+
+    private static ActivityKey KeyOf(string userId)
+    {
+        var row = StorageKeys.Escape(userId);
+        return new ActivityKey(StorageKeys.Bucket(userId, ActivityPartitions), row);
+    }
+
+    private static TableEntity ActivityEntity(ActivityKey key, IReadOnlyList<UserActivity> items) =>
+        new(key.Partition, key.Row) { ["Items"] = JsonSerializer.Serialize(items, Json) };
 
     private void RememberWritten(string partitionKey, ETag? etag, IReadOnlyList<UserActivity> items)
     {
@@ -250,4 +313,6 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
     private Task<TableClient> GetTableAsync(string tableName, CancellationToken cancellationToken) => _tables.GetAsync(tableName, cancellationToken);
 
     private sealed record WrittenActivity(ETag ETag, IReadOnlyList<UserActivity> Items);
+
+    private readonly record struct ActivityKey(string Partition, string Row);
 }

@@ -14,9 +14,10 @@ public sealed class IngestionRequestCountTests(ITestOutputHelper output)
 {
     private const int BatchSize = 1_000;
     private const int Users = 200;
+    private const int MaxRequests = 1 + 16 + 1 + 16 + 1;
 
     [Fact]
-    public async Task ANewBatchCostsOneRequestPerUserPlusOnePerLedgerPartition()
+    public async Task ANewBatchCostsOneTransactionPerPartitionAndNoReadOfTheLedgerOrTheState()
     {
         var counter = new StorageRequestCounter();
         var harness = new IngestionHarness(counter: counter);
@@ -29,8 +30,9 @@ public sealed class IngestionRequestCountTests(ITestOutputHelper output)
 
         summary.Accepted.Should().Be(BatchSize);
         output.WriteLine($"new users: {counter.Total} requests ({string.Join(", ", counter.ByMethod.Select(m => $"{m.Key} {m.Value}"))})");
-        // batch record read + 16 ledger claims + lake blob + one write per user + batch record.
-        counter.Total.Should().BeLessThanOrEqualTo(1 + 16 + 1 + Users + 1);
+        // batch record read + 16 ledger claim transactions + lake blob + 16 user-state transactions + batch record.
+        counter.Total.Should().BeLessThanOrEqualTo(MaxRequests);
+        counter.ByMethod.GetValueOrDefault("GET").Should().Be(1, "only the batch record is read");
     }
 
     [Fact]
@@ -46,7 +48,7 @@ public sealed class IngestionRequestCountTests(ITestOutputHelper output)
 
         summary.Accepted.Should().Be(BatchSize);
         output.WriteLine($"returning users: {counter.Total} requests ({string.Join(", ", counter.ByMethod.Select(m => $"{m.Key} {m.Value}"))})");
-        counter.Total.Should().BeLessThanOrEqualTo(1 + 16 + 1 + Users + 1);
+        counter.Total.Should().BeLessThanOrEqualTo(MaxRequests);
         (await harness.ActivityStore.GetRecentActivityAsync($"{partition}-u7")).Should().HaveCount(10, "5 events per user in each of the two batches");
     }
 

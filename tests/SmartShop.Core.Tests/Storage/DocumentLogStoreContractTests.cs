@@ -135,6 +135,24 @@ public abstract class DocumentLogStoreContractTests
 
         (await OtherStore.GetRecentActivityAsync(user)).Should().Equal(activities[4], activities[3], activities[2], activities[1], activities[0]);
     }
+
+    [Fact]
+    public async Task AppendingForManyUsersAtOnceSurvivesAnotherWriterOnOneOfThem()
+    {
+        var users = Enumerable.Range(0, 40).Select(_ => StorageEmulators.UniqueName("user")).ToList();
+        var first = users.ToDictionary(u => u, u => (IReadOnlyList<UserActivity>)[new UserActivity("A", "view", Now)]);
+        var second = users.ToDictionary(u => u, u => (IReadOnlyList<UserActivity>)[new UserActivity("B", "view", Now.AddSeconds(1))]);
+
+        await Store.AppendActivitiesAsync(first);
+        await OtherStore.AppendActivityAsync(users[7], [new UserActivity("C", "purchase", Now.AddSeconds(2))]);
+        await Store.AppendActivitiesAsync(second);
+
+        foreach (var user in users)
+        {
+            var expected = user == users[7] ? 3 : 2;
+            (await OtherStore.GetRecentActivityAsync(user)).Should().HaveCount(expected, $"user {users.IndexOf(user)}");
+        }
+    }
 }
 
 public sealed class TableDocumentLogStoreTests : DocumentLogStoreContractTests
