@@ -168,10 +168,12 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
         }
 
         var table = await GetTableAsync(RecentActivityTable, cancellationToken).ConfigureAwait(false);
-        // Users share a few partitions, so one entity group transaction writes up to 100 of them.
+        // Users share a few partitions, so one entity group transaction writes up to 100 of them (fewer when long
+        // activity lists could push the transaction past its 4 MiB: ~220 bytes per activity at most).
+        var usersPerTransaction = Math.Clamp(2_000_000 / (options.RecentActivityLimit * 220), 1, MaxTransactionSize);
         var transactions = appends
             .GroupBy(append => append.Key.Partition, StringComparer.Ordinal)
-            .SelectMany(partition => partition.Chunk(MaxTransactionSize))
+            .SelectMany(partition => partition.Chunk(usersPerTransaction))
             .ToList();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = ActivityWriteParallelism, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(transactions, parallel, async (transaction, token) =>
