@@ -63,26 +63,18 @@ public sealed class ClickstreamIngestor(
         var fresh = valid.Where(v => owned.Contains(v.Event.EventId)).ToList();
         duplicates += valid.Count - fresh.Count;
 
+        // Dead letters, lake blob and user state are independent and each idempotent: write them at once.
         var partitionTime = PartitionTime(batch, valid, receivedAt);
-        string? deadLetterBlob = null;
-        if (rejected.Count > 0)
-        {
-            deadLetterBlob = await lake.WriteRejectedAsync(batch.Id, partitionTime, rejected.Select(r => r.Dead).ToList(), cancellationToken).ConfigureAwait(false);
-        }
-
-        string? lakeBlob = null;
-        var lags = new List<TimeSpan>();
-        if (fresh.Count > 0)
-        {
-            lakeBlob = await lake.WriteAcceptedAsync(batch.Id, partitionTime, CanonicalLines(fresh), cancellationToken).ConfigureAwait(false);
-            var storedAt = timeProvider.GetUtcNow();
-            if (batch.EnqueuedTimes is { } enqueued)
-            {
-                lags.AddRange(fresh.Select(f => storedAt - enqueued[f.Index]));
-            }
-
-            await AppendActivityAsync(fresh, cancellationToken).ConfigureAwait(false);
-        }
+        var deadLetters = rejected.Count > 0
+            ? lake.WriteRejectedAsync(batch.Id, partitionTime, rejected.Select(r => r.Dead).ToList(), cancellationToken)
+            : null;
+        var accepted = fresh.Count > 0 ? lake.WriteAcceptedAsync(batch.Id, partitionTime, CanonicalLines(fresh), cancellationToken) : null;
+        var state = fresh.Count > 0 ? AppendActivityAsync(fresh, cancellationToken) : Task.CompletedTask;
+        await Task.WhenAll(new Task?[] { deadLetters, accepted, state }.OfType<Task>()).ConfigureAwait(false);
+        var storedAt = timeProvider.GetUtcNow();
+        var lags = batch.EnqueuedTimes is { } enqueued ? fresh.Select(f => storedAt - enqueued[f.Index]).ToList() : [];
+        var deadLetterBlob = deadLetters is null ? null : await deadLetters.ConfigureAwait(false);
+        var lakeBlob = accepted is null ? null : await accepted.ConfigureAwait(false);
 
         var summary = Summary(batch, received, fresh.Select(f => f.Event).ToList(), rejected.Select(r => r.Code).ToList(), duplicates, lakeBlob, deadLetterBlob, alreadyIngested: false);
         await ledger.CompleteBatchAsync(batch.Id, summary, cancellationToken).ConfigureAwait(false);
