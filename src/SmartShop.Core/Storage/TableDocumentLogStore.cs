@@ -24,15 +24,15 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
     private const int ActivityWriteParallelism = 8;
     private const int MaxTransactionSize = 100;
     private const int MaxConcurrencyRetries = 8;
-    private const int MaxRememberedUsers = 10_000;
+    private const int MaxKnownUsers = 10_000;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly TableClientCache _tables = new(serviceClient);
 
-    // What this store last wrote per user, with the ETag it got back: the next append needs no read. Bounded by
-    // starting over when full (a forgotten user costs one read, nothing else).
-    private readonly ConcurrentDictionary<string, WrittenActivity> _writtenActivity = new(StringComparer.Ordinal);
+    // What this store last wrote or read per user, with its ETag: the next append needs no read. Bounded by starting
+    // over when full (a forgotten user who exists costs its transaction one failed attempt and a read).
+    private readonly ConcurrentDictionary<string, KnownActivity> _knownActivity = new(StringComparer.Ordinal);
 
     public async Task WritePredictionsAsync(IReadOnlyList<PredictionLogEntry> entries, CancellationToken cancellationToken = default)
     {
@@ -189,66 +189,55 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
     }
 
     /// <summary>
-    /// Merges each user's activities into what this store last wrote for them (a conditional update under the
-    /// ETag it got back), or inserts a user it never wrote — no read. Any conflict (another writer, or a user this
-    /// store has not seen) fails the whole transaction, which then changed nothing: those users are read and merged
-    /// one by one.
+    /// Merges each user's activities into what this store knows of them (a conditional update under the ETag it
+    /// last got), or inserts a user it does not know — no read. A conflict (another writer, or a user that exists
+    /// already) fails the whole transaction, which then changed nothing: the store reads those users and tries again.
     /// </summary>
     private async Task AppendInOneTransactionAsync(TableClient table, (ActivityKey Key, IReadOnlyList<UserActivity> Activities)[] appends, CancellationToken cancellationToken)
     {
-        var merged = new IReadOnlyList<UserActivity>[appends.Length];
-        var actions = new List<TableTransactionAction>(appends.Length);
-        for (var i = 0; i < appends.Length; i++)
-        {
-            var (key, activities) = appends[i];
-            _writtenActivity.TryGetValue(key.Row, out var written);
-            merged[i] = StorageKeys.MergeRecent(written?.Items ?? [], activities, options.RecentActivityLimit);
-            var entity = ActivityEntity(key, merged[i]);
-            actions.Add(written is null
-                ? new TableTransactionAction(TableTransactionActionType.Add, entity)
-                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, written.ETag));
-        }
-
-        Response<IReadOnlyList<Response>> responses;
-        try
-        {
-            responses = await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (IsConcurrencyConflict(e))
-        {
-            foreach (var (key, activities) in appends)
-            {
-                _writtenActivity.TryRemove(key.Row, out _);
-                await ReadMergeWriteAsync(table, key, activities, cancellationToken).ConfigureAwait(false);
-            }
-
-            return;
-        }
-
-        for (var i = 0; i < appends.Length; i++)
-        {
-            RememberWritten(appends[i].Key.Row, responses.Value[i].Headers.ETag, merged[i]);
-        }
-    }
-
-    private async Task ReadMergeWriteAsync(TableClient table, ActivityKey key, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken)
-    {
         for (var attempt = 0; ; attempt++)
         {
-            var existing = await table.GetEntityIfExistsAsync<TableEntity>(key.Partition, key.Row, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var merged = StorageKeys.MergeRecent(existing.HasValue ? ReadActivities(existing.Value!) : [], activities, options.RecentActivityLimit);
-            var entity = ActivityEntity(key, merged);
+            var merged = new IReadOnlyList<UserActivity>[appends.Length];
+            var actions = new List<TableTransactionAction>(appends.Length);
+            for (var i = 0; i < appends.Length; i++)
+            {
+                var (key, activities) = appends[i];
+                _knownActivity.TryGetValue(key.Row, out var known);
+                merged[i] = StorageKeys.MergeRecent(known?.Items ?? [], activities, options.RecentActivityLimit);
+                var entity = ActivityEntity(key, merged[i]);
+                actions.Add(known is null
+                    ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, known.ETag));
+            }
+
             try
             {
-                var response = existing.HasValue
-                    ? await table.UpdateEntityAsync(entity, existing.Value!.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false)
-                    : await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-                RememberWritten(key.Row, response.Headers.ETag, merged);
+                var responses = await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < appends.Length; i++)
+                {
+                    Remember(appends[i].Key.Row, responses.Value[i].Headers.ETag, merged[i]);
+                }
+
                 return;
             }
             catch (RequestFailedException e) when (IsConcurrencyConflict(e) && attempt < MaxConcurrencyRetries)
             {
+                await Task.WhenAll(appends.Select(append => ReadAsync(table, append.Key, cancellationToken))).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Refreshes what the store knows of a user from the table.</summary>
+    private async Task ReadAsync(TableClient table, ActivityKey key, CancellationToken cancellationToken)
+    {
+        var existing = await table.GetEntityIfExistsAsync<TableEntity>(key.Partition, key.Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (existing.HasValue)
+        {
+            Remember(key.Row, existing.Value!.ETag, ReadActivities(existing.Value!));
+        }
+        else
+        {
+            _knownActivity.TryRemove(key.Row, out _);
         }
     }
 
@@ -264,20 +253,20 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
     private static TableEntity ActivityEntity(ActivityKey key, IReadOnlyList<UserActivity> items) =>
         new(key.Partition, key.Row) { ["Items"] = JsonSerializer.Serialize(items, Json) };
 
-    private void RememberWritten(string partitionKey, ETag? etag, IReadOnlyList<UserActivity> items)
+    private void Remember(string rowKey, ETag? etag, IReadOnlyList<UserActivity> items)
     {
-        if (etag is not { } written)
+        if (etag is not { } current)
         {
-            _writtenActivity.TryRemove(partitionKey, out _);
+            _knownActivity.TryRemove(rowKey, out _);
             return;
         }
 
-        if (_writtenActivity.Count >= MaxRememberedUsers)
+        if (_knownActivity.Count >= MaxKnownUsers)
         {
-            _writtenActivity.Clear();
+            _knownActivity.Clear();
         }
 
-        _writtenActivity[partitionKey] = new WrittenActivity(written, items);
+        _knownActivity[rowKey] = new KnownActivity(current, items);
     }
 
     private static TableEntity ToEntity(PredictionLogEntry entry)
@@ -314,7 +303,7 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
 
     private Task<TableClient> GetTableAsync(string tableName, CancellationToken cancellationToken) => _tables.GetAsync(tableName, cancellationToken);
 
-    private sealed record WrittenActivity(ETag ETag, IReadOnlyList<UserActivity> Items);
+    private sealed record KnownActivity(ETag ETag, IReadOnlyList<UserActivity> Items);
 
     private readonly record struct ActivityKey(string Partition, string Row);
 }
