@@ -18,8 +18,6 @@ public sealed class ClickstreamIngestor(
     ProcessedEventLedger ledger,
     TimeProvider timeProvider)
 {
-    private const int ActivityWriteParallelism = 8;
-
     private static readonly JsonWriterOptions LineWriterOptions = new() { SkipValidation = true };
 
     public async Task<IngestionSummary> IngestAsync(ClickstreamBatch batch, CancellationToken cancellationToken = default)
@@ -59,35 +57,24 @@ public sealed class ClickstreamIngestor(
             }
         }
 
-        // Ids another batch already stored are duplicates; ids this batch stored on an unfinished attempt are kept,
-        // because the lake blob below is rewritten whole under the same name.
-        var owners = await ledger.GetOwnersAsync(seen, cancellationToken).ConfigureAwait(false);
-        var fresh = valid
-            .Where(v => !owners.TryGetValue(v.Event.EventId, out var owner) || owner == batch.Id.Value)
-            .ToList();
+        // Claim the ids before writing anything: ids a completed batch owns are duplicates; ids this batch claimed on
+        // an unfinished attempt are kept, because the lake blob below is rewritten whole under the same name.
+        var owned = await ledger.ClaimAsync(batch.Id, seen, receivedAt, cancellationToken).ConfigureAwait(false);
+        var fresh = valid.Where(v => owned.Contains(v.Event.EventId)).ToList();
         duplicates += valid.Count - fresh.Count;
 
+        // Dead letters, lake blob and user state are independent and each idempotent: write them at once.
         var partitionTime = PartitionTime(batch, valid, receivedAt);
-        string? deadLetterBlob = null;
-        if (rejected.Count > 0)
-        {
-            deadLetterBlob = await lake.WriteRejectedAsync(batch.Id, partitionTime, rejected.Select(r => r.Dead).ToList(), cancellationToken).ConfigureAwait(false);
-        }
-
-        string? lakeBlob = null;
-        var lags = new List<TimeSpan>();
-        if (fresh.Count > 0)
-        {
-            lakeBlob = await lake.WriteAcceptedAsync(batch.Id, partitionTime, CanonicalLines(fresh), cancellationToken).ConfigureAwait(false);
-            var storedAt = timeProvider.GetUtcNow();
-            if (batch.EnqueuedTimes is { } enqueued)
-            {
-                lags.AddRange(fresh.Select(f => storedAt - enqueued[f.Index]));
-            }
-
-            await AppendActivityAsync(fresh, cancellationToken).ConfigureAwait(false);
-            await ledger.RecordEventsAsync(batch.Id, fresh.Select(f => f.Event.EventId).ToList(), storedAt, cancellationToken).ConfigureAwait(false);
-        }
+        var deadLetters = rejected.Count > 0
+            ? lake.WriteRejectedAsync(batch.Id, partitionTime, rejected.Select(r => r.Dead).ToList(), cancellationToken)
+            : null;
+        var accepted = fresh.Count > 0 ? lake.WriteAcceptedAsync(batch.Id, partitionTime, CanonicalLines(fresh), cancellationToken) : null;
+        var state = fresh.Count > 0 ? AppendActivityAsync(fresh, cancellationToken) : Task.CompletedTask;
+        await Task.WhenAll(new Task?[] { deadLetters, accepted, state }.OfType<Task>()).ConfigureAwait(false);
+        var storedAt = timeProvider.GetUtcNow();
+        var lags = batch.EnqueuedTimes is { } enqueued ? fresh.Select(f => storedAt - enqueued[f.Index]).ToList() : [];
+        var deadLetterBlob = deadLetters is null ? null : await deadLetters.ConfigureAwait(false);
+        var lakeBlob = accepted is null ? null : await accepted.ConfigureAwait(false);
 
         var summary = Summary(batch, received, fresh.Select(f => f.Event).ToList(), rejected.Select(r => r.Code).ToList(), duplicates, lakeBlob, deadLetterBlob, alreadyIngested: false);
         await ledger.CompleteBatchAsync(batch.Id, summary, cancellationToken).ConfigureAwait(false);
@@ -130,11 +117,11 @@ public sealed class ClickstreamIngestor(
         // Merging is a set union (equal activities collapse), so re-appending after a failed attempt changes nothing.
         var byActor = events
             .GroupBy(e => e.Event.ActorId, StringComparer.Ordinal)
-            .Select(g => (Actor: g.Key, Activities: (IReadOnlyList<UserActivity>)g.Select(e => new UserActivity(e.Event.ItemId, e.Event.Type, e.Event.Timestamp)).ToList()))
-            .ToList();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = ActivityWriteParallelism, CancellationToken = cancellationToken };
-        return Parallel.ForEachAsync(byActor, parallel, async (actor, token) =>
-            await activityStore.AppendActivityAsync(actor.Actor, actor.Activities, token).ConfigureAwait(false));
+            .ToDictionary(
+                g => g.Key,
+                g => (IReadOnlyList<UserActivity>)g.Select(e => new UserActivity(e.Event.ItemId, e.Event.Type, e.Event.Timestamp)).ToList(),
+                StringComparer.Ordinal);
+        return activityStore.AppendActivitiesAsync(byActor, cancellationToken);
     }
 
     private static IngestionSummary Summary(

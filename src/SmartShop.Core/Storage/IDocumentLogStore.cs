@@ -41,6 +41,18 @@ public interface IDocumentLogStore
     /// <summary>Merges activities into the user's recent list, keeping the newest <see cref="DocumentLogOptions.RecentActivityLimit"/>.</summary>
     Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="AppendActivityAsync"/> for many users at once (one ingested batch); a store may write them in fewer
+    /// round trips than one per user.
+    /// </summary>
+    async Task AppendActivitiesAsync(IReadOnlyDictionary<string, IReadOnlyList<UserActivity>> activitiesByUser, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(activitiesByUser);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(activitiesByUser, parallel, async (user, token) =>
+            await AppendActivityAsync(user.Key, user.Value, token).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
     /// <summary>The user's recent activity, newest first (empty for an unknown user).</summary>
     Task<IReadOnlyList<UserActivity>> GetRecentActivityAsync(string userId, CancellationToken cancellationToken = default);
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace SmartShop.Core.Storage;
@@ -16,6 +17,14 @@ internal static class StorageKeys
         }
 
         return Uri.EscapeDataString(value);
+    }
+
+    /// <summary>A stable hash bucket of an id (two hex digits): spreads ids over a few partitions.</summary>
+    public static string Bucket(string id, int buckets)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(id), hash);
+        return (hash[0] % buckets).ToString("x2", CultureInfo.InvariantCulture);
     }
 
     /// <summary>Validates what every store needs before a write, so both implementations reject the same input.</summary>

@@ -16,16 +16,23 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
     public const string PredictionsTable = "SmartShopPredictions";
     public const string TrainingRunsTable = "SmartShopTrainingRuns";
     public const string AnalysesTable = "SmartShopAnalyses";
-    public const string UserActivityTable = "SmartShopUserActivity";
+    public const string RecentActivityTable = "SmartShopRecentActivity";
 
     private const string AnalysisRowKey = "analysis";
-    private const string ActivityRowKey = "recent";
+    // Recent activity: partition = one of 16 hash buckets of the user id, row = the user id.
+    private const int ActivityPartitions = 16;
+    private const int ActivityWriteParallelism = 8;
     private const int MaxTransactionSize = 100;
     private const int MaxConcurrencyRetries = 8;
+    private const int MaxKnownUsers = 10_000;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly TableClientCache _tables = new(serviceClient);
+
+    // What this store last wrote or read per user, with its ETag: the next append needs no read. Bounded by starting
+    // over when full (a forgotten user who exists costs its transaction one failed attempt and a read).
+    private readonly ConcurrentDictionary<string, KnownActivity> _knownActivity = new(StringComparer.Ordinal);
 
     public async Task WritePredictionsAsync(IReadOnlyList<PredictionLogEntry> entries, CancellationToken cancellationToken = default)
     {
@@ -159,49 +166,121 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
         return response.Status != (int)HttpStatusCode.NotFound;
     }
 
-    public async Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default)
+    public Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default) =>
+        AppendActivitiesAsync(new Dictionary<string, IReadOnlyList<UserActivity>>(StringComparer.Ordinal) { [userId] = activities }, cancellationToken);
+
+    public async Task AppendActivitiesAsync(IReadOnlyDictionary<string, IReadOnlyList<UserActivity>> activitiesByUser, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(activities);
-        var partitionKey = StorageKeys.Escape(userId);
-        if (activities.Count == 0)
+        ArgumentNullException.ThrowIfNull(activitiesByUser);
+        var appends = activitiesByUser
+            .Select(pair => (Key: KeyOf(pair.Key), Activities: pair.Value ?? throw new ArgumentException($"User '{pair.Key}' has no activity list.", nameof(activitiesByUser))))
+            .Where(append => append.Activities.Count > 0)
+            .ToList();
+        if (appends.Count == 0)
         {
             return;
         }
 
-        var table = await GetTableAsync(UserActivityTable, cancellationToken).ConfigureAwait(false);
-        // Read-merge-write under the entity's ETag; a concurrent writer makes us re-read and merge again.
-        for (var attempt = 0; ; attempt++)
-        {
-            var existing = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, ActivityRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var current = existing.HasValue ? ReadActivities(existing.Value!) : [];
-            var entity = new TableEntity(partitionKey, ActivityRowKey)
-            {
-                ["Items"] = JsonSerializer.Serialize(StorageKeys.MergeRecent(current, activities, options.RecentActivityLimit), Json),
-            };
-            try
-            {
-                if (existing.HasValue)
-                {
-                    await table.UpdateEntityAsync(entity, existing.Value!.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-                }
-
-                return;
-            }
-            catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict && attempt < MaxConcurrencyRetries)
-            {
-            }
-        }
+        var table = await GetTableAsync(RecentActivityTable, cancellationToken).ConfigureAwait(false);
+        // Users share a few partitions, so one entity group transaction writes up to 100 of them (fewer when long
+        // activity lists could push the transaction past its 4 MiB: ~220 bytes per activity at most).
+        var usersPerTransaction = Math.Clamp(2_000_000 / (options.RecentActivityLimit * 220), 1, MaxTransactionSize);
+        var transactions = appends
+            .GroupBy(append => append.Key.Partition, StringComparer.Ordinal)
+            .SelectMany(partition => partition.Chunk(usersPerTransaction))
+            .ToList();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = ActivityWriteParallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(transactions, parallel, async (transaction, token) =>
+            await AppendInOneTransactionAsync(table, transaction, token).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<UserActivity>> GetRecentActivityAsync(string userId, CancellationToken cancellationToken = default)
     {
-        var table = await GetTableAsync(UserActivityTable, cancellationToken).ConfigureAwait(false);
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(StorageKeys.Escape(userId), ActivityRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var table = await GetTableAsync(RecentActivityTable, cancellationToken).ConfigureAwait(false);
+        var key = KeyOf(userId);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(key.Partition, key.Row, cancellationToken: cancellationToken).ConfigureAwait(false);
         return response.HasValue ? ReadActivities(response.Value!) : [];
+    }
+
+    /// <summary>
+    /// Merges each user's activities into what this store knows of them (a conditional update under the ETag it
+    /// last got), or inserts a user it does not know — no read. A conflict (another writer, or a user that exists
+    /// already) fails the whole transaction, which then changed nothing: the store reads those users and tries again.
+    /// </summary>
+    private async Task AppendInOneTransactionAsync(TableClient table, (ActivityKey Key, IReadOnlyList<UserActivity> Activities)[] appends, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var merged = new IReadOnlyList<UserActivity>[appends.Length];
+            var actions = new List<TableTransactionAction>(appends.Length);
+            for (var i = 0; i < appends.Length; i++)
+            {
+                var (key, activities) = appends[i];
+                _knownActivity.TryGetValue(key.Row, out var known);
+                merged[i] = StorageKeys.MergeRecent(known?.Items ?? [], activities, options.RecentActivityLimit);
+                var entity = ActivityEntity(key, merged[i]);
+                actions.Add(known is null
+                    ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, known.ETag));
+            }
+
+            try
+            {
+                var responses = await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < appends.Length; i++)
+                {
+                    Remember(appends[i].Key.Row, responses.Value[i].Headers.ETag, merged[i]);
+                }
+
+                return;
+            }
+            catch (RequestFailedException e) when (IsConcurrencyConflict(e) && attempt < MaxConcurrencyRetries)
+            {
+                await Task.WhenAll(appends.Select(append => ReadAsync(table, append.Key, cancellationToken))).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Refreshes what the store knows of a user from the table.</summary>
+    private async Task ReadAsync(TableClient table, ActivityKey key, CancellationToken cancellationToken)
+    {
+        var existing = await table.GetEntityIfExistsAsync<TableEntity>(key.Partition, key.Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (existing.HasValue)
+        {
+            Remember(key.Row, existing.Value!.ETag, ReadActivities(existing.Value!));
+        }
+        else
+        {
+            _knownActivity.TryRemove(key.Row, out _);
+        }
+    }
+
+    private static bool IsConcurrencyConflict(RequestFailedException e) =>
+        e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict or (int)HttpStatusCode.NotFound;
+
+    private static ActivityKey KeyOf(string userId)
+    {
+        var row = StorageKeys.Escape(userId);
+        return new ActivityKey(StorageKeys.Bucket(userId, ActivityPartitions), row);
+    }
+
+    private static TableEntity ActivityEntity(ActivityKey key, IReadOnlyList<UserActivity> items) =>
+        new(key.Partition, key.Row) { ["Items"] = JsonSerializer.Serialize(items, Json) };
+
+    private void Remember(string rowKey, ETag? etag, IReadOnlyList<UserActivity> items)
+    {
+        if (etag is not { } current)
+        {
+            _knownActivity.TryRemove(rowKey, out _);
+            return;
+        }
+
+        if (_knownActivity.Count >= MaxKnownUsers)
+        {
+            _knownActivity.Clear();
+        }
+
+        _knownActivity[rowKey] = new KnownActivity(current, items);
     }
 
     private static TableEntity ToEntity(PredictionLogEntry entry)
@@ -288,4 +367,8 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
         JsonSerializer.Deserialize<List<UserActivity>>(entity.GetString("Items"), Json) ?? [];
 
     private Task<TableClient> GetTableAsync(string tableName, CancellationToken cancellationToken) => _tables.GetAsync(tableName, cancellationToken);
+
+    private sealed record KnownActivity(ETag ETag, IReadOnlyList<UserActivity> Items);
+
+    private readonly record struct ActivityKey(string Partition, string Row);
 }

@@ -11,14 +11,18 @@ namespace SmartShop.Benchmarks.Ingestion;
 /// <summary>
 /// One 1,000-event Event Hubs batch through the whole pipeline into Azurite: validation, lake blob, recent activity
 /// of 200 users, the dedupe ledger and the batch record (bar: ≤ 250 ms). Every iteration sends a batch of new event
-/// ids; <see cref="RedeliveredBatch"/> sends a batch already stored. Needs Azurite: SMARTSHOP_TEST_STORAGE or the
-/// default ports (scripts/emulators.sh start).
+/// ids, from 200 users never seen (<see cref="NewBatchOf1000Events"/>) or from the same 200 users each time
+/// (<see cref="NewBatchOf1000EventsFromReturningUsers"/>); <see cref="RedeliveredBatch"/> sends a batch already
+/// stored. Needs Azurite: SMARTSHOP_TEST_STORAGE or the default ports (scripts/emulators.sh start).
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, warmupCount: 2, iterationCount: 15)]
 public class ClickstreamIngestionBenchmarks
 {
     private const int BatchSize = 1_000;
     private const int Users = 200;
+
+    // Users the setup batch creates; the returning-users benchmark sends events of theirs.
+    private static readonly string ReturningUsers = "u" + Guid.NewGuid().ToString("N")[..10];
 
     private ClickstreamIngestor _ingestor = null!;
     private ClickstreamBatch _next = null!;
@@ -35,26 +39,33 @@ public class ClickstreamIngestionBenchmarks
             new TableDocumentLogStore(tables, new DocumentLogOptions(), TimeProvider.System),
             new ProcessedEventLedger(tables),
             TimeProvider.System);
-        _stored = NewBatch();
+        _stored = NewBatch(ReturningUsers);
         _ingestor.IngestAsync(_stored).GetAwaiter().GetResult();
     }
 
-    [IterationSetup(Target = nameof(NewBatchOf1000Events))]
+    [IterationSetup(Targets = [nameof(NewBatchOf1000Events)])]
     public void PrepareNewBatch() => _next = NewBatch();
+
+    [IterationSetup(Targets = [nameof(NewBatchOf1000EventsFromReturningUsers)])]
+    public void PrepareBatchFromReturningUsers() => _next = NewBatch(ReturningUsers);
 
     [Benchmark]
     public int NewBatchOf1000Events() => _ingestor.IngestAsync(_next).GetAwaiter().GetResult().Accepted;
 
     [Benchmark]
+    public int NewBatchOf1000EventsFromReturningUsers() => _ingestor.IngestAsync(_next).GetAwaiter().GetResult().Accepted;
+
+    [Benchmark]
     public int RedeliveredBatch() => _ingestor.IngestAsync(_stored).GetAwaiter().GetResult().Duplicates;
 
-    private static ClickstreamBatch NewBatch()
+    private static ClickstreamBatch NewBatch(string? users = null)
     {
         var run = Guid.NewGuid().ToString("N")[..10];
+        users ??= run;
         var now = DateTimeOffset.UtcNow;
         var types = ClickstreamEventTypes.Known;
         var payloads = Enumerable.Range(0, BatchSize).Select(i => string.Create(CultureInfo.InvariantCulture,
-                $$"""{"eventId":"{{run}}-{{i:D6}}","type":"{{types[i % types.Count]}}","userId":"{{run}}-{{i % Users}}","itemId":"{{20000 + i % 3001}}","timestamp":"{{now.AddSeconds(-i):O}}","quantity":{{1 + i % 5}},"price":{{(i % 900) / 10.0 + 0.5}},"category":"kitchen","source":"web"}"""))
+                $$"""{"eventId":"{{run}}-{{i:D6}}","type":"{{types[i % types.Count]}}","userId":"{{users}}-{{i % Users}}","itemId":"{{20000 + i % 3001}}","timestamp":"{{now.AddSeconds(-i):O}}","quantity":{{1 + i % 5}},"price":{{(i % 900) / 10.0 + 0.5}},"category":"kitchen","source":"web"}"""))
             .ToList();
         return ClickstreamBatch.FromEventHubs(payloads, run, 0, payloads.Select(_ => now).ToList());
     }

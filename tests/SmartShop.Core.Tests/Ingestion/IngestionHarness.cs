@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Azure;
 using Azure.Core;
@@ -19,7 +20,7 @@ internal sealed class IngestionHarness
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
 
-    public IngestionHarness(WriteFault? fault = null, IDocumentLogStore? activityStore = null)
+    public IngestionHarness(WriteFault? fault = null, IDocumentLogStore? activityStore = null, StorageRequestCounter? counter = null)
     {
         Clock = new ManualTimeProvider(Now);
         var blobOptions = new BlobClientOptions();
@@ -32,6 +33,11 @@ internal sealed class IngestionHarness
             if (fault is not null)
             {
                 options.AddPolicy(fault, HttpPipelinePosition.PerRetry);
+            }
+
+            if (counter is not null)
+            {
+                options.AddPolicy(counter, HttpPipelinePosition.PerRetry);
             }
         }
 
@@ -107,5 +113,23 @@ internal sealed class WriteFault(int failOnWrite) : HttpPipelineSynchronousPolic
             HasFailed = true;
             throw new RequestFailedException(503, $"Injected storage failure on write {FailOnWrite}.");
         }
+    }
+}
+
+/// <summary>Counts the storage requests sent (every attempt), by method: the cost the pipeline pays per batch.</summary>
+internal sealed class StorageRequestCounter : HttpPipelineSynchronousPolicy
+{
+    private readonly ConcurrentDictionary<string, int> _byMethod = new(StringComparer.Ordinal);
+
+    public int Total => _byMethod.Values.Sum();
+
+    public IReadOnlyDictionary<string, int> ByMethod => _byMethod;
+
+    public void Reset() => _byMethod.Clear();
+
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        _byMethod.AddOrUpdate(message.Request.Method.Method, 1, (_, count) => count + 1);
     }
 }

@@ -13,6 +13,9 @@ public abstract class DocumentLogStoreContractTests
 
     protected abstract IDocumentLogStore Store { get; }
 
+    /// <summary>A second store on the same storage, as another Functions instance would have.</summary>
+    protected abstract IDocumentLogStore OtherStore { get; }
+
     [Fact]
     public async Task RecentPredictionsAreTheUsersNewestFirstWithAllFields()
     {
@@ -196,13 +199,53 @@ public abstract class DocumentLogStoreContractTests
 
         (await Store.GetRecentActivityAsync(user)).Should().BeEquivalentTo(activities);
     }
+
+    [Fact]
+    public async Task AppendsFromTwoInstancesInTurnLoseNothing()
+    {
+        // Each store remembers what it wrote last; the other's writes in between must be merged, not overwritten.
+        var user = StorageEmulators.UniqueName("user");
+        var activities = Enumerable.Range(0, 5).Select(i => new UserActivity($"item-{i}", "view", Now.AddSeconds(i))).ToList();
+
+        await OtherStore.AppendActivityAsync(user, [activities[0]]);
+        await Store.AppendActivityAsync(user, [activities[1]]);
+        await OtherStore.AppendActivityAsync(user, [activities[2]]);
+        await Store.AppendActivityAsync(user, [activities[3]]);
+        await Store.AppendActivityAsync(user, [activities[4]]);
+
+        (await OtherStore.GetRecentActivityAsync(user)).Should().Equal(activities[4], activities[3], activities[2], activities[1], activities[0]);
+    }
+
+    [Fact]
+    public async Task AppendingForManyUsersAtOnceSurvivesAnotherWriterOnOneOfThem()
+    {
+        var users = Enumerable.Range(0, 40).Select(_ => StorageEmulators.UniqueName("user")).ToList();
+        var first = users.ToDictionary(u => u, u => (IReadOnlyList<UserActivity>)[new UserActivity("A", "view", Now)]);
+        var second = users.ToDictionary(u => u, u => (IReadOnlyList<UserActivity>)[new UserActivity("B", "view", Now.AddSeconds(1))]);
+
+        await Store.AppendActivitiesAsync(first);
+        await OtherStore.AppendActivityAsync(users[7], [new UserActivity("C", "purchase", Now.AddSeconds(2))]);
+        await Store.AppendActivitiesAsync(second);
+
+        foreach (var user in users)
+        {
+            var expected = user == users[7] ? 3 : 2;
+            (await OtherStore.GetRecentActivityAsync(user)).Should().HaveCount(expected, $"user {users.IndexOf(user)}");
+        }
+    }
 }
 
 public sealed class TableDocumentLogStoreTests : DocumentLogStoreContractTests
 {
-    public TableDocumentLogStoreTests() => Store = new TableDocumentLogStore(StorageEmulators.TableService(), Options, Clock);
+    public TableDocumentLogStoreTests()
+    {
+        Store = new TableDocumentLogStore(StorageEmulators.TableService(), Options, Clock);
+        OtherStore = new TableDocumentLogStore(StorageEmulators.TableService(), Options, Clock);
+    }
 
     protected override IDocumentLogStore Store { get; }
+
+    protected override IDocumentLogStore OtherStore { get; }
 }
 
 public sealed class CosmosDocumentLogStoreTests : DocumentLogStoreContractTests, IDisposable
@@ -212,9 +255,12 @@ public sealed class CosmosDocumentLogStoreTests : DocumentLogStoreContractTests,
     public CosmosDocumentLogStoreTests()
     {
         Store = new CosmosDocumentLogStore(_client, "smartshop-tests", Options, Clock);
+        OtherStore = new CosmosDocumentLogStore(_client, "smartshop-tests", Options, Clock);
     }
 
     protected override IDocumentLogStore Store { get; }
+
+    protected override IDocumentLogStore OtherStore { get; }
 
     public void Dispose() => _client.Dispose();
 }
