@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using SmartShop.Core.Recommendations;
 using SmartShop.Core.Segmentation;
 
 namespace SmartShop.Core.Reporting;
@@ -37,6 +38,12 @@ public static class RunReport
     public const string SegmentationFile = "segments.json";
     public const string TrainingManifestFile = "manifest.json";
 
+    /// <summary>The report's name inside a published model version (next to the model it describes).</summary>
+    public const string ReportFileName = "report.html";
+
+    /// <summary>False for a build made without Node.js: it carries no renderer, so no report can be written.</summary>
+    public static bool IsAvailable => typeof(RunReport).Assembly.GetManifestResourceInfo("dashboard/report.js") is not null;
+
     /// <summary>Reads the run directory; throws <see cref="InvalidDataException"/> when it holds neither kind of run.</summary>
     public static async Task<RunReportContent> LoadAsync(string runDirectory, CancellationToken cancellationToken = default)
     {
@@ -55,6 +62,12 @@ public static class RunReport
         var training = File.Exists(manifestPath)
             ? await ReadJsonAsync<TrainingRunSummary>(manifestPath, cancellationToken).ConfigureAwait(false)
             : null;
+        // A published segmentation version has a registry manifest of its own format, not a recommender's.
+        if (training is not null && training.Format != ModelBundle.Format)
+        {
+            training = null;
+        }
+
         // A segmentation as the registry stores it: model.json only, charted from the report the model carries.
         SegmentationModel? model = null;
         if (segmentation is null && File.Exists(modelPath))

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SmartShop.Core.Recommendations;
+using SmartShop.Core.Reporting;
 using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
 
@@ -48,6 +49,7 @@ public sealed class ModelPublisher(ModelRegistry registry)
         var manifestPath = System.IO.Path.Combine(directory.Path, ModelRegistry.ManifestFileName);
         var manifest = JsonNode.Parse(await File.ReadAllBytesAsync(manifestPath, cancellationToken).ConfigureAwait(false))!.AsObject();
         await WriteManifestAsync(manifestPath, manifest, training, cancellationToken).ConfigureAwait(false);
+        await WriteReportAsync(directory.Path, cancellationToken).ConfigureAwait(false);
         return await Registry.UploadVersionAsync(model, version, directory.Path, cancellationToken).ConfigureAwait(false);
     }
 
@@ -67,6 +69,7 @@ public sealed class ModelPublisher(ModelRegistry registry)
             ["metrics"] = JsonSerializer.SerializeToNode(metrics, Json),
         };
         await WriteManifestAsync(System.IO.Path.Combine(directory.Path, ModelRegistry.ManifestFileName), manifest, training, cancellationToken).ConfigureAwait(false);
+        await WriteReportAsync(directory.Path, cancellationToken).ConfigureAwait(false);
         return await Registry.UploadVersionAsync(model, version, directory.Path, cancellationToken).ConfigureAwait(false);
     }
 
@@ -85,6 +88,18 @@ public sealed class ModelPublisher(ModelRegistry registry)
         };
         await WriteManifestAsync(System.IO.Path.Combine(directory.Path, ModelRegistry.ManifestFileName), manifest, training, cancellationToken).ConfigureAwait(false);
         return await Registry.UploadVersionAsync(model, version, directory.Path, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The run's HTML report, stored in the version next to the model so an operator can open what was trained. A build
+    /// without Node.js has no renderer; the model is still published, without the report.
+    /// </summary>
+    private static async Task WriteReportAsync(string versionDirectory, CancellationToken cancellationToken)
+    {
+        if (RunReport.IsAvailable)
+        {
+            await RunReport.WriteAsync(versionDirectory, System.IO.Path.Combine(versionDirectory, RunReport.ReportFileName), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The "training" section of a downloaded version's manifest, or null when it has none.</summary>

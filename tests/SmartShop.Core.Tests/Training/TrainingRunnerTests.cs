@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using SmartShop.Core.Recommendations;
+using SmartShop.Core.Reporting;
 using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
 using SmartShop.Core.Telemetry;
@@ -49,6 +50,8 @@ public sealed class TrainingRunnerTests : IDisposable
         provenance.InputBlob.Should().Be(name);
         provenance.InputHash.Should().Be(report.InputHash);
         provenance.ChallengerMetrics.Should().BeEquivalentTo(report.ChallengerMetrics);
+        // The run's report is stored next to each model it describes (the tests' build always has the renderer).
+        File.ReadAllText(Path.Combine(recommendations, RunReport.ReportFileName)).Should().StartWith("<!doctype html>").And.Contain("report-data");
         var segmentation = Path.Combine(_workDirectory, "seg");
         await _harness.Registry.DownloadVersionAsync(options.SegmentationModel, report.SegmentationVersion!, segmentation);
         (await SegmentationModelStore.LoadAsync(segmentation)).Model.Segments.Should().HaveCount((int)report.SegmentationMetrics["k"]);
@@ -58,6 +61,8 @@ public sealed class TrainingRunnerTests : IDisposable
             manifest.RootElement.GetProperty("metrics").GetProperty("silhouette").GetDouble().Should().Be(report.SegmentationMetrics["silhouette"]);
             manifest.RootElement.GetProperty("training").GetProperty("runId").GetString().Should().Be(report.RunId);
         }
+
+        File.Exists(Path.Combine(segmentation, RunReport.ReportFileName)).Should().BeTrue();
 
         var record = (await _harness.RunLog.GetTrainingRunAsync(options.RecommendationsModel, report.RunId))!;
         record.Status.Should().Be("promoted");
