@@ -22,7 +22,7 @@ fi
 
 echo "installing chromium (apt) for the browser tests"
 export DEBIAN_FRONTEND=noninteractive
-"${as_root[@]}" apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1 \
-  || { "${as_root[@]}" apt-get update -q >/dev/null 2>&1 && "${as_root[@]}" apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1; } \
+"${as_root[@]}" apt-get install -y -q --no-install-recommends chromium fonts-liberation >/dev/null 2>&1 \
+  || { "${as_root[@]}" apt-get update -q >/dev/null 2>&1 && "${as_root[@]}" apt-get install -y -q --no-install-recommends chromium fonts-liberation >/dev/null 2>&1; } \
   || echo "apt-get could not install chromium: the browser tests will fail" >&2
 exit 0
