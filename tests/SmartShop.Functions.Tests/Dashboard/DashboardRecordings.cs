@@ -22,8 +22,8 @@ namespace SmartShop.Functions.Tests.Dashboard;
 /// <summary>
 /// The API responses the dashboard test replays, recorded once per test class by invoking the real functions with the
 /// app's registrations on Azurite (models trained and published by the real <see cref="TrainingRunner"/> with light
-/// recipes, loaded through the registry) and executing their results into HTTP responses (status, headers, body bytes) with the MVC executors the
-/// Functions host uses. The upload is the bundled sample (5.6 MB, above the 2 MB background threshold), so the
+/// recipes, loaded through the registry) and executing their results into HTTP responses (status, headers, body bytes)
+/// with the MVC executors the Functions host uses. The upload is the bundled sample (5.6 MB, above the 2 MB background threshold), so the
 /// recording covers 202 + the finished analysis the page polls for.
 /// </summary>
 public sealed class DashboardRecordings : IAsyncLifetime
