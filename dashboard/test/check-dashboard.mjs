@@ -78,6 +78,21 @@ try {
   await page.waitForSelector('#models-content table', { timeout: 15000 });
   await expectCharts(page, '#models-content', 'models', 1);
   const modelRows = await page.$$eval('#models-content table tbody tr', (rows) => rows.length);
+  // The recommendations versions the training runner published: one promoted (the active one), one rejected.
+  const recommendations = '#models-content section[data-kind=recommendations]';
+  const versions = await page.$$eval(`${recommendations} table tbody tr`, (rows) => rows.map((row) => {
+    const cells = [...row.cells];
+    return { version: cells[0].querySelector('span').firstChild.textContent, active: !!cells[0].querySelector('.badge'), decision: cells[3].textContent, drift: cells[4].textContent };
+  }));
+  const promoted = versions.filter((v) => v.decision.startsWith('promoted'));
+  const rejected = versions.filter((v) => v.decision.startsWith('rejected'));
+  assert(promoted.length > 0 && rejected.length > 0, `the models table lacks a promoted and a rejected version: ${JSON.stringify(versions)}`);
+  const active = versions.filter((v) => v.active);
+  assert(active.length === 1 && promoted.some((v) => v.version === active[0].version), `the promoted version is not the one marked active: ${JSON.stringify(versions)}`);
+  assert(rejected.every((v) => !v.active), 'a rejected version is marked active');
+  assert((await page.textContent(recommendations)).includes(`Active version: ${active[0].version}`), 'the models tab does not name the active version');
+  assert(/\d/.test(active[0].drift), `the active version's drift scores are not shown: ${JSON.stringify(active[0])}`);
+  await expectCharts(page, `${recommendations} figure:has(canvas[aria-label^="Drift score"])`, 'models drift', 1);
   await shot(page, '03-models');
 
   await page.keyboard.press('ArrowRight');
@@ -127,7 +142,7 @@ try {
   const statusText = await page.$eval('#status', (e) => e.textContent);
   assert(!(await page.$('#status.error')), `the page reported an error: ${statusText}`);
   assert(errors.length === 0, `errors in the page:\n${errors.join('\n')}`);
-  console.log(JSON.stringify({ charts, band, personas, modelRows, recommended, reasons, itemLists, historyRows, requests }));
+  console.log(JSON.stringify({ charts, band, personas, modelRows, versions, recommended, reasons, itemLists, historyRows, requests }));
 } finally {
   await browser.close();
 }

@@ -38,7 +38,9 @@ public sealed class DashboardBrowserTests(DashboardRecordings recordings) : ICla
 
         using var seen = JsonDocument.Parse(output);
         var views = seen.RootElement.GetProperty("charts").EnumerateArray().Select(c => c.GetProperty("view").GetString()).ToList();
-        views.Should().Contain(["analysis elbow", "analysis pca", "analysis radar", "analysis sizes", "analysis dendrogram", "models", "try-it segment"]);
+        views.Should().Contain(["analysis elbow", "analysis pca", "analysis radar", "analysis sizes", "analysis dendrogram", "models", "models drift", "try-it segment"]);
+        var decisions = seen.RootElement.GetProperty("versions").EnumerateArray().Select(v => v.GetProperty("decision").GetString()).ToList();
+        decisions.Should().Contain(d => d!.StartsWith("promoted", StringComparison.Ordinal)).And.Contain(d => d!.StartsWith("rejected", StringComparison.Ordinal));
         seen.RootElement.GetProperty("recommended").GetInt32().Should().BeGreaterThan(0);
         seen.RootElement.GetProperty("reasons").GetInt32().Should().BeGreaterThan(0);
         seen.RootElement.GetProperty("itemLists").EnumerateArray().Select(l => l.GetInt32()).Should().HaveCount(2).And.OnlyContain(n => n > 0);

@@ -1,23 +1,29 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Net.Http.Headers;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using SmartShop.Core.Data;
+using SmartShop.Core.Storage;
+using SmartShop.Core.Training;
 using SmartShop.Functions.Operations;
 using SmartShop.Functions.Recommendations;
 using SmartShop.Functions.Segmentation;
 using SmartShop.Functions.Tests.Http;
 using SmartShop.Functions.Tests.Infrastructure;
 using SmartShop.Functions.Tests.Serving;
+using SmartShop.Functions.Tests.Training;
 
 namespace SmartShop.Functions.Tests.Dashboard;
 
 /// <summary>
 /// The API responses the dashboard test replays, recorded once per test class by invoking the real functions with the
-/// app's registrations on Azurite (small models from <see cref="ServingTestModels"/>, published and loaded through the
-/// registry) and executing their results into HTTP responses (status, headers, body bytes) with the MVC executors the
-/// Functions host uses. The upload is the bundled sample (5.6 MB, above the 2 MB background threshold), so the
+/// app's registrations on Azurite (models trained and published by the real <see cref="TrainingRunner"/> with light
+/// recipes, loaded through the registry) and executing their results into HTTP responses (status, headers, body bytes)
+/// with the MVC executors the Functions host uses. The upload is the bundled sample (5.6 MB, above the 2 MB background threshold), so the
 /// recording covers 202 + the finished analysis the page polls for.
 /// </summary>
 public sealed class DashboardRecordings : IAsyncLifetime
@@ -26,7 +32,9 @@ public sealed class DashboardRecordings : IAsyncLifetime
     public const string Linkage = "ward";
     private const string Api = "/api/";
 
-    private readonly ApiHost _host = new(new() { ["DocumentLogs:FlushIntervalMilliseconds"] = "50" });
+    private readonly ApiHost _host = new(
+        new() { ["DocumentLogs:FlushIntervalMilliseconds"] = "50" },
+        services => services.AddSingleton(TrainingHost.LightRecipes));
     private readonly string _directory = Directory.CreateTempSubdirectory("smartshop-dashboard-").FullName;
 
     internal Dictionary<string, RecordedResponse> Responses { get; } = new(StringComparer.Ordinal);
@@ -48,10 +56,9 @@ public sealed class DashboardRecordings : IAsyncLifetime
             await gzip.CopyToAsync(csv);
         }
 
-        // Two recommender versions (the second active) and a segmentation, loaded as the app loads them.
-        await ServingTestModels.PublishRecommenderAsync(_host.Registry, "r1");
-        await ServingTestModels.PublishRecommenderAsync(_host.Registry, "r2");
+        // A segmentation to compare drift with, then two real training runs: the first promoted, the second rejected.
         await ServingTestModels.PublishSegmentationAsync(_host.Registry, "s1");
+        await TrainAsync();
         await _host.Refresh.RefreshAsync();
         var worker = _host.Services.GetServices<IHostedService>().OfType<AnalysisWorker>().Single();
         await worker.StartAsync(CancellationToken.None);
@@ -70,7 +77,9 @@ public sealed class DashboardRecordings : IAsyncLifetime
         await Record("GET", "v1/segments", "", c => Task.FromResult(segments.GetSegments(c.Request)));
 
         // A customer both models know: the segment answer must be a real explanation, not a 404.
-        UserId = ServingTestModels.KnownUsers.First(u => segments.GetUserSegment(RecordedResponse.NewContext("GET", "/x").Request, u) is OkObjectResult);
+        UserId = ServingTestModels.Rows.Select(t => t.CustomerId).OfType<string>().Distinct(StringComparer.Ordinal)
+            .First(u => _host.Serving.Recommendations!.Recommender.IsKnownUser(u)
+                && segments.GetUserSegment(RecordedResponse.NewContext("GET", "/x").Request, u) is OkObjectResult);
         await Record("GET", $"v1/users/{UserId}/segment", "", c => Task.FromResult(segments.GetUserSegment(c.Request, UserId)));
         var recommendations = _host.Create<RecommendationFunctions>();
         await Record("GET", $"v1/users/{UserId}/recommendations", "?k=10", c => recommendations.GetUserRecommendations(c.Request, UserId, default));
@@ -83,6 +92,53 @@ public sealed class DashboardRecordings : IAsyncLifetime
         _host.Dispose();
         Directory.Delete(_directory, recursive: true);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Two uploads trained by the production runner: the sample's first rows (promoted over nothing, drift measured
+    /// against s1), then the same rows with every product code before the hold-out permuted (worse, so rejected; drift
+    /// against the first run's segmentation). The models tab shows both decisions and the active version's drift.
+    /// </summary>
+    private async Task TrainAsync()
+    {
+        var runner = _host.Services.GetRequiredService<TrainingRunner>();
+        var container = await _host.Services.GetRequiredService<BlobContainers>().GetAsync(BlobContainers.TrainingData);
+        var rows = ServingTestModels.Rows;
+        var cutoff = rows.Max(t => t.InvoiceDate) - runner.Options.Holdout;
+        var codes = rows.Select(t => t.StockCode).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var shuffled = codes.ToArray();
+        new Random(11).Shuffle(shuffled);
+        var permuted = codes.Zip(shuffled).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+        foreach (var (input, expected) in new (IReadOnlyList<Transaction> Input, TrainingDecision Expected)[]
+        {
+            (rows, TrainingDecision.Promoted),
+            (rows.Select(t => t.InvoiceDate < cutoff ? t with { StockCode = permuted[t.StockCode] } : t).ToList(), TrainingDecision.Rejected),
+        })
+        {
+            var name = $"dashboard-{Guid.NewGuid():N}.csv.gz";
+            await container.GetBlobClient(name).UploadAsync(GzipCsv(input));
+            var report = await runner.RunFromBlobAsync(name);
+            report.Decision.Should().Be(expected, report.Message);
+        }
+    }
+
+    /// <summary>Transactions as the sample's CSV, plus a row with a fresh invoice so no other class's run of the same rows is a duplicate.</summary>
+    private static BinaryData GzipCsv(IEnumerable<Transaction> rows)
+    {
+        var text = new StringBuilder("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n");
+        foreach (var t in rows.Append(rows.First() with { InvoiceNo = $"T{Guid.NewGuid():N}" }))
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"{t.InvoiceNo},{t.StockCode},\"{t.Description.Replace("\"", "\"\"", StringComparison.Ordinal)}\",{t.Quantity},{t.InvoiceDate:yyyy-MM-dd HH:mm:ss},{t.UnitPrice},{t.CustomerId},{t.Country}\n");
+        }
+
+        using var content = new MemoryStream();
+        using (var gzip = new GZipStream(content, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes(text.ToString()));
+        }
+
+        return new BinaryData(content.ToArray());
     }
 
     private async Task RecordAnalysesAsync()

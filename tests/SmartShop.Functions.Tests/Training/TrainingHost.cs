@@ -24,7 +24,7 @@ namespace SmartShop.Functions.Tests.Training;
 /// </summary>
 public sealed class TrainingHost : IDisposable
 {
-    private static readonly TrainingRecipes LightRecipes = new()
+    internal static readonly TrainingRecipes LightRecipes = new()
     {
         Recommender = new RecommenderOptions
         {
