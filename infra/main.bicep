@@ -56,6 +56,12 @@ param clickstreamPartitionCount int = 4
 @description('Seconds between checks of the active model pointer (ModelRegistry__PollIntervalSeconds).')
 param modelRegistryPollIntervalSeconds int = 60
 
+@description('Entra ID authority for admin bearer tokens (Auth__Authority); empty: admin routes need the admin key only.')
+param authAuthority string = ''
+
+@description('Audience of admin bearer tokens (Auth__Audience); set together with authAuthority.')
+param authAudience string = ''
+
 @description('Optional e-mail address that receives the alerts; empty creates the alert rules without an action group.')
 param alertEmailAddress string = ''
 
@@ -191,6 +197,8 @@ module api 'app/api.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     alwaysReadyHttpInstanceCount: alwaysReadyHttpInstanceCount
+    authAuthority: authAuthority
+    authAudience: authAudience
   }
 }
 
