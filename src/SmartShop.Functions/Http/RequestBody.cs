@@ -6,6 +6,16 @@ namespace SmartShop.Functions.Http;
 /// <summary>Reading request bodies within a size limit, and recognising JSON bodies by their content type.</summary>
 public static class RequestBody
 {
+    /// <summary>
+    /// The request's body as bytes, or null when it is longer than <paramref name="limit"/>: refused unread when
+    /// Content-Length already says so, else reading stops at the limit.
+    /// </summary>
+    public static Task<byte[]?> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.ContentLength > limit ? Task.FromResult<byte[]?>(null) : ReadAsync(request.Body, limit, cancellationToken);
+    }
+
     /// <summary>The body as bytes, or null when it is longer than <paramref name="limit"/> (reading stops there).</summary>
     public static async Task<byte[]?> ReadAsync(Stream body, int limit, CancellationToken cancellationToken = default)
     {

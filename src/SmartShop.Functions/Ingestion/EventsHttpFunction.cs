@@ -37,15 +37,9 @@ public sealed partial class EventsHttpFunction(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.ContentLength > _options.MaxRequestBytes)
+        if (await RequestBody.ReadAsync(request, _options.MaxRequestBytes, cancellationToken).ConfigureAwait(false) is not { } body)
         {
-            return TooLarge();
-        }
-
-        var body = await RequestBody.ReadAsync(request.Body, _options.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
-        if (body is null)
-        {
-            return TooLarge();
+            return ApiProblem.TooLarge(_options.MaxRequestBytes);
         }
 
         List<string> payloads;
@@ -106,8 +100,6 @@ public sealed partial class EventsHttpFunction(
         };
         return events.EnumerateArray().Select(e => e.GetRawText()).ToList();
     }
-
-    private ObjectResult TooLarge() => ApiProblem.TooLarge(_options.MaxRequestBytes);
 
     [LoggerMessage(EventId = 7003, Level = LogLevel.Information,
         Message = "Events request {BatchId}: {Received} received, {Accepted} stored, {Rejected} dead-lettered, {Duplicates} duplicates")]

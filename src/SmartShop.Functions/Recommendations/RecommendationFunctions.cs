@@ -179,8 +179,7 @@ public sealed partial class RecommendationFunctions(
             return query.Error;
         }
 
-        if (request.ContentLength > MaxCartBodyBytes
-            || await RequestBody.ReadAsync(request.Body, MaxCartBodyBytes, cancellationToken).ConfigureAwait(false) is not { } body)
+        if (await RequestBody.ReadAsync(request, MaxCartBodyBytes, cancellationToken).ConfigureAwait(false) is not { } body)
         {
             return ApiProblem.TooLarge(MaxCartBodyBytes);
         }
