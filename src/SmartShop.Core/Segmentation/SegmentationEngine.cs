@@ -73,6 +73,13 @@ public static class SegmentationEngine
             hierarchy = new HierarchySummary(sampled, metricRows.Length, metricRows.Select(i => table.CustomerIds[i]).ToList(), tree);
         }
 
+        KCandidate Score(ClusterAssignment clusters) => new(
+            clusters.K,
+            clusters.Inertia,
+            condensed is null ? null : ClusteringMetrics.Silhouette(condensed, metricRows.Length, metricRows.Select(i => clusters.Labels[i]).ToArray(), clusters.K),
+            ClusteringMetrics.DaviesBouldin(x, n, m, clusters),
+            ClusteringMetrics.CalinskiHarabasz(x, n, m, clusters));
+
         // Candidates are independent (own seeds), so they run in parallel; the choice below is sequential and deterministic.
         var kCount = highK - lowK + 1;
         var fits = new ClusterAssignment[kCount];
@@ -80,15 +87,8 @@ public static class SegmentationEngine
         Parallel.For(0, kCount, new ParallelOptions { CancellationToken = cancellationToken }, index =>
         {
             var restarts = kCount == 1 ? options.FinalRestarts : options.Restarts;
-            var clusters = Cluster(x, n, m, lowK + index, options, options.Seed, restarts, tree, metricRows);
-            double? silhouette = condensed is null ? null : ClusteringMetrics.Silhouette(condensed, metricRows.Length, metricRows.Select(i => clusters.Labels[i]).ToArray(), clusters.K);
-            fits[index] = clusters;
-            candidateArray[index] = new KCandidate(
-                clusters.K,
-                clusters.Inertia,
-                silhouette,
-                ClusteringMetrics.DaviesBouldin(x, n, m, clusters),
-                ClusteringMetrics.CalinskiHarabasz(x, n, m, clusters));
+            fits[index] = Cluster(x, n, m, lowK + index, options, options.Seed, restarts, tree, metricRows);
+            candidateArray[index] = Score(fits[index]);
         });
 
         var candidates = candidateArray.ToList();
@@ -108,19 +108,11 @@ public static class SegmentationEngine
             if (refit.Inertia < fits[best].Inertia)
             {
                 fits[best] = refit;
-                candidates[best] = new KCandidate(
-                    refit.K,
-                    refit.Inertia,
-                    condensed is null ? null : ClusteringMetrics.Silhouette(condensed, metricRows.Length, metricRows.Select(i => refit.Labels[i]).ToArray(), refit.K),
-                    ClusteringMetrics.DaviesBouldin(x, n, m, refit),
-                    ClusteringMetrics.CalinskiHarabasz(x, n, m, refit));
+                candidates[best] = Score(refit);
             }
         }
 
-        var chosen = fits[best];
-        var chosenSilhouette = candidates[best].Silhouette;
-
-        var final = chosen;
+        var final = fits[best];
         var chosenCandidate = candidates[best];
 
         var stability = new List<double>();
@@ -229,7 +221,7 @@ public static class SegmentationEngine
         var metrics = new SegmentationMetrics(
             final.K,
             final.Inertia,
-            chosenSilhouette,
+            chosenCandidate.Silhouette,
             condensed is null ? 0 : metricRows.Length,
             sampled,
             chosenCandidate.DaviesBouldin,

@@ -122,7 +122,8 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
             return ApiProblem.Create(StatusCodes.Status400BadRequest, "invalid-input", "The input could not be segmented.", outcome.Record.Error!);
         }
 
-        return new CreatedResult(ApiRoot + SelfPath(id), await DetailAsync(outcome.Record, cancellationToken).ConfigureAwait(false));
+        // The run hands back the result it stored: no read-back of the blob just written.
+        return new CreatedResult(ApiRoot + SelfPath(id), ToResource(outcome.Record, outcome.Result is null ? null : SegmentationView.FromResult(outcome.Result)));
     }
 
     [Function(nameof(ListAnalyses))]

@@ -10,8 +10,11 @@ using StoredAnalysis = SmartShop.Core.Storage.SegmentationAnalysis;
 
 namespace SmartShop.Functions.Segmentation;
 
-/// <summary>The outcome of running an analysis: succeeded, or failed with a message fit for the client.</summary>
-public sealed record AnalysisOutcome(StoredAnalysis Record, bool InputWasInvalid);
+/// <summary>
+/// The outcome of running an analysis: succeeded, or failed with a message fit for the client. <c>Result</c> is the
+/// stored result of a succeeded run, so a synchronous caller answers with it without reading it back.
+/// </summary>
+public sealed record AnalysisOutcome(StoredAnalysis Record, bool InputWasInvalid, SegmentationResult? Result = null);
 
 /// <summary>
 /// Segmentation analyses: the record (status + summary) in the document log store, the input in the <c>uploads</c>
@@ -109,19 +112,22 @@ public sealed partial class AnalysisService(
                 Status = AnalysisStatus.Succeeded,
                 ResultJson = Serialize(summary with { K = result.Metrics.K, Customers = result.Input.Customers, Silhouette = result.Metrics.Silhouette, CompletedAt = timeProvider.GetUtcNow() }),
             };
-            return new AnalysisOutcome(await FinishAsync(done, cancellationToken).ConfigureAwait(false), false);
+            var kept = await FinishAsync(done, cancellationToken).ConfigureAwait(false);
+            return new AnalysisOutcome(done, false, kept ? result : null);
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or FileNotFoundException)
         {
             LogInvalidInput(logger, pending.AnalysisId, e.Message);
             var failed = running with { Status = AnalysisStatus.Failed, Error = e.Message, ResultJson = Serialize(summary with { CompletedAt = timeProvider.GetUtcNow() }) };
-            return new AnalysisOutcome(await FinishAsync(failed, cancellationToken).ConfigureAwait(false), true);
+            await FinishAsync(failed, cancellationToken).ConfigureAwait(false);
+            return new AnalysisOutcome(failed, true);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogRunFailed(logger, e, pending.AnalysisId);
             var failed = running with { Status = AnalysisStatus.Failed, Error = "The analysis failed unexpectedly; the service log has the details.", ResultJson = Serialize(summary with { CompletedAt = timeProvider.GetUtcNow() }) };
-            return new AnalysisOutcome(await FinishAsync(failed, cancellationToken).ConfigureAwait(false), false);
+            await FinishAsync(failed, cancellationToken).ConfigureAwait(false);
+            return new AnalysisOutcome(failed, false);
         }
     }
 
@@ -236,19 +242,20 @@ public sealed partial class AnalysisService(
         }
     }
 
-    private async Task<StoredAnalysis> FinishAsync(StoredAnalysis finished, CancellationToken cancellationToken)
+    /// <summary>Stores the finished record; false when the analysis was deleted meanwhile (its result blob is dropped too).</summary>
+    private async Task<bool> FinishAsync(StoredAnalysis finished, CancellationToken cancellationToken)
     {
         // Deleted while running: leave it deleted (and drop the result just written).
         if (await store.GetAnalysisAsync(finished.AnalysisId, cancellationToken).ConfigureAwait(false) is null)
         {
             var results = await containers.GetAsync(BlobContainers.Analyses, cancellationToken).ConfigureAwait(false);
             await results.GetBlobClient(ResultBlobName(finished.AnalysisId)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            return finished;
+            return false;
         }
 
         await store.UpsertAnalysisAsync(finished, cancellationToken).ConfigureAwait(false);
         LogFinished(logger, finished.AnalysisId, finished.Status);
-        return finished;
+        return true;
     }
 
     private Task DeleteUploadAsync(StoredAnalysis record, CancellationToken cancellationToken) =>
