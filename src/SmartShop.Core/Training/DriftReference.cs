@@ -34,20 +34,16 @@ public static class DriftReference
             return new DriftComparison(null, [], "Customer features not compared: no active segmentation model.");
         }
 
-        var directory = Directory.CreateTempSubdirectory("smartshop-drift-").FullName;
+        using var directory = new ScratchDirectory("drift");
         try
         {
-            await registry.DownloadVersionAsync(segmentationModel, active.Version, directory, cancellationToken).ConfigureAwait(false);
-            var saved = await SegmentationModelStore.LoadAsync(directory, cancellationToken).ConfigureAwait(false);
+            await registry.DownloadVersionAsync(segmentationModel, active.Version, directory.Path, cancellationToken).ConfigureAwait(false);
+            var saved = await SegmentationModelStore.LoadAsync(directory.Path, cancellationToken).ConfigureAwait(false);
             return new DriftComparison(active.Version, DriftAnalysis.CompareCustomers(saved.KnownCustomers, recent, thresholds, features), null);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or KeyNotFoundException or System.Text.Json.JsonException)
         {
             return new DriftComparison(active.Version, [], $"Customer features not compared: segmentation version {active.Version} could not be read ({ex.Message}).");
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
         }
     }
 }
