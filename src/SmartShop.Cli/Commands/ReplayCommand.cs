@@ -68,18 +68,7 @@ internal static class ReplayCommand
         var totals = new ReplayTotals();
         var pacer = new EventRatePacer(settings.Rate);
         using var reader = new StreamReader(settings.Events.FullName);
-        var batch = new List<string>(settings.BatchSize);
-        foreach (var payload in ClickstreamFile.ReadPayloads(reader, settings.Format))
-        {
-            batch.Add(payload);
-            if (batch.Count == settings.BatchSize)
-            {
-                await SendAsync(ingestor, batch, totals, settings, pacer, cancellationToken).ConfigureAwait(false);
-                batch = new List<string>(settings.BatchSize);
-            }
-        }
-
-        if (batch.Count > 0)
+        foreach (var batch in ClickstreamFile.ReadPayloads(reader, settings.Format).Chunk(settings.BatchSize))
         {
             await SendAsync(ingestor, batch, totals, settings, pacer, cancellationToken).ConfigureAwait(false);
         }
@@ -104,7 +93,7 @@ internal static class ReplayCommand
         return totals;
     }
 
-    private static async Task SendAsync(ClickstreamIngestor ingestor, List<string> batch, ReplayTotals totals, ReplaySettings settings, EventRatePacer pacer, CancellationToken cancellationToken)
+    private static async Task SendAsync(ClickstreamIngestor ingestor, string[] batch, ReplayTotals totals, ReplaySettings settings, EventRatePacer pacer, CancellationToken cancellationToken)
     {
         // The age window is part of the batch identity: replaying with a wider one must revisit what it rejected.
         var context = string.Create(CultureInfo.InvariantCulture, $"replay max-event-age-days={settings.MaxEventAgeDays}");

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Azure.Storage.Blobs;
 
 namespace SmartShop.Core.Storage;
@@ -32,7 +31,7 @@ public sealed class BlobContainers(BlobServiceClient serviceClient)
 
     public static IReadOnlyList<string> All { get; } = [TrainingData, TrainingDataRejected, Models, Events, EventsRejected, Uploads, Analyses];
 
-    private readonly ConcurrentDictionary<string, Lazy<Task<BlobContainerClient>>> _created = new(StringComparer.Ordinal);
+    private readonly CreatedOnFirstUse<BlobContainerClient> _created = new();
 
     public BlobServiceClient ServiceClient { get; } = serviceClient ?? throw new ArgumentNullException(nameof(serviceClient));
 
@@ -40,15 +39,7 @@ public sealed class BlobContainers(BlobServiceClient serviceClient)
     public Task<BlobContainerClient> GetAsync(string containerName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(containerName);
-        var lazy = _created.GetOrAdd(containerName, name => new Lazy<Task<BlobContainerClient>>(() => CreateAsync(name)));
-        var task = lazy.Value;
-        if (task.IsFaulted || task.IsCanceled)
-        {
-            // A failed creation (e.g. storage briefly unreachable) must not poison the cache.
-            _created.TryRemove(new KeyValuePair<string, Lazy<Task<BlobContainerClient>>>(containerName, lazy));
-        }
-
-        return task.WaitAsync(cancellationToken);
+        return _created.GetAsync(containerName, CreateAsync, cancellationToken);
     }
 
     private async Task<BlobContainerClient> CreateAsync(string containerName)

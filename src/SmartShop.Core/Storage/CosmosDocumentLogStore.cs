@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -26,7 +25,7 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
     private const int MaxConcurrencyRetries = 8;
     private const int WriteParallelism = 8;
 
-    private readonly ConcurrentDictionary<string, Lazy<Task<Container>>> _containers = new(StringComparer.Ordinal);
+    private readonly CreatedOnFirstUse<Container> _containers = new();
 
     // The local emulator answers 500 instead of 404 for a missing item; only there is that read as "not found".
     // It is also the only place the app creates its database and containers (in Azure, data-plane roles cannot).
@@ -319,16 +318,8 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
     private bool IsMissing(CosmosException e) =>
         e.StatusCode == HttpStatusCode.NotFound || (_isEmulator && e.StatusCode == HttpStatusCode.InternalServerError);
 
-    private Task<Container> GetContainerAsync(string containerName, CancellationToken cancellationToken)
-    {
-        var lazy = _containers.GetOrAdd(containerName, name => new Lazy<Task<Container>>(() => OpenContainerAsync(name)));
-        if (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
-        {
-            _containers.TryRemove(new KeyValuePair<string, Lazy<Task<Container>>>(containerName, lazy));
-        }
-
-        return lazy.Value.WaitAsync(cancellationToken);
-    }
+    private Task<Container> GetContainerAsync(string containerName, CancellationToken cancellationToken) =>
+        _containers.GetAsync(containerName, OpenContainerAsync, cancellationToken);
 
     private async Task<Container> OpenContainerAsync(string containerName)
     {
