@@ -9,15 +9,16 @@ const root = dirname(fileURLToPath(import.meta.url));
 const dist = join(root, 'dist');
 await mkdir(dist, { recursive: true });
 
-const common = {
+await build({
+  entryPoints: [join(root, 'src/app.js'), join(root, 'src/report.js')],
+  outdir: dist,
   bundle: true,
   minify: true,
   format: 'iife',
   target: ['es2022'],
   legalComments: 'eof',
   logLevel: 'warning',
-};
-await build({ ...common, entryPoints: [join(root, 'src/app.js')], outfile: join(dist, 'app.js') });
-await build({ ...common, entryPoints: [join(root, 'src/report.js')], outfile: join(dist, 'report.js') });
-await copyFile(join(root, 'src/index.html'), join(dist, 'index.html'));
-await copyFile(join(root, 'src/app.css'), join(dist, 'app.css'));
+});
+for (const file of ['index.html', 'app.css']) {
+  await copyFile(join(root, 'src', file), join(dist, file));
+}

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Starts or stops the local emulators the tests use, on 127.0.0.1 only:
 #   Azurite (blob 10000, queue 10001, table 10002; in memory) and the Cosmos DB NoSQL server (8081, https, self-signed).
-# usage: scripts/emulators.sh start|stop|status       (installs the npm packages on first use)
+# usage: scripts/emulators.sh start|stop|status|env   (installs the npm packages on first use)
 # Ports can be moved with AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT, AZURITE_TABLE_PORT and COSMOS_PORT.
+# `env` prints the exports the tests read to find the emulators on those ports (values already set win):
+#   eval "$(bash scripts/emulators.sh env)"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,8 +82,14 @@ case "${1:-}" in
       fi
     done
     ;;
+  env)
+    # Azurite's well-known development account (public, the same as UseDevelopmentStorage=true) on these ports.
+    storage=${SMARTSHOP_TEST_STORAGE:-"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"}
+    cosmos=${SMARTSHOP_TEST_COSMOS_ENDPOINT:-"https://127.0.0.1:$COSMOS_PORT/"}
+    printf 'export SMARTSHOP_TEST_STORAGE=%q\nexport SMARTSHOP_TEST_COSMOS_ENDPOINT=%q\n' "$storage" "$cosmos"
+    ;;
   *)
-    echo "usage: $0 start|stop|status" >&2
+    echo "usage: $0 start|stop|status|env" >&2
     exit 2
     ;;
 esac

@@ -22,9 +22,9 @@ bash scripts/install-chromium.sh
 bash scripts/emulators.sh start || { echo "0 passed, 0 failed"; echo "emulators failed to start" >&2; exit 1; }
 trap 'bash scripts/emulators.sh stop >/dev/null' EXIT
 
-# Tests find the emulators through these; they fail (never skip) when an emulator does not answer.
-export SMARTSHOP_TEST_STORAGE="${SMARTSHOP_TEST_STORAGE:-UseDevelopmentStorage=true}"
-export SMARTSHOP_TEST_COSMOS_ENDPOINT="${SMARTSHOP_TEST_COSMOS_ENDPOINT:-https://127.0.0.1:${COSMOS_PORT:-8081}/}"
+# Tests find the emulators (on the ports emulators.sh used) through SMARTSHOP_TEST_STORAGE and
+# SMARTSHOP_TEST_COSMOS_ENDPOINT; they fail (never skip) when an emulator does not answer.
+eval "$(bash scripts/emulators.sh env)"
 export AZURE_COSMOS_USE_QUERY_PLAN_INTEROP_LINUX=true
 export AZURE_COSMOS_OPTIMISTIC_DIRECT_EXECUTION_ENABLED=true
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

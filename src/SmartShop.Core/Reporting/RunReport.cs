@@ -36,7 +36,6 @@ public sealed record RunReportContent(string Title, SegmentationAnalysis? Segmen
 public static class RunReport
 {
     public const string SegmentationFile = "segments.json";
-    public const string TrainingManifestFile = "manifest.json";
 
     /// <summary>The report's name inside a published model version (next to the model it describes).</summary>
     public const string ReportFileName = "report.html";
@@ -54,7 +53,7 @@ public static class RunReport
         }
 
         var segmentsPath = Path.Combine(runDirectory, SegmentationFile);
-        var manifestPath = Path.Combine(runDirectory, TrainingManifestFile);
+        var manifestPath = Path.Combine(runDirectory, ModelBundle.ManifestName);
         var modelPath = Path.Combine(runDirectory, SegmentationModelStore.ModelFileName);
         var segmentation = File.Exists(segmentsPath)
             ? await ReadJsonAsync<SegmentationAnalysis>(segmentsPath, cancellationToken).ConfigureAwait(false)
@@ -83,7 +82,7 @@ public static class RunReport
         if (segmentation is null && model is null && training is null)
         {
             throw new InvalidDataException(
-                $"'{runDirectory}' holds neither {SegmentationFile} or {SegmentationModelStore.ModelFileName} (written by 'smartshop segment') nor {TrainingManifestFile} (a model bundle written by 'smartshop train').");
+                $"'{runDirectory}' holds neither {SegmentationFile} or {SegmentationModelStore.ModelFileName} (written by 'smartshop segment') nor {ModelBundle.ManifestName} (a model bundle written by 'smartshop train').");
         }
 
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDirectory)));
