@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using SmartShop.Core.Data;
 using SmartShop.Core.Evaluation;
+using SmartShop.Core.Recommendations;
 
 namespace SmartShop.Cli.Commands;
 
@@ -32,15 +32,12 @@ internal static class EvaluateCommand
 
     internal static IReadOnlyList<EvaluationRow> Run(string trainPath, string testPath, int k, string? jsonPath, TextWriter output, TextWriter log, CancellationToken cancellationToken)
     {
-        if (k is < 1 or > 100)
+        if (k is < 1 or > RecommendationRequestBase.MaxK)
         {
-            throw new ArgumentException($"--k must be between 1 and 100 (got {k}).");
+            throw new ArgumentException($"--k must be between 1 and {RecommendationRequestBase.MaxK} (got {k}).");
         }
-        var reader = new TransactionCsvReader();
-        var trainSet = reader.ReadAll(trainPath, cancellationToken);
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(trainPath)}: {trainSet.Report}"));
-        var testSet = reader.ReadAll(testPath, cancellationToken);
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(testPath)}: {testSet.Report}"));
+        var trainSet = RecommendationInputs.ReadRows(trainPath, log, cancellationToken);
+        var testSet = RecommendationInputs.ReadRows(testPath, log, cancellationToken);
         var rows = OfflineEvaluation.Run(trainSet.Rows, testSet.Rows, k, progress: RecommendationInputs.Progress(log), cancellationToken: cancellationToken);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"model",-18} {"truth",-5} {"ndcg@" + k,8} {"recall",8} {"precision",9} {"hit",7} {"coverage",8} {"users",6}"));
         foreach (var row in rows)

@@ -9,11 +9,17 @@ internal static class RecommendationInputs
 {
     public static (List<Transaction> Rows, Catalogue Catalogue) ReadTransactions(string path, string? cataloguePath, TextWriter log, CancellationToken cancellationToken)
     {
-        var set = new TransactionCsvReader().ReadAll(path, cancellationToken);
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(path)}: {set.Report}"));
+        var set = ReadRows(path, log, cancellationToken);
         var rows = set.Rows as List<Transaction> ?? [.. set.Rows];
         var catalogue = cataloguePath is null ? Catalogue.FromTransactions(rows) : Catalogue.Load(cataloguePath);
         return (rows, catalogue);
+    }
+
+    public static TransactionSet ReadRows(string path, TextWriter log, CancellationToken cancellationToken)
+    {
+        var set = new TransactionCsvReader().ReadAll(path, cancellationToken);
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(path)}: {set.Report}"));
+        return set;
     }
 
     public static IProgress<string> Progress(TextWriter log)

@@ -31,6 +31,8 @@ public sealed class SyntheticRetailGenerator
 
     private static readonly string[] Countries = ["United Kingdom", "Germany", "France", "EIRE", "Spain", "Netherlands", "Belgium"];
 
+    private static readonly JsonSerializerOptions SummaryJson = new(JsonSerializerDefaults.Web);
+
     private readonly SyntheticRetailOptions _options;
     private readonly Xoshiro256StarStar _random;
     private readonly SyntheticCatalogue _catalogue;
@@ -691,21 +693,8 @@ public sealed class SyntheticRetailGenerator
         }
         json.WriteEndArray();
 
-        json.WriteStartObject("summary");
-        json.WriteNumber("customers", summary.Customers);
-        json.WriteNumber("products", summary.Products);
-        json.WriteNumber("bundles", summary.Bundles);
-        json.WriteNumber("sessions", summary.Sessions);
-        json.WriteNumber("events", summary.Events);
-        json.WriteNumber("retailRocketRows", summary.RetailRocketRows);
-        json.WriteNumber("invoices", summary.Invoices);
-        json.WriteNumber("cancellations", summary.Cancellations);
-        json.WriteNumber("transactionRows", summary.TransactionRows);
-        json.WriteNumber("anonymousRows", summary.AnonymousRows);
-        json.WriteNumber("postageRows", summary.PostageRows);
-        json.WriteNumber("zeroPriceRows", summary.ZeroPriceRows);
-        json.WriteNumber("malformedRows", summary.MalformedRows);
-        json.WriteEndObject();
+        json.WritePropertyName("summary");
+        JsonSerializer.Serialize(json, summary, SummaryJson);
         json.WriteEndObject();
         json.Flush();
         stream.Write("\n"u8);
