@@ -29,6 +29,13 @@ public static class ApiProblem
         return result;
     }
 
+    /// <summary>A client-supplied name or id shortened to 64 characters, so a problem never echoes a huge input back.</summary>
+    public static string Echo(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.Length <= 64 ? value : value[..64] + "…";
+    }
+
     /// <summary>400 for one query, route or body parameter; the parameter's name travels in <c>parameter</c>.</summary>
     public static ObjectResult InvalidParameter(string parameter, string detail)
     {

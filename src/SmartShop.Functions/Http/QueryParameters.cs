@@ -33,7 +33,7 @@ public sealed class QueryParameters
             if (!allowed.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
                 var known = allowed.Length == 0 ? "none" : string.Join(", ", allowed);
-                parameters.Fail(name, $"Unknown query parameter '{Truncate(name)}'. Known parameters: {known}.");
+                parameters.Fail(name, $"Unknown query parameter '{ApiProblem.Echo(name)}'. Known parameters: {known}.");
                 break;
             }
 
@@ -115,7 +115,5 @@ public sealed class QueryParameters
         return string.IsNullOrEmpty(value) ? null : value;
     }
 
-    private void Fail(string name, string detail) => Error ??= ApiProblem.InvalidParameter(Truncate(name), detail);
-
-    private static string Truncate(string name) => name.Length <= 64 ? name : name[..64] + "…";
+    private void Fail(string name, string detail) => Error ??= ApiProblem.InvalidParameter(ApiProblem.Echo(name), detail);
 }

@@ -309,7 +309,7 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
     }
 
     private static ObjectResult UnknownAnalysis(string id) =>
-        ApiProblem.NotFound("analysis-not-found", $"There is no analysis '{(id.Length <= 64 ? id : id[..64] + "…")}'.");
+        ApiProblem.NotFound("analysis-not-found", $"There is no analysis '{ApiProblem.Echo(id)}'.");
 
     private static string SelfPath(string id) => $"{Route}/{id}";
 

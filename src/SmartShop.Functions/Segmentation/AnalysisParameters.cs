@@ -37,7 +37,7 @@ public sealed record AnalysisParameters(
         {
             if (!Names.Contains(name, StringComparer.Ordinal))
             {
-                error = ApiProblem.InvalidParameter(Truncate(name), $"Unknown parameter '{Truncate(name)}'. Known parameters: file or blob, {string.Join(", ", Names)}.");
+                error = ApiProblem.InvalidParameter(ApiProblem.Echo(name), $"Unknown parameter '{ApiProblem.Echo(name)}'. Known parameters: file or blob, {string.Join(", ", Names)}.");
                 return null;
             }
 
@@ -177,6 +177,4 @@ public sealed record AnalysisParameters(
         error = ApiProblem.InvalidParameter(name, string.Create(CultureInfo.InvariantCulture, $"'{name}' must be an integer from {min} to {max}."));
         return defaultValue;
     }
-
-    private static string Truncate(string name) => name.Length <= 64 ? name : name[..64] + "…";
 }

@@ -191,7 +191,7 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
                 case "userId":
                     return ([], null, ApiProblem.InvalidParameter("userId", "'userId' must be a string."));
                 default:
-                    return ([], null, ApiProblem.InvalidParameter(Truncate(property.Name), $"Unknown property '{Truncate(property.Name)}'; the body has 'features' and optionally 'userId'."));
+                    return ([], null, ApiProblem.InvalidParameter(ApiProblem.Echo(property.Name), $"Unknown property '{ApiProblem.Echo(property.Name)}'; the body has 'features' and optionally 'userId'."));
             }
         }
 
@@ -206,10 +206,10 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
         {
             var name = Aliases.GetValueOrDefault(property.Name, property.Name);
             var index = IndexOf(featureNames, name);
-            var parameter = "features." + Truncate(property.Name);
+            var parameter = "features." + ApiProblem.Echo(property.Name);
             if (index < 0)
             {
-                return ([], null, ApiProblem.InvalidParameter(parameter, $"'{Truncate(property.Name)}' is not a feature of this model; its features are {string.Join(", ", featureNames)}."));
+                return ([], null, ApiProblem.InvalidParameter(parameter, $"'{ApiProblem.Echo(property.Name)}' is not a feature of this model; its features are {string.Join(", ", featureNames)}."));
             }
 
             if (seen[index])
@@ -306,8 +306,6 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
 
         return -1;
     }
-
-    private static string Truncate(string name) => name.Length <= 64 ? name : name[..64] + "…";
 }
 
 /// <summary><c>GET /api/v1/segments</c>: the served version and its <see cref="SegmentationView"/> (the same shape as an analysis result).</summary>
