@@ -21,7 +21,8 @@ public sealed partial class OpenApiDocumentBuilder
     public const string RoutePrefix = "/api";
     public const string ProblemSchemaName = "Problem";
 
-    private static readonly NullabilityInfoContext Nullability = new();
+    // Per builder: NullabilityInfoContext caches in plain dictionaries and is not safe to share between threads.
+    private readonly NullabilityInfoContext _nullability = new();
 
     private readonly Dictionary<Type, string> _schemaNames = [];
     private readonly JsonObject _schemas = [];
@@ -339,7 +340,7 @@ public sealed partial class OpenApiDocumentBuilder
             var jsonName = property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name);
             var schema = Schema(property.PropertyType, forRequest);
             var nullable = Nullable.GetUnderlyingType(property.PropertyType) is not null
-                || (!property.PropertyType.IsValueType && Nullability.Create(property).ReadState == NullabilityState.Nullable);
+                || (!property.PropertyType.IsValueType && _nullability.Create(property).ReadState == NullabilityState.Nullable);
             if (nullable && schema.ContainsKey("$ref"))
             {
                 schema = new JsonObject { ["nullable"] = true, ["allOf"] = new JsonArray(schema) };

@@ -13,8 +13,9 @@ namespace SmartShop.Functions.Http;
 public sealed class OpenApiFunction(IOptions<AuthOptions> authOptions)
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-    // One document per value of the only setting it depends on; routes are compiled in.
-    private static readonly string?[] Documents = new string?[2];
+    // One document per value of the only setting it depends on (routes are compiled in), built once even when the
+    // first requests arrive together.
+    private static readonly Lazy<string>[] Documents = [new(() => Serialize(false)), new(() => Serialize(true))];
 
     [Function(nameof(OpenApiDocument))]
     [ApiOperation("Operations", "This document: the OpenAPI 3.0 description of every route.")]
@@ -23,9 +24,11 @@ public sealed class OpenApiFunction(IOptions<AuthOptions> authOptions)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request)
     {
         var bearer = authOptions.Value.IsConfigured;
-        var document = Documents[bearer ? 1 : 0] ??= Build(bearer).ToJsonString(Indented);
+        var document = Documents[bearer ? 1 : 0].Value;
         return new ContentResult { Content = document, ContentType = "application/json", StatusCode = StatusCodes.Status200OK };
     }
+
+    private static string Serialize(bool bearerForAdmin) => Build(bearerForAdmin).ToJsonString(Indented);
 
     public static JsonObject Build(bool bearerForAdmin)
     {
