@@ -183,24 +183,24 @@ public sealed class TransactionCsvReader(TransactionCsvOptions? options = null)
         }
         if (!TryParseQuantity(record[columns.Quantity], out var quantity))
         {
-            reason = $"Quantity '{Excerpt(record[columns.Quantity])}' is not a whole number";
+            reason = "Quantity is not a whole number";
             return false;
         }
         if (!DateTime.TryParseExact(record[columns.InvoiceDate], DateFormats, CultureInfo.InvariantCulture,
                 DateTimeStyles.AllowWhiteSpaces, out var invoiceDate))
         {
-            reason = $"InvoiceDate '{Excerpt(record[columns.InvoiceDate])}' is not a date";
+            reason = "InvoiceDate is not a date";
             return false;
         }
         if (!decimal.TryParse(record[columns.UnitPrice], NumberStyles.Float, CultureInfo.InvariantCulture, out var unitPrice)
             || Math.Abs(unitPrice) > 1_000_000_000m)
         {
-            reason = $"UnitPrice '{Excerpt(record[columns.UnitPrice])}' is not a price";
+            reason = "UnitPrice is not a price";
             return false;
         }
         if (!TryParseCustomerId(record[columns.CustomerId], out var customerId))
         {
-            reason = $"CustomerID '{Excerpt(record[columns.CustomerId])}' is not a whole number";
+            reason = "CustomerID is not a whole number";
             return false;
         }
 
@@ -257,8 +257,6 @@ public sealed class TransactionCsvReader(TransactionCsvOptions? options = null)
         return value;
     }
 
-    private static string Excerpt(string value) => value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "…");
-
     private sealed record ColumnIndexes(
         int InvoiceNo, int StockCode, int Description, int Quantity, int InvoiceDate, int UnitPrice, int CustomerId, int Country)
     {
@@ -284,8 +282,8 @@ public sealed class TransactionCsvReader(TransactionCsvOptions? options = null)
             if (missing.Count > 0)
             {
                 throw new InvalidDataException(
-                    $"The transactions file is missing required column(s): {string.Join(", ", missing)}. " +
-                    $"Header found: {string.Join(",", header.Take(20))}");
+                    $"The transactions file is missing required column(s): {string.Join(", ", missing)}; " +
+                    $"{HeaderText.Describe(header)}.");
             }
             return indexes;
         }

@@ -1,3 +1,5 @@
+using SmartShop.Core.Data;
+
 namespace SmartShop.Core.Segmentation;
 
 public sealed record ClickstreamOptions
@@ -146,6 +148,6 @@ public static class ClickstreamFeatureBuilder
         var index = Array.FindIndex(header, h => string.Equals(h, name, StringComparison.OrdinalIgnoreCase));
         return index >= 0
             ? index
-            : throw new InvalidDataException($"Clickstream column '{name}' is missing; columns: {string.Join(", ", header)}.");
+            : throw new InvalidDataException($"Clickstream column '{name}' is missing; {HeaderText.Describe(header)}.");
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SmartShop.Core.Data;
 
 namespace SmartShop.Core.Segmentation;
 
@@ -84,7 +85,7 @@ public static class CustomerTableReader
         {
             throw new InvalidDataException(duplicate.Key.Length == 0
                 ? $"Column '{header[idIndex]}' has an empty customer id."
-                : $"Customer id '{duplicate.Key}' appears more than once in column '{header[idIndex]}'.");
+                : $"A customer id appears more than once in column '{header[idIndex]}' (data row {ids.IndexOf(duplicate.Key) + 1} and later).");
         }
 
         var columns = new List<CustomerTableColumn>();
@@ -120,7 +121,7 @@ public static class CustomerTableReader
             {
                 var badRow = rows.FindIndex(r => r[c].Length > 0 && !TryParse(r[c], out _));
                 throw new InvalidDataException(
-                    $"Non-numeric value '{rows[badRow][c]}' in numeric column '{name}' (data row {badRow + 1}); {parsed} of {nonEmpty.Count} values are numbers.");
+                    $"Non-numeric value in numeric column '{name}' (data row {badRow + 1}); {parsed} of {nonEmpty.Count} values are numbers.");
             }
 
             var levels = nonEmpty.GroupBy(v => v, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).ToList();
@@ -179,14 +180,14 @@ public static class CustomerTableReader
             var index = Array.FindIndex(header, h => string.Equals(h, requested, StringComparison.OrdinalIgnoreCase));
             return index >= 0
                 ? index
-                : throw new InvalidDataException($"Id column '{requested}' not found; columns: {string.Join(", ", header)}.");
+                : throw new InvalidDataException($"Id column '{requested}' not found; {HeaderText.Describe(header)}.");
         }
 
         var byName = Array.FindIndex(header, h => Normalise(h) is "id" or "customer" or "customerid" or "clientid" or "userid");
         byName = byName >= 0 ? byName : Array.FindIndex(header, LooksLikeId);
         return byName >= 0
             ? byName
-            : throw new InvalidDataException($"No customer id column found (expected a column such as 'customer_id'); columns: {string.Join(", ", header)}.");
+            : throw new InvalidDataException($"No customer id column found (expected a column such as 'customer_id'); {HeaderText.Describe(header)}.");
     }
 
     private static bool LooksLikeId(string name)

@@ -70,7 +70,7 @@ public sealed partial class ModelRegistryFunctions(ModelRegistry registry, Admin
 
         if (!ModelRegistry.IsValidVersionName(version))
         {
-            return UnknownVersion(version);
+            return MalformedVersion();
         }
 
         var found = new List<ModelVersionView>();
@@ -127,7 +127,7 @@ public sealed partial class ModelRegistryFunctions(ModelRegistry registry, Admin
 
         if (!ModelRegistry.IsValidVersionName(version))
         {
-            return UnknownVersion(version);
+            return MalformedVersion();
         }
 
         var current = await registry.GetActiveAsync(kind, cancellationToken).ConfigureAwait(false);
@@ -182,9 +182,11 @@ public sealed partial class ModelRegistryFunctions(ModelRegistry registry, Admin
     }
 
     private static ObjectResult UnknownVersion(string version) =>
-        ApiProblem.NotFound(UnknownVersionCode, ModelRegistry.IsValidVersionName(version)
-            ? $"No model has a version '{version}'."
-            : "No model has a version of that name (names are 1-100 letters, digits, '.', '_' or '-').");
+        ApiProblem.NotFound(UnknownVersionCode, $"No model has a version '{version}'.");
+
+    /// <summary>400 for a name no version can have, before it reaches the registry's storage.</summary>
+    private static ObjectResult MalformedVersion() =>
+        ApiProblem.InvalidParameter("version", "A version name is 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit.");
 
     private static ObjectResult Conflict(string kind, string detail)
     {

@@ -86,7 +86,7 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
         var parameters = AnalysisParameters.TryParse(input.Fields, out var invalid);
         if (parameters is null)
         {
-            await service.DiscardUploadAsync(input.BlobName, cancellationToken).ConfigureAwait(false);
+            await service.DiscardUploadAsync(id, cancellationToken).ConfigureAwait(false);
             return invalid!;
         }
 
@@ -179,7 +179,12 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
             return query.Error;
         }
 
-        var record = await FindAsync(id, cancellationToken).ConfigureAwait(false);
+        if (MalformedId(id) is { } malformed)
+        {
+            return malformed;
+        }
+
+        var record = await service.GetAsync(id, cancellationToken).ConfigureAwait(false);
         if (record is null)
         {
             return UnknownAnalysis(id);
@@ -274,18 +279,29 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
             return query.Error;
         }
 
-        return AnalysisService.IsWellFormedId(id) && await service.DeleteAsync(id, cancellationToken).ConfigureAwait(false)
-            ? new NoContentResult()
-            : UnknownAnalysis(id);
+        if (MalformedId(id) is { } malformed)
+        {
+            return malformed;
+        }
+
+        return await service.DeleteAsync(id, cancellationToken).ConfigureAwait(false) ? new NoContentResult() : UnknownAnalysis(id);
     }
 
-    private async Task<StoredAnalysis?> FindAsync(string id, CancellationToken cancellationToken) =>
-        AnalysisService.IsWellFormedId(id) ? await service.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
+    /// <summary>400 for a route id this API can never have issued, before it reaches any storage call.</summary>
+    private static ObjectResult? MalformedId(string id) =>
+        AnalysisService.IsWellFormedId(id)
+            ? null
+            : ApiProblem.InvalidParameter("id", "An analysis id is 32 lower-case hexadecimal digits, as answered by CreateAnalysis.");
 
-    /// <summary>The result of a succeeded analysis, or the problem to answer: 404 unknown, 409 not finished or failed.</summary>
+    /// <summary>The result of a succeeded analysis, or the problem to answer: 400 malformed id, 404 unknown, 409 not finished or failed.</summary>
     private async Task<(Core.Segmentation.SegmentationAnalysis? Result, ObjectResult? Problem)> FinishedResultAsync(string id, CancellationToken cancellationToken)
     {
-        var record = await FindAsync(id, cancellationToken).ConfigureAwait(false);
+        if (MalformedId(id) is { } malformed)
+        {
+            return (null, malformed);
+        }
+
+        var record = await service.GetAsync(id, cancellationToken).ConfigureAwait(false);
         if (record is null)
         {
             return (null, UnknownAnalysis(id));
@@ -355,7 +371,7 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                 {
-                    return await FailAsync(file, ApiProblem.MalformedBody("Every multipart section needs a Content-Disposition: form-data header."), cancellationToken).ConfigureAwait(false);
+                    return await FailAsync(id, ApiProblem.MalformedBody("Every multipart section needs a Content-Disposition: form-data header."), cancellationToken).ConfigureAwait(false);
                 }
 
                 var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? string.Empty;
@@ -363,7 +379,7 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
                 {
                     if (file is not null)
                     {
-                        return await FailAsync(file, ApiProblem.InvalidParameter("file", "Send one file per analysis."), cancellationToken).ConfigureAwait(false);
+                        return await FailAsync(id, ApiProblem.InvalidParameter("file", "Send one file per analysis."), cancellationToken).ConfigureAwait(false);
                     }
 
                     var (blobName, bytes) = await service.StoreUploadAsync(id, section.Body, options.MaxUploadBytes, cancellationToken).ConfigureAwait(false);
@@ -375,13 +391,13 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
 
                 if (fields.Values.Sum(v => v.Count) >= MaxFields)
                 {
-                    return await FailAsync(file, ApiProblem.InvalidParameter(name, $"A form may carry at most {MaxFields} parameter fields."), cancellationToken).ConfigureAwait(false);
+                    return await FailAsync(id, ApiProblem.InvalidParameter(name, $"A form may carry at most {MaxFields} parameter fields."), cancellationToken).ConfigureAwait(false);
                 }
 
                 var value = await ReadFieldAsync(section.Body, cancellationToken).ConfigureAwait(false);
                 if (value is null)
                 {
-                    return await FailAsync(file, ApiProblem.InvalidParameter(name, $"Form field '{name}' is longer than {MaxFieldBytes} bytes."), cancellationToken).ConfigureAwait(false);
+                    return await FailAsync(id, ApiProblem.InvalidParameter(name, $"Form field '{name}' is longer than {MaxFieldBytes} bytes."), cancellationToken).ConfigureAwait(false);
                 }
 
                 if (!fields.TryGetValue(name, out var values))
@@ -394,7 +410,7 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
         }
         catch (Exception e) when (e is InvalidDataException or IOException && e is not UploadTooLargeException && file is not null)
         {
-            await service.DiscardUploadAsync(file.Value.BlobName, cancellationToken).ConfigureAwait(false);
+            await service.DiscardUploadAsync(id, cancellationToken).ConfigureAwait(false);
             throw;
         }
 
@@ -405,24 +421,23 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
 
         if (stored.Bytes == 0)
         {
-            await service.DiscardUploadAsync(stored.BlobName, cancellationToken).ConfigureAwait(false);
+            await service.DiscardUploadAsync(id, cancellationToken).ConfigureAwait(false);
             return Received.Invalid(ApiProblem.InvalidParameter("file", "The uploaded file is empty."));
         }
 
         return new Received(new AnalysisInput(stored.BlobName, stored.Bytes, stored.FileName, fields), null);
     }
 
-    private async Task<Received> FailAsync((string BlobName, long Bytes, string FileName)? file, ObjectResult problem, CancellationToken cancellationToken)
+    private async Task<Received> FailAsync(string id, ObjectResult problem, CancellationToken cancellationToken)
     {
-        if (file is { } stored)
-        {
-            await service.DiscardUploadAsync(stored.BlobName, cancellationToken).ConfigureAwait(false);
-        }
-
+        await service.DiscardUploadAsync(id, cancellationToken).ConfigureAwait(false);
         return Received.Invalid(problem);
     }
 
-    /// <summary>JSON: <c>{"blob":"uploads/x.csv", "k":"auto", ...}</c> naming a blob in the uploads or training-data container.</summary>
+    /// <summary>
+    /// JSON: <c>{"blob":"uploads/x.csv", "k":"auto", ...}</c> naming a blob in the uploads or training-data container,
+    /// validated by <see cref="AnalysisService.TryParseInput"/> before any storage call.
+    /// </summary>
     private async Task<Received> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request.Body, MaxJsonBodyBytes, cancellationToken).ConfigureAwait(false);
@@ -472,17 +487,15 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
             return Received.Invalid(ApiProblem.InvalidParameter("blob", "Name the input as \"blob\": \"<container>/<name>\" (a string), or upload the CSV as multipart/form-data."));
         }
 
-        var slash = blob.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == blob.Length - 1 || !AnalysisService.ReadableContainers.Contains(blob[..slash], StringComparer.Ordinal)
-            || blob.Length > MaxSourceNameLength || blob.Any(c => char.IsControl(c) || c == '\\'))
+        if (!AnalysisService.TryParseInput(blob, out var reference, out var error))
         {
-            return Received.Invalid(ApiProblem.InvalidParameter("blob", $"'blob' must be <container>/<name> (at most {MaxSourceNameLength} characters) in one of: {string.Join(", ", AnalysisService.ReadableContainers)}."));
+            return Received.Invalid(ApiProblem.InvalidParameter("blob", $"'blob' is not a readable blob name. {error}"));
         }
 
-        var size = await service.GetBlobSizeAsync(blob, cancellationToken).ConfigureAwait(false);
+        var size = await service.GetBlobSizeAsync(reference, cancellationToken).ConfigureAwait(false);
         if (size is null)
         {
-            return Received.Invalid(ApiProblem.InvalidParameter("blob", $"Blob '{blob}' does not exist."));
+            return Received.Invalid(ApiProblem.InvalidParameter("blob", $"Blob '{reference}' does not exist."));
         }
 
         if (size > options.MaxUploadBytes)
@@ -490,7 +503,7 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
             return Received.Invalid(ApiProblem.TooLarge(options.MaxUploadBytes));
         }
 
-        return new Received(new AnalysisInput(blob, size.Value, blob, fields), null);
+        return new Received(new AnalysisInput(reference.ToString(), size.Value, reference.ToString(), fields), null);
     }
 
     /// <summary>A form field's text, or null when it is longer than <see cref="MaxFieldBytes"/>.</summary>

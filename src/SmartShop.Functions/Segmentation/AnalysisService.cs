@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Text.Json;
 using Azure;
@@ -44,27 +45,46 @@ public sealed partial class AnalysisService(
     /// <exception cref="UploadTooLargeException">More than <paramref name="maxBytes"/> bytes arrived.</exception>
     public async Task<(string BlobName, long Bytes)> StoreUploadAsync(string analysisId, Stream content, long maxBytes, CancellationToken cancellationToken = default)
     {
-        var container = await containers.GetAsync(BlobContainers.Uploads, cancellationToken).ConfigureAwait(false);
-        var name = $"{UploadPrefix}{analysisId}.csv";
+        var upload = UploadOf(analysisId);
+        var blob = await BlobAsync(upload, cancellationToken).ConfigureAwait(false);
         await using var limited = new SizeLimitedStream(content, maxBytes);
         try
         {
-            await container.GetBlobClient(name).UploadAsync(limited, overwrite: true, cancellationToken).ConfigureAwait(false);
+            await blob.UploadAsync(limited, overwrite: true, cancellationToken).ConfigureAwait(false);
         }
         catch (UploadTooLargeException)
         {
-            await container.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             throw;
         }
 
-        return ($"{BlobContainers.Uploads}/{name}", limited.BytesRead);
+        return (upload.ToString(), limited.BytesRead);
     }
 
-    /// <summary>The size of a referenced blob ("container/name"), or null when it does not exist.</summary>
-    public async Task<long?> GetBlobSizeAsync(string blobName, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A blob a request names as its input: a drop zone (<see cref="ReadableContainers"/>) outside the names this API
+    /// issues for uploads, which belong to their analyses. <paramref name="error"/> never quotes the name.
+    /// </summary>
+    public static bool TryParseInput(string? blobName, [NotNullWhen(true)] out BlobReference? reference, [NotNullWhen(false)] out string? error)
     {
-        var (container, name) = Split(blobName);
-        var client = (await containers.GetAsync(container, cancellationToken).ConfigureAwait(false)).GetBlobClient(name);
+        if (!BlobReference.TryParse(blobName, ReadableContainers, out reference, out error))
+        {
+            return false;
+        }
+
+        if (reference.Container == BlobContainers.Uploads && reference.Name.StartsWith(UploadPrefix, StringComparison.Ordinal))
+        {
+            (reference, error) = (null, $"Names under {BlobContainers.Uploads}/{UploadPrefix} are the uploads of analyses; upload a file or name another blob.");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The size of a referenced blob, or null when it does not exist.</summary>
+    public async Task<long?> GetBlobSizeAsync(BlobReference blobName, CancellationToken cancellationToken = default)
+    {
+        var client = await BlobAsync(blobName, cancellationToken).ConfigureAwait(false);
         try
         {
             return (await client.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value.ContentLength;
@@ -177,12 +197,15 @@ public sealed partial class AnalysisService(
         await DeleteUploadAsync(record, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task DiscardUploadAsync(string blobName, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Deletes the upload this API stored for <paramref name="analysisId"/>, if any. The name is derived from the id,
+    /// never taken from a request or a record, so nothing else can be deleted through an analysis.
+    /// </summary>
+    public async Task DiscardUploadAsync(string analysisId, CancellationToken cancellationToken = default)
     {
-        var (container, name) = Split(blobName);
-        if (container == BlobContainers.Uploads && name.StartsWith(UploadPrefix, StringComparison.Ordinal))
+        if (IsWellFormedId(analysisId))
         {
-            await (await containers.GetAsync(container, cancellationToken).ConfigureAwait(false)).GetBlobClient(name)
+            await (await BlobAsync(UploadOf(analysisId), cancellationToken).ConfigureAwait(false))
                 .DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }
@@ -204,20 +227,15 @@ public sealed partial class AnalysisService(
 
     public static string ResultBlobName(string analysisId) => $"{analysisId}.json";
 
-    /// <summary>"container/name" → its parts; the container must be one a request may read.</summary>
-    public static (string Container, string Name) Split(string blobName)
-    {
-        ArgumentNullException.ThrowIfNull(blobName);
-        var slash = blobName.IndexOf('/', StringComparison.Ordinal);
-        return slash > 0 && slash < blobName.Length - 1
-            ? (blobName[..slash], blobName[(slash + 1)..])
-            : throw new ArgumentException($"'{blobName}' is not of the form <container>/<blob name>.", nameof(blobName));
-    }
-
     private async Task<SegmentationResult> SegmentAsync(string sourceBlobName, AnalysisSummary summary, CancellationToken cancellationToken)
     {
-        var (container, name) = Split(sourceBlobName);
-        var blob = (await containers.GetAsync(container, cancellationToken).ConfigureAwait(false)).GetBlobClient(name);
+        // The record's source is checked again: records written by older versions were not validated on the way in.
+        if (!BlobReference.TryParse(sourceBlobName, ReadableContainers, out var source, out var error))
+        {
+            throw new InvalidDataException($"The analysis input cannot be read: {error}");
+        }
+
+        var blob = await BlobAsync(source, cancellationToken).ConfigureAwait(false);
         Stream content;
         try
         {
@@ -225,7 +243,7 @@ public sealed partial class AnalysisService(
         }
         catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
         {
-            throw new FileNotFoundException($"The input blob '{sourceBlobName}' no longer exists.", e);
+            throw new FileNotFoundException($"The input blob '{source}' no longer exists.", e);
         }
 
         await using (content.ConfigureAwait(false))
@@ -259,7 +277,24 @@ public sealed partial class AnalysisService(
     }
 
     private Task DeleteUploadAsync(StoredAnalysis record, CancellationToken cancellationToken) =>
-        record.SourceBlobName is { } source ? DiscardUploadAsync(source, cancellationToken) : Task.CompletedTask;
+        DiscardUploadAsync(record.AnalysisId, cancellationToken);
+
+    private static BlobReference UploadOf(string analysisId) =>
+        IsWellFormedId(analysisId)
+            ? BlobReference.Of(BlobContainers.Uploads, $"{UploadPrefix}{analysisId}.csv")
+            : throw new ArgumentException("Not an analysis id.", nameof(analysisId));
+
+    /// <summary>
+    /// The client of a parsed reference. The strict alphabet of <see cref="BlobReference"/> keeps URI normalisation
+    /// from moving the name; the address is checked once more so that no future relaxation can widen it silently.
+    /// </summary>
+    private async Task<BlobClient> BlobAsync(BlobReference reference, CancellationToken cancellationToken)
+    {
+        var client = (await containers.GetAsync(reference.Container, cancellationToken).ConfigureAwait(false)).GetBlobClient(reference.Name);
+        return client.Uri.AbsolutePath.EndsWith($"/{reference.Container}/{reference.Name}", StringComparison.Ordinal)
+            ? client
+            : throw new InvalidOperationException("A blob reference resolved outside its container.");
+    }
 
     private static string Serialize(AnalysisSummary summary) => JsonSerializer.Serialize(summary, SummaryJson);
 

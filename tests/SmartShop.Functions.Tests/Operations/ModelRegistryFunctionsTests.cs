@@ -77,14 +77,21 @@ public sealed class ModelRegistryFunctionsTests : IDisposable
         view.Training!.Value.GetProperty("runId").GetString().Should().Be("run-9");
     }
 
+    [Fact]
+    public async Task AnUnknownVersionIs404()
+    {
+        ApiResults.Problem(await Functions().GetModelVersion(ApiHost.Request("GET"), "nope", default), StatusCodes.Status404NotFound, ModelRegistryFunctions.UnknownVersionCode);
+    }
+
     [Theory]
-    [InlineData("nope")]
     [InlineData("../recommendations/active")]
+    [InlineData("..")]
+    [InlineData("%2e%2e")]
     [InlineData("v1\n")]
     [InlineData("")]
-    public async Task AnUnknownOrImpossibleVersionIs404(string version)
+    public async Task AVersionNameNoVersionCanHaveIs400(string version)
     {
-        ApiResults.Problem(await Functions().GetModelVersion(ApiHost.Request("GET"), version, default), StatusCodes.Status404NotFound, ModelRegistryFunctions.UnknownVersionCode);
+        ApiResults.Problem(await Functions().GetModelVersion(ApiHost.Request("GET"), version, default), StatusCodes.Status400BadRequest, "invalid-parameter");
     }
 
     [Fact]

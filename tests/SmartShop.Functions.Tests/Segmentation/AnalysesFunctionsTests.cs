@@ -164,7 +164,7 @@ public sealed class AnalysesFunctionsTests : IDisposable
         ProblemCode(await _functions.ListAnalyses(ApiHost.Get(Route, "continuationToken=forged"), default), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");
         ProblemCode(await _functions.ListAnalyses(ApiHost.Get(Route, "pageSize=101"), default), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");
         ProblemCode(await _functions.GetAnalysis(ApiHost.Get("/x"), new string('a', 32), default), StatusCodes.Status404NotFound).Should().Be("analysis-not-found");
-        ProblemCode(await _functions.GetAnalysis(ApiHost.Get("/x"), "../../etc", default), StatusCodes.Status404NotFound).Should().Be("analysis-not-found");
+        ProblemCode(await _functions.GetAnalysis(ApiHost.Get("/x"), "../../etc", default), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");
     }
 
     [Fact]
@@ -176,7 +176,7 @@ public sealed class AnalysesFunctionsTests : IDisposable
         var result = await _functions.CreateAnalysis(Multipart(broken, ("format", "table"), ("delimiter", ";")), default);
 
         ProblemCode(result, StatusCodes.Status400BadRequest).Should().Be("invalid-input");
-        ProblemDetail(result).Should().Be("Non-numeric value 'five20' in numeric column 'visits' (data row 6); 23 of 24 values are numbers.");
+        ProblemDetail(result).Should().Be("Non-numeric value in numeric column 'visits' (data row 6); 23 of 24 values are numbers.");
         ProblemDetail(await _functions.CreateAnalysis(Multipart("InvoiceNo,Quantity\n1,2\n"), default)).Should().Contain("StockCode");
         (await CountAnalysesAsync()).Should().Be(before);
     }
