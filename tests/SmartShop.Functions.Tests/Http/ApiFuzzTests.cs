@@ -41,14 +41,14 @@ public sealed class FuzzedApi : IAsyncLifetime
 }
 
 /// <summary>
-/// At least 10,000 seeded hostile requests invoked directly on every HTTP function found by reflection (route values
+/// At least 50,000 seeded hostile requests invoked directly on every HTTP function found by reflection (route values
 /// bound from the route template, instances from the real service provider): no exception may escape a function, no
 /// answer may be a 5xx, every 4xx must be a problem with a code, and every answer body must serialize.
 /// </summary>
 public sealed class ApiFuzzTests(FuzzedApi api, ITestOutputHelper output) : IClassFixture<FuzzedApi>
 {
     private const int Seed = 20261124;
-    private const int MinimumRequests = 10_000;
+    private const int MinimumRequests = 50_000;
 
     private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
 

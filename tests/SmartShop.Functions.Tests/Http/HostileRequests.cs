@@ -19,6 +19,9 @@ internal sealed class HostileRequests(int seed, IReadOnlyList<string> plausibleI
         "\0", "\u0001\u001f\u007f", "\uD800", "\uDC00x", "\uFFFE", "😀😀😀", "Ünïcödé", "ｆｕｌｌｗｉｄｔｈ", "<script>alert(1)</script>", "' OR 1=1 --",
         "{\"a\":1}", "CON", "NUL", "null", "undefined", "true", "-1", "0", "-0", "1e309", "NaN", "Infinity", "99999999999999999999999",
         "0x10", "１２", "a\r\nx-injected: 1", "%", "%%", "%ZZ", "&", "=", "?", "#", "*", "active", "manifest.json", "r1", "s1",
+        "uploads/analyses/../../models/recommendations/active", "uploads/%2e%2e/models/x", "/uploads/x.csv", "uploads\\..\\models",
+        "uploads/\uFF0E\uFF0E/models/x", "training-data/\u2024\u2024/events/x", "uploads\u2215..\u2215models", "uploads//x",
+        "events-rejected/2026/01/01/00/x.jsonl", "uploads/analyses/0123456789abcdef0123456789abcdef.csv",
     ];
 
     private static readonly string[] ContentTypes =
