@@ -61,7 +61,6 @@ cat > "$target" <<JSON
     "Ingestion__MaxRequestBytes": "1048576",
     "Analyses__MaxUploadBytes": "52428800",
     "Analyses__BackgroundThresholdBytes": "2097152",
-    "Analyses__QueueCapacity": "16",
     "Telemetry__UserIdHashKey": "",
     "Training__PrimaryMetric": "ndcg@10/all",
     "Training__Tolerance": "0.005",

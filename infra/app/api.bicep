@@ -149,7 +149,6 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       Ingestion__MaxRequestBytes: '1048576'
       Analyses__MaxUploadBytes: '52428800'
       Analyses__BackgroundThresholdBytes: '2097152'
-      Analyses__QueueCapacity: '16'
       Telemetry__UserIdHashKey: userIdHashKey
       // Training run: promotion rule, hold-out, input limit (512 MiB), lake window; see docs/retraining.md.
       Training__PrimaryMetric: 'ndcg@10/all'

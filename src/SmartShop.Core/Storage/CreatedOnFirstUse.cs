@@ -6,7 +6,7 @@ namespace SmartShop.Core.Storage;
 /// Clients of named storage resources (tables, blob containers, Cosmos containers) whose resource is created on
 /// first use: once per name, and again after a failed creation. Thread-safe.
 /// </summary>
-internal sealed class CreatedOnFirstUse<TClient>
+public sealed class CreatedOnFirstUse<TClient>
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<TClient>>> _clients = new(StringComparer.Ordinal);
 

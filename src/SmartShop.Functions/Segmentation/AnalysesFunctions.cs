@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
@@ -14,7 +15,7 @@ namespace SmartShop.Functions.Segmentation;
 /// <c>/api/v1/segmentation/analyses</c>: segment an uploaded CSV (multipart field <c>file</c>) or a stored blob (JSON
 /// <c>{"blob":"uploads/x.csv"}</c>), then read the stored analyses, their assignments and merge trees.
 /// </summary>
-public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog backlog, AnalysesOptions options)
+public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses queue, AnalysesOptions options)
 {
     public const string Route = "v1/segmentation/analyses";
     private const string ApiRoot = "/api/";
@@ -22,7 +23,7 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
     private const int MaxFieldBytes = 4 * 1024;
     private const int MaxFields = 32;
     private const int MaxSourceNameLength = 256;
-    private const int QueueFullRetryAfterSeconds = 60;
+    private const int QueueUnavailableRetryAfterSeconds = 30;
 
     [Function(nameof(CreateAnalysis))]
     [ApiOperation("Segmentation analyses", "Segments an uploaded customer or transaction CSV (k or auto, algorithm, linkage, delimiter, column mapping).",
@@ -34,7 +35,7 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
     [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter", "malformed-body", "invalid-input"])]
     [ApiResponse(StatusCodes.Status413PayloadTooLarge, Codes = ["body-too-large"])]
     [ApiResponse(StatusCodes.Status415UnsupportedMediaType, Codes = ["unsupported-media-type"])]
-    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["analysis-queue-full"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["analysis-queue-unavailable"])]
     public async Task<IActionResult> CreateAnalysis(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = Route)] HttpRequest request,
         CancellationToken cancellationToken)
@@ -93,12 +94,17 @@ public sealed class AnalysesFunctions(AnalysisService service, AnalysisBacklog b
         var pending = await service.CreatePendingAsync(id, input.BlobName, new AnalysisSummary(input.Source, input.Bytes, parameters, null, null, null, null), cancellationToken).ConfigureAwait(false);
         if (input.Bytes > options.BackgroundThresholdBytes)
         {
-            if (!backlog.TryEnqueue(pending))
+            try
             {
-                await service.DiscardAsync(pending, cancellationToken).ConfigureAwait(false);
-                request.HttpContext.Response.Headers.RetryAfter = QueueFullRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                return ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, "analysis-queue-full", "Too many analyses are waiting.",
-                    $"The background queue is full; retry after {QueueFullRetryAfterSeconds} seconds.");
+                await queue.EnqueueAsync(pending.AnalysisId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException)
+            {
+                // Not queued, so not accepted: nothing is kept and the client may send it again.
+                await service.DiscardAsync(pending, CancellationToken.None).ConfigureAwait(false);
+                request.HttpContext.Response.Headers.RetryAfter = QueueUnavailableRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, "analysis-queue-unavailable", "The analysis could not be queued.",
+                    $"The background queue cannot be reached; retry after {QueueUnavailableRetryAfterSeconds} seconds.");
             }
 
             return new AcceptedResult(ApiRoot + SelfPath(id), ToResource(pending, null));

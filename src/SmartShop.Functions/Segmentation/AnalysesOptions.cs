@@ -11,11 +11,7 @@ public sealed class AnalysesOptions
     [Range(typeof(long), "1024", "1073741824")]
     public long MaxUploadBytes { get; set; } = 50L * 1024 * 1024;
 
-    /// <summary>Inputs larger than this run in the background (202 + status URL); smaller ones answer 201 at once.</summary>
+    /// <summary>Inputs larger than this run from the analyses queue (202 + status URL); smaller ones answer 201 at once.</summary>
     [Range(typeof(long), "0", "1073741824")]
     public long BackgroundThresholdBytes { get; set; } = 2L * 1024 * 1024;
-
-    /// <summary>Analyses waiting for the background worker; a full queue answers 503 with Retry-After.</summary>
-    [Range(1, 1000)]
-    public int QueueCapacity { get; set; } = 16;
 }

@@ -151,6 +151,35 @@ public sealed partial class AnalysisService(
         }
     }
 
+    /// <summary>
+    /// Runs the analysis a queue message names. Deliveries are at least once: a finished or deleted analysis is left
+    /// as it is, and one that an interrupted run left pending or running is run again from its input.
+    /// </summary>
+    public async Task RunQueuedAsync(string analysisId, CancellationToken cancellationToken = default)
+    {
+        if (!IsWellFormedId(analysisId))
+        {
+            // Not a message this API wrote: retrying cannot help, so it is dropped rather than poisoned.
+            LogMalformedMessage(logger);
+            return;
+        }
+
+        var record = await store.GetAnalysisAsync(analysisId, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            LogSkippedDeleted(logger, analysisId);
+            return;
+        }
+
+        if (record.Status is AnalysisStatus.Succeeded or AnalysisStatus.Failed)
+        {
+            LogAlreadyFinished(logger, analysisId, record.Status);
+            return;
+        }
+
+        await RunAsync(record, cancellationToken).ConfigureAwait(false);
+    }
+
     public Task<StoredAnalysis?> GetAsync(string analysisId, CancellationToken cancellationToken = default) =>
         store.GetAnalysisAsync(analysisId, cancellationToken);
 
@@ -309,6 +338,12 @@ public sealed partial class AnalysisService(
 
     [LoggerMessage(EventId = 7106, Level = LogLevel.Information, Message = "Analysis {AnalysisId} was deleted before it ran")]
     private static partial void LogSkippedDeleted(ILogger logger, string analysisId);
+
+    [LoggerMessage(EventId = 7107, Level = LogLevel.Information, Message = "Analysis {AnalysisId} was delivered again after it finished ({Status}); nothing to do")]
+    private static partial void LogAlreadyFinished(ILogger logger, string analysisId, string status);
+
+    [LoggerMessage(EventId = 7108, Level = LogLevel.Warning, Message = "A queued analysis message does not name an analysis id; dropped")]
+    private static partial void LogMalformedMessage(ILogger logger);
 
     [LoggerMessage(EventId = 7104, Level = LogLevel.Error, Message = "Analysis {AnalysisId} failed unexpectedly")]
     private static partial void LogRunFailed(ILogger logger, Exception exception, string analysisId);

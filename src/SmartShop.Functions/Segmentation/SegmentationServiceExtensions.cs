@@ -1,13 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace SmartShop.Functions.Segmentation;
 
 public static class SegmentationServiceExtensions
 {
-    /// <summary>Segmentation analyses (service, bounded queue, background worker); storage comes from AddSmartShopStorage.</summary>
+    /// <summary>Segmentation analyses (service and the Storage queue of large ones); storage comes from AddSmartShopStorage.</summary>
     public static IHostApplicationBuilder AddSmartShopSegmentation(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -18,11 +17,7 @@ public static class SegmentationServiceExtensions
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<AnalysesOptions>>().Value);
         services.AddSingleton<AnalysisService>();
-        services.AddSingleton<AnalysisBacklog>();
-        services.AddHostedService(sp => new AnalysisWorker(
-            sp.GetRequiredService<AnalysisBacklog>(),
-            new Lazy<AnalysisService>(sp.GetRequiredService<AnalysisService>),
-            sp.GetRequiredService<ILogger<AnalysisWorker>>()));
+        services.AddSingleton<QueuedAnalyses>();
         return builder;
     }
 }

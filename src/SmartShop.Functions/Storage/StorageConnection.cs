@@ -1,13 +1,14 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 
 namespace SmartShop.Functions.Storage;
 
 /// <summary>
 /// Builds storage clients from the Functions connection convention: the setting itself holds a connection string
-/// (local: <c>UseDevelopmentStorage=true</c>), or <c>__blobServiceUri</c> / <c>__tableServiceUri</c> /
+/// (local: <c>UseDevelopmentStorage=true</c>), or <c>__blobServiceUri</c> / <c>__queueServiceUri</c> / <c>__tableServiceUri</c> /
 /// <c>__accountName</c> sub-settings select identity-based access with the app's credential.
 /// </summary>
 internal static class StorageConnection
@@ -34,6 +35,21 @@ internal static class StorageConnection
         }
 
         return new TableServiceClient(ServiceUri(section, "tableServiceUri", "table"), credential, options);
+    }
+
+    public static QueueServiceClient CreateQueueServiceClient(IConfigurationSection section, TokenCredential credential, QueueClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(options);
+
+        // The Functions queue trigger reads base64 messages by default; send what it reads.
+        options.MessageEncoding = QueueMessageEncoding.Base64;
+        if (!string.IsNullOrWhiteSpace(section.Value))
+        {
+            return new QueueServiceClient(section.Value, options);
+        }
+
+        return new QueueServiceClient(ServiceUri(section, "queueServiceUri", "queue"), credential, options);
     }
 
     private static Uri ServiceUri(IConfigurationSection section, string uriKey, string service)

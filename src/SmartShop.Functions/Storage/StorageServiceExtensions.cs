@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,6 +50,7 @@ public static class StorageServiceExtensions
             clients.UseCredential(sp => sp.GetRequiredService<TokenCredential>());
             clients.AddClient<BlobServiceClient, BlobClientOptions>((options, credential) => StorageConnection.CreateBlobServiceClient(storageSection, credential, options));
             clients.AddClient<TableServiceClient, TableClientOptions>((options, credential) => StorageConnection.CreateTableServiceClient(storageSection, credential, options));
+            clients.AddClient<QueueServiceClient, QueueClientOptions>((options, credential) => StorageConnection.CreateQueueServiceClient(storageSection, credential, options));
         });
 
         services.TryAddSingleton(TimeProvider.System);

@@ -38,7 +38,7 @@ public sealed class FunctionsMetadataTests
             "Dashboard", "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents",
             "ListModels", "GetModelVersion", "ActivateModelVersion", "OpenApiDocument",
             "GetUserRecommendations", "GetSimilarItems", "GetBoughtTogether", "PostCartRecommendations", "GetTrending",
-            "CreateAnalysis", "ListAnalyses", "GetAnalysis", "GetAnalysisAssignments", "GetAnalysisDendrogram", "DeleteAnalysis",
+            "CreateAnalysis", "ListAnalyses", "GetAnalysis", "GetAnalysisAssignments", "GetAnalysisDendrogram", "DeleteAnalysis", "RunQueuedAnalysis",
             "GetSegments", "GetUserSegment", "PredictSegment",
             "ScheduledRetrain", "CheckDrift",
         }.Order(StringComparer.Ordinal));
@@ -80,6 +80,16 @@ public sealed class FunctionsMetadataTests
         trigger["path"]!.GetValue<string>().Should().Be("training-data/{name}");
         trigger["connection"]!.GetValue<string>().Should().Be("AzureWebJobsStorage");
         trigger["source"]!.GetValue<string>().Should().Be("EventGrid");
+    }
+
+    [Fact]
+    public void LargeAnalysesRunFromAStorageQueueTrigger()
+    {
+        var trigger = Trigger("RunQueuedAnalysis");
+
+        trigger["type"]!.GetValue<string>().Should().Be("queueTrigger");
+        trigger["queueName"]!.GetValue<string>().Should().Be("segmentation-analyses");
+        trigger["connection"]!.GetValue<string>().Should().Be("AzureWebJobsStorage");
     }
 
     [Theory]
