@@ -1,5 +1,5 @@
 // The SmartShop dashboard: segmentation uploads and results, the model registry, and live recommendations.
-// Served by the Functions app at /api/dashboard/; the API lives beside it under /api/v1 and needs a function key.
+// Served by the Functions app at /api/dashboard/; the API lives beside it under /api/v1 and needs a key (the master key for the admin routes).
 import { analysisView, toView } from './analysis-view.js';
 import { barChart, formatNumber, versionsChart } from './charts.js';
 import { chartBox, h, table, tabs } from './dom.js';
@@ -24,7 +24,7 @@ class ApiError extends Error {}
 
 async function api(path, options = {}) {
   const key = sessionStorage.getItem(keyStorage);
-  if (!key) throw new ApiError('Enter the function key first (Settings above).');
+  if (!key) throw new ApiError('Enter the admin (master) key first (Settings above).');
   const response = await fetch(apiRoot + path, { ...options, headers: { ...(options.headers ?? {}), 'x-functions-key': key } });
   if (response.status === 202) return { accepted: true, response, body: await response.json().catch(() => ({})) };
   if (response.status === 204) return null;

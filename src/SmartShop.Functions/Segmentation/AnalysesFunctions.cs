@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
+using SmartShop.Functions.Auth;
 using SmartShop.Functions.Http;
 using StoredAnalysis = SmartShop.Core.Storage.SegmentationAnalysis;
 
@@ -13,9 +14,11 @@ namespace SmartShop.Functions.Segmentation;
 
 /// <summary>
 /// <c>/api/v1/segmentation/analyses</c>: segment an uploaded CSV (multipart field <c>file</c>) or a stored blob (JSON
-/// <c>{"blob":"uploads/x.csv"}</c>), then read the stored analyses, their assignments and merge trees.
+/// <c>{"blob":"uploads/x.csv"}</c>), then read the stored analyses, their assignments and merge trees. They hold
+/// customers' data, so every route is an admin route (master key; plus an admin token when Entra ID is configured):
+/// the storefront's function key reaches none of them.
 /// </summary>
-public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses queue, AnalysesOptions options)
+public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses queue, AnalysesOptions options, AdminAuthorizer authorizer)
 {
     public const string Route = "v1/segmentation/analyses";
     private const string ApiRoot = "/api/";
@@ -35,12 +38,18 @@ public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses qu
     [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter", "malformed-body", "invalid-input"])]
     [ApiResponse(StatusCodes.Status413PayloadTooLarge, Codes = ["body-too-large"])]
     [ApiResponse(StatusCodes.Status415UnsupportedMediaType, Codes = ["unsupported-media-type"])]
-    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["analysis-queue-unavailable"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["analysis-queue-unavailable", "auth-unavailable"])]
+    [ApiResponse(StatusCodes.Status401Unauthorized, Codes = ["unauthorized"])]
+    [ApiResponse(StatusCodes.Status403Forbidden, Codes = ["forbidden"])]
     public async Task<IActionResult> CreateAnalysis(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = Route)] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = Route)] HttpRequest request,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (await authorizer.AuthorizeAsync(request, cancellationToken).ConfigureAwait(false) is { } denied)
+        {
+            return denied;
+        }
         var query = QueryParameters.Read(request);
         if (!query.IsValid)
         {
@@ -138,11 +147,18 @@ public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses qu
     [ApiQuery("continuationToken", typeof(string), "The token of the previous page's answer.")]
     [ApiResponse(StatusCodes.Status200OK, typeof(AnalysisList))]
     [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status401Unauthorized, Codes = ["unauthorized"])]
+    [ApiResponse(StatusCodes.Status403Forbidden, Codes = ["forbidden"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["auth-unavailable"])]
     public async Task<IActionResult> ListAnalyses(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Route)] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = Route)] HttpRequest request,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (await authorizer.AuthorizeAsync(request, cancellationToken).ConfigureAwait(false) is { } denied)
+        {
+            return denied;
+        }
         var query = QueryParameters.Read(request, "pageSize", "continuationToken");
         var pageSize = query.WholeNumber("pageSize", 20, 1, 100);
         var token = query.Text("continuationToken");
@@ -173,12 +189,19 @@ public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses qu
     [ApiResponse(StatusCodes.Status200OK, typeof(AnalysisResource))]
     [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
     [ApiResponse(StatusCodes.Status404NotFound, Codes = ["analysis-not-found"])]
+    [ApiResponse(StatusCodes.Status401Unauthorized, Codes = ["unauthorized"])]
+    [ApiResponse(StatusCodes.Status403Forbidden, Codes = ["forbidden"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["auth-unavailable"])]
     public async Task<IActionResult> GetAnalysis(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Route + "/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = Route + "/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (await authorizer.AuthorizeAsync(request, cancellationToken).ConfigureAwait(false) is { } denied)
+        {
+            return denied;
+        }
         var query = QueryParameters.Read(request);
         if (!query.IsValid)
         {
@@ -208,12 +231,19 @@ public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses qu
     [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
     [ApiResponse(StatusCodes.Status404NotFound, Codes = ["analysis-not-found"])]
     [ApiResponse(StatusCodes.Status409Conflict, Codes = ["analysis-not-ready"])]
+    [ApiResponse(StatusCodes.Status401Unauthorized, Codes = ["unauthorized"])]
+    [ApiResponse(StatusCodes.Status403Forbidden, Codes = ["forbidden"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["auth-unavailable"])]
     public async Task<IActionResult> GetAnalysisAssignments(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Route + "/{id}/assignments")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = Route + "/{id}/assignments")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (await authorizer.AuthorizeAsync(request, cancellationToken).ConfigureAwait(false) is { } denied)
+        {
+            return denied;
+        }
         var query = QueryParameters.Read(request, "page", "pageSize");
         var page = query.WholeNumber("page", 1, 1, int.MaxValue);
         var pageSize = query.WholeNumber("pageSize", 100, 1, 1000);
@@ -240,12 +270,19 @@ public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses qu
     [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
     [ApiResponse(StatusCodes.Status404NotFound, Codes = ["analysis-not-found", "no-dendrogram"])]
     [ApiResponse(StatusCodes.Status409Conflict, Codes = ["analysis-not-ready"])]
+    [ApiResponse(StatusCodes.Status401Unauthorized, Codes = ["unauthorized"])]
+    [ApiResponse(StatusCodes.Status403Forbidden, Codes = ["forbidden"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["auth-unavailable"])]
     public async Task<IActionResult> GetAnalysisDendrogram(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Route + "/{id}/dendrogram")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = Route + "/{id}/dendrogram")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (await authorizer.AuthorizeAsync(request, cancellationToken).ConfigureAwait(false) is { } denied)
+        {
+            return denied;
+        }
         var query = QueryParameters.Read(request);
         if (!query.IsValid)
         {
@@ -273,12 +310,19 @@ public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses qu
     [ApiResponse(StatusCodes.Status204NoContent)]
     [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
     [ApiResponse(StatusCodes.Status404NotFound, Codes = ["analysis-not-found"])]
+    [ApiResponse(StatusCodes.Status401Unauthorized, Codes = ["unauthorized"])]
+    [ApiResponse(StatusCodes.Status403Forbidden, Codes = ["forbidden"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["auth-unavailable"])]
     public async Task<IActionResult> DeleteAnalysis(
-        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = Route + "/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = Route + "/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (await authorizer.AuthorizeAsync(request, cancellationToken).ConfigureAwait(false) is { } denied)
+        {
+            return denied;
+        }
         var query = QueryParameters.Read(request);
         if (!query.IsValid)
         {

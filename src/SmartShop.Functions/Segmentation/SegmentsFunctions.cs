@@ -8,6 +8,7 @@ using SmartShop.Core.Recommendations;
 using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
 using SmartShop.Core.Telemetry;
+using SmartShop.Functions.Auth;
 using SmartShop.Functions.Http;
 using SmartShop.Functions.Operations;
 using SmartShop.Functions.Serving;
@@ -19,7 +20,7 @@ namespace SmartShop.Functions.Segmentation;
 /// The served segmentation model: <c>GET /api/v1/segments</c> (everything a dashboard charts),
 /// <c>GET /api/v1/users/{userId}/segment</c> and <c>POST /api/v1/segments/predict</c> (segment with its explanation).
 /// </summary>
-public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter logWriter, SmartShopTelemetry telemetry, TimeProvider timeProvider)
+public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter logWriter, SmartShopTelemetry telemetry, TimeProvider timeProvider, AdminAuthorizer authorizer)
 {
     /// <summary>Endpoint name of the prediction log and of the latency histogram (<c>smartshop.recommendation.latency</c>).</summary>
     public const string LogEndpoint = "segment";
@@ -60,18 +61,26 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
     }
 
     [Function(nameof(GetUserSegment))]
-    [ApiOperation("Segments", "A known customer's segment, persona, confidence and explanation.")]
+    [ApiOperation("Segments", "A known customer's segment, persona, confidence and explanation (admin only: it carries the customer's own figures).")]
     [ApiRouteParameter("userId", "The customer id.")]
     [ApiResponse(StatusCodes.Status200OK, typeof(SegmentExplanation))]
     [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status401Unauthorized, Codes = ["unauthorized"])]
+    [ApiResponse(StatusCodes.Status403Forbidden, Codes = ["forbidden"])]
     [ApiResponse(StatusCodes.Status404NotFound, Codes = ["unknown-customer"])]
-    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
-    public IActionResult GetUserSegment(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/users/{userId}/segment")] HttpRequest request,
-        string userId)
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded", "auth-unavailable"])]
+    public async Task<IActionResult> GetUserSegment(
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "v1/users/{userId}/segment")] HttpRequest request,
+        string userId,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var started = Stopwatch.GetTimestamp();
+        if (await authorizer.AuthorizeAsync(request, cancellationToken).ConfigureAwait(false) is { } denied)
+        {
+            return denied;
+        }
+
         var query = QueryParameters.Read(request);
         if (!query.IsValid)
         {

@@ -6,11 +6,15 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using SmartShop.Benchmarks.Recommendations;
 using SmartShop.Core.Data;
 using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
 using SmartShop.Core.Telemetry;
+using SmartShop.Functions.Auth;
 using SmartShop.Functions.Segmentation;
 using SmartShop.Functions.Serving;
 
@@ -43,7 +47,7 @@ public class SegmentApiBenchmarks
         var telemetry = new SmartShopTelemetry(_metrics.GetRequiredService<IMeterFactory>());
         _writer = new DocumentLogWriter(new Lazy<IDocumentLogStore>(new InMemoryActivityStore()), new DocumentLogOptions(), telemetry, NullLogger<DocumentLogWriter>.Instance);
         _writer.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-        _functions = new SegmentsFunctions(serving, _writer, telemetry, TimeProvider.System);
+        _functions = new SegmentsFunctions(serving, _writer, telemetry, TimeProvider.System, UnconfiguredAdminAuthorizer());
         _customers = [.. features.CustomerIds];
         _bodies = Enumerable.Range(0, Math.Min(features.Count, RequestsPerInvoke)).Select(i => Encoding.UTF8.GetBytes(
             "{\"features\":{" + string.Join(',', features.FeatureNames.Select((f, j) => string.Create(CultureInfo.InvariantCulture, $"\"{f}\":{features[i, j]:R}"))) + "}}")).ToArray();
@@ -57,15 +61,21 @@ public class SegmentApiBenchmarks
         _metrics.Dispose();
     }
 
+    /// <summary>No Entra ID issuer configured, as in a key-only deployment: the authorizer lets the host's key check stand.</summary>
+    private static AdminAuthorizer UnconfiguredAdminAuthorizer() => new(
+        Options.Create(new AuthOptions()),
+        new ConfigurationManager<OpenIdConnectConfiguration>("https://issuer.invalid/.well-known/openid-configuration", new OpenIdConnectConfigurationRetriever()),
+        NullLogger<AdminAuthorizer>.Instance);
+
     [Benchmark(OperationsPerInvoke = RequestsPerInvoke)]
-    public int UserSegment()
+    public async Task<int> UserSegment()
     {
         var total = 0;
         for (var i = 0; i < RequestsPerInvoke; i++)
         {
             var context = new DefaultHttpContext();
             context.Request.Method = HttpMethods.Get;
-            total += _functions.GetUserSegment(context.Request, _customers[i % _customers.Length]) is OkObjectResult ? 1 : 0;
+            total += await _functions.GetUserSegment(context.Request, _customers[i % _customers.Length], default) is OkObjectResult ? 1 : 0;
         }
 
         return total;

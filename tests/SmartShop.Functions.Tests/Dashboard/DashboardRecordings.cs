@@ -70,8 +70,8 @@ public sealed class DashboardRecordings : IAsyncLifetime
         // A customer both models know: the segment answer must be a real explanation, not a 404.
         UserId = ServingTestModels.Rows.Select(t => t.CustomerId).OfType<string>().Distinct(StringComparer.Ordinal)
             .First(u => _host.Serving.Recommendations!.Recommender.IsKnownUser(u)
-                && segments.GetUserSegment(RecordedResponse.NewContext("GET", "/x").Request, u) is OkObjectResult);
-        await Record("GET", $"v1/users/{UserId}/segment", "", c => Task.FromResult(segments.GetUserSegment(c.Request, UserId)));
+                && segments.GetUserSegment(RecordedResponse.NewContext("GET", "/x").Request, u, default).GetAwaiter().GetResult() is OkObjectResult);
+        await Record("GET", $"v1/users/{UserId}/segment", "", c => segments.GetUserSegment(c.Request, UserId, default));
         var recommendations = _host.Create<RecommendationFunctions>();
         await Record("GET", $"v1/users/{UserId}/recommendations", "?k=10", c => recommendations.GetUserRecommendations(c.Request, UserId, default));
         await Record("GET", $"v1/items/{ItemId}/similar", "?k=10", c => Task.FromResult(recommendations.GetSimilarItems(c.Request, ItemId, default)));

@@ -61,9 +61,9 @@ public sealed class SegmentsFunctionsTests(ServedSegmentationFixture fixture) : 
     }
 
     [Fact]
-    public void AKnownCustomerGetsTheSegmentWithItsExplanation()
+    public async Task AKnownCustomerGetsTheSegmentWithItsExplanation()
     {
-        var answer = Value<SegmentExplanation>(_functions.GetUserSegment(ApiHost.Get("/x"), KnownCustomer), StatusCodes.Status200OK);
+        var answer = Value<SegmentExplanation>(await _functions.GetUserSegment(ApiHost.Get("/x"), KnownCustomer, default), StatusCodes.Status200OK);
 
         answer.UserId.Should().Be(KnownCustomer);
         answer.ModelVersion.Should().Be("s1");
@@ -86,7 +86,7 @@ public sealed class SegmentsFunctionsTests(ServedSegmentationFixture fixture) : 
 
         var answer = Value<SegmentExplanation>(
             await _functions.PredictSegment(ApiHost.Post("/x", Body(features)), default), StatusCodes.Status200OK);
-        var byId = Value<SegmentExplanation>(_functions.GetUserSegment(ApiHost.Get("/x"), KnownCustomer), StatusCodes.Status200OK);
+        var byId = Value<SegmentExplanation>(await _functions.GetUserSegment(ApiHost.Get("/x"), KnownCustomer, default), StatusCodes.Status200OK);
 
         answer.UserId.Should().BeNull();
         answer.Segment.Should().Be(byId.Segment);
@@ -124,9 +124,9 @@ public sealed class SegmentsFunctionsTests(ServedSegmentationFixture fixture) : 
         ProblemCode(await _functions.PredictSegment(ApiHost.Post("/x", "recency=1", "application/x-www-form-urlencoded"), default), StatusCodes.Status415UnsupportedMediaType)
             .Should().Be("unsupported-media-type");
         ProblemCode(await _functions.PredictSegment(ApiHost.Post("/x", "{\"features\":"), default), StatusCodes.Status400BadRequest).Should().Be("malformed-body");
-        ProblemCode(_functions.GetUserSegment(ApiHost.Get("/x"), "no-such-customer"), StatusCodes.Status404NotFound).Should().Be("unknown-customer");
-        ProblemCode(_functions.GetUserSegment(ApiHost.Get("/x"), "bad\u0001id"), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");
-        ProblemCode(_functions.GetUserSegment(ApiHost.Get("/x"), new string('7', 129)), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");
+        ProblemCode(await _functions.GetUserSegment(ApiHost.Get("/x"), "no-such-customer", default), StatusCodes.Status404NotFound).Should().Be("unknown-customer");
+        ProblemCode(await _functions.GetUserSegment(ApiHost.Get("/x"), "bad\u0001id", default), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");
+        ProblemCode(await _functions.GetUserSegment(ApiHost.Get("/x"), new string('7', 129), default), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");
         ProblemCode(_functions.GetSegments(ApiHost.Get("/x", "k=3")), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");
     }
 
@@ -139,7 +139,7 @@ public sealed class SegmentsFunctionsTests(ServedSegmentationFixture fixture) : 
         await writer.StartAsync(CancellationToken.None);
         try
         {
-            var answer = Value<SegmentExplanation>(_functions.GetUserSegment(ApiHost.Get("/x"), KnownCustomer), StatusCodes.Status200OK);
+            var answer = Value<SegmentExplanation>(await _functions.GetUserSegment(ApiHost.Get("/x"), KnownCustomer, default), StatusCodes.Status200OK);
             var visitor = "visitor-" + Guid.NewGuid().ToString("N");
             var vector = "\"recency\":3,\"frequency\":1,\"monetary\":20,\"tenure_days\":3,\"avg_basket_value\":20,\"distinct_products\":2";
             var predicted = Value<SegmentExplanation>(
@@ -184,7 +184,7 @@ public sealed class SegmentsWithoutAndWithRecommenderTests : IDisposable
 
         ProblemCode(functions.GetSegments(request), StatusCodes.Status503ServiceUnavailable).Should().Be("model-not-loaded");
         request.HttpContext.Response.Headers.RetryAfter.ToString().Should().NotBeEmpty();
-        ProblemCode(functions.GetUserSegment(ApiHost.Get("/x"), "12347"), StatusCodes.Status503ServiceUnavailable).Should().Be("model-not-loaded");
+        ProblemCode(await functions.GetUserSegment(ApiHost.Get("/x"), "12347", default), StatusCodes.Status503ServiceUnavailable).Should().Be("model-not-loaded");
         ProblemCode(await functions.PredictSegment(ApiHost.Post("/x", "{}"), default), StatusCodes.Status503ServiceUnavailable).Should().Be("model-not-loaded");
     }
 
@@ -197,7 +197,7 @@ public sealed class SegmentsWithoutAndWithRecommenderTests : IDisposable
         var functions = _host.Create<SegmentsFunctions>();
         var customer = _host.Serving.Segmentation!.Saved.KnownCustomers.CustomerIds[0];
 
-        var answer = Value<SegmentExplanation>(functions.GetUserSegment(ApiHost.Get("/x"), customer), StatusCodes.Status200OK);
+        var answer = Value<SegmentExplanation>(await functions.GetUserSegment(ApiHost.Get("/x"), customer, default), StatusCodes.Status200OK);
 
         answer.TopProducts.Should().NotBeNull().And.NotBeEmpty().And.HaveCountLessThanOrEqualTo(SegmentsFunctions.TopProducts);
         answer.TopProducts!.Should().OnlyContain(p => p.Reason.StartsWith("popular in your segment", StringComparison.Ordinal));

@@ -1,0 +1,78 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using SmartShop.Functions.Http;
+using SmartShop.Functions.Segmentation;
+using SmartShop.Functions.Tests.Http;
+
+namespace SmartShop.Functions.Tests.Auth;
+
+/// <summary>
+/// Routes that answer with customers' own data (segmentation analyses and their assignments, a customer's segment with
+/// its figures) are admin routes: the host demands the master key, and with Entra ID configured the worker demands an
+/// admin token, so the storefront's function key reaches none of them.
+/// </summary>
+public sealed class CustomerDataRoutesTests : IDisposable
+{
+    private static readonly string[] CustomerDataFunctions =
+    [
+        nameof(AnalysesFunctions.CreateAnalysis), nameof(AnalysesFunctions.ListAnalyses), nameof(AnalysesFunctions.GetAnalysis),
+        nameof(AnalysesFunctions.GetAnalysisAssignments), nameof(AnalysesFunctions.GetAnalysisDendrogram), nameof(AnalysesFunctions.DeleteAnalysis),
+        nameof(SegmentsFunctions.GetUserSegment),
+    ];
+
+    private readonly TestTokenIssuer _issuer = new();
+    private readonly ApiHost _host;
+
+    public CustomerDataRoutesTests() => _host = new ApiHost(TestTokenIssuer.Settings, _issuer.Replace);
+
+    public void Dispose()
+    {
+        _host.Dispose();
+        _issuer.Dispose();
+    }
+
+    [Fact]
+    public void EveryRouteWithCustomersDataIsAnAdminRoute()
+    {
+        var functions = OpenApiDocumentBuilder.HttpFunctions(typeof(ApiProblem).Assembly)
+            .Where(f => CustomerDataFunctions.Contains(f.Name)).ToList();
+
+        functions.Select(f => f.Name).Should().BeEquivalentTo(CustomerDataFunctions);
+        functions.Should().OnlyContain(f => f.Trigger.AuthLevel == AuthorizationLevel.Admin);
+    }
+
+    [Theory]
+    [MemberData(nameof(Functions))]
+    public async Task WithoutAnAdminTokenTheAnswerIs401Or403AndNothingElse(string function)
+    {
+        (await InvokeAsync(function, authorization: null)).Should().Be(StatusCodes.Status401Unauthorized);
+        (await InvokeAsync(function, "Bearer " + _issuer.Token(roles: ["Reader"]))).Should().Be(StatusCodes.Status403Forbidden);
+        (await InvokeAsync(function, "Bearer " + _issuer.Token(roles: ["SmartShop.Admin"]))).Should().NotBe(StatusCodes.Status401Unauthorized)
+            .And.NotBe(StatusCodes.Status403Forbidden);
+    }
+
+    public static TheoryData<string> Functions => new(CustomerDataFunctions);
+
+    private async Task<int> InvokeAsync(string function, string? authorization)
+    {
+        var (method, type) = typeof(AnalysesFunctions).GetMethod(function) is { } analyses
+            ? (analyses, typeof(AnalysesFunctions))
+            : (typeof(SegmentsFunctions).GetMethod(function)!, typeof(SegmentsFunctions));
+        var request = ApiHost.Request(method.GetParameters()[0].GetCustomAttribute<HttpTriggerAttribute>()!.Methods![0].ToUpperInvariant(),
+            configure: r =>
+            {
+                if (authorization is not null)
+                {
+                    r.Headers.Authorization = authorization;
+                }
+            });
+        var arguments = method.GetParameters().Select(p => p.ParameterType == typeof(HttpRequest) ? request
+            : p.ParameterType == typeof(CancellationToken) ? CancellationToken.None
+            : (object)"0123456789abcdef0123456789abcdef").ToArray();
+        var instance = Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(_host.Services, type);
+        var result = await (Task<IActionResult>)method.Invoke(instance, arguments)!;
+        return (result as ObjectResult)?.StatusCode ?? (result as StatusCodeResult)?.StatusCode ?? StatusCodes.Status200OK;
+    }
+}
