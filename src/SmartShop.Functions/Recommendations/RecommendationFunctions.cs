@@ -131,7 +131,6 @@ public sealed partial class RecommendationFunctions(
         AnswerAboutItem(request, itemId, SimilarEndpoint,
             (recommender, item, k) => Map(recommender, recommender.SimilarItems(new ItemRequest { ItemId = item.Id, K = k }, cancellationToken), null),
             trending => trending,
-            item => item.ItemId,
             (id, recommendationId, version, items) => new SimilarItems(id, recommendationId, version, items),
             cancellationToken);
 
@@ -150,7 +149,6 @@ public sealed partial class RecommendationFunctions(
             (recommender, item, k) => [.. recommender.FrequentlyBoughtTogether(new ItemRequest { ItemId = item.Id, K = k }, cancellationToken)
                 .Select(i => BoughtTogether(recommender, i))],
             trending => new BoughtTogetherRecommendation(trending.ItemId, trending.Score, trending.Reasons, trending.Title, trending.Category, trending.Price, null, null, null, null),
-            item => item.ItemId,
             (id, recommendationId, version, items) => new BoughtTogetherItems(id, recommendationId, version, items),
             cancellationToken);
 
@@ -277,12 +275,11 @@ public sealed partial class RecommendationFunctions(
         HttpRequest request,
         string itemId,
         string endpoint,
-        Func<Recommender, CatalogueItem, int, T[]> answerKnown,
+        Func<Recommender, CatalogueItem, int, IReadOnlyList<T>> answerKnown,
         Func<RecommendationItem, T> fromTrending,
-        Func<T, string> itemIdOf,
-        Func<string, string, string, T[], object> respond,
+        Func<string, string, string, IReadOnlyList<T>, object> respond,
         CancellationToken cancellationToken)
-        where T : class
+        where T : class, IRecommendedItem
     {
         ArgumentNullException.ThrowIfNull(request);
         var started = Stopwatch.GetTimestamp();
@@ -310,7 +307,7 @@ public sealed partial class RecommendationFunctions(
             ? [.. Map(recommender, recommender.Trending(new TrendingRequest { K = k }, cancellationToken), UnknownItemReason).Select(fromTrending)]
             : answerKnown(recommender, known, k));
         var recommendationId = NewRecommendationId();
-        Record(endpoint, null, recommendationId, served.Version, items.Select(itemIdOf), started);
+        Record(endpoint, null, recommendationId, served.Version, items.Select(i => i.ItemId), started);
         return new OkObjectResult(respond(itemId, recommendationId, served.Version, items));
     }
 

@@ -1,12 +1,24 @@
 namespace SmartShop.Functions.Recommendations;
 
+/// <summary>What every item of an answer carries; the cache sizes its entries from it.</summary>
+public interface IRecommendedItem
+{
+    string ItemId { get; }
+
+    IReadOnlyList<string> Reasons { get; }
+
+    string Title { get; }
+
+    string? Category { get; }
+}
+
 /// <summary>One recommended item: the engine's reason first, then any note about a fallback.</summary>
-public sealed record RecommendationItem(string ItemId, float Score, IReadOnlyList<string> Reasons, string Title, string? Category, decimal Price);
+public sealed record RecommendationItem(string ItemId, float Score, IReadOnlyList<string> Reasons, string Title, string? Category, decimal Price) : IRecommendedItem;
 
 /// <summary>An item bought together with the requested one; the statistics are null when the list fell back to trending.</summary>
 public sealed record BoughtTogetherRecommendation(
     string ItemId, float Score, IReadOnlyList<string> Reasons, string Title, string? Category, decimal Price,
-    int? Baskets, float? Support, float? Confidence, float? Lift);
+    int? Baskets, float? Support, float? Confidence, float? Lift) : IRecommendedItem;
 
 /// <summary><c>GET v1/users/{userId}/recommendations</c>.</summary>
 public sealed record UserRecommendations(string UserId, string RecommendationId, string ModelVersion, IReadOnlyList<RecommendationItem> Recommendations);
