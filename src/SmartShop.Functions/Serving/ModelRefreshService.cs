@@ -12,8 +12,9 @@ using SmartShop.Functions.Operations;
 namespace SmartShop.Functions.Serving;
 
 /// <summary>
-/// Keeps <see cref="ServingModels"/> on the registry's active versions: loads them at start, then polls the active
-/// pointers every <see cref="ModelRegistryOptions.PollIntervalSeconds"/>. A changed pointer (new ETag) is downloaded,
+/// Keeps <see cref="ServingModels"/> on the registry's active versions: loads them once this instance serves HTTP
+/// (<see cref="ServingDemand"/>; until then, and while loading, the routes answer 503 model-not-loaded), then polls the
+/// active pointers every <see cref="ModelRegistryOptions.PollIntervalSeconds"/>. A changed pointer (new ETag) is downloaded,
 /// loaded and swapped in; a version that fails to load is logged and skipped, and the previous model keeps serving.
 /// </summary>
 public sealed partial class ModelRefreshService : BackgroundService
@@ -23,6 +24,7 @@ public sealed partial class ModelRefreshService : BackgroundService
     private readonly ModelStatusBoard _status;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ModelRefreshService> _logger;
+    private readonly ServingDemand _demand;
     private readonly TimeSpan _pollInterval;
     // One refresh at a time: the poll loop and callers of RefreshAsync (tests, retraining) never race on a swap.
     private readonly SemaphoreSlim _refreshing = new(1, 1);
@@ -33,11 +35,13 @@ public sealed partial class ModelRefreshService : BackgroundService
         ModelRegistry registry,
         ServingModels serving,
         ModelStatusBoard status,
+        ServingDemand demand,
         IOptions<ModelRegistryOptions> options,
         TimeProvider timeProvider,
         ILogger<ModelRefreshService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _demand = demand;
         _registry = registry;
         _serving = serving;
         _status = status;
@@ -77,6 +81,15 @@ public sealed partial class ModelRefreshService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await _demand.Requested.WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try

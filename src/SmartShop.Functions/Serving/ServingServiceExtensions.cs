@@ -14,6 +14,7 @@ public static class ServingServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<ServingModels>();
+        builder.Services.AddSingleton<ServingDemand>();
         builder.Services.AddSingleton<ModelRefreshService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelRefreshService>());
         builder.Services.AddSingleton<RecommendationCache>();
