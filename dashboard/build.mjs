@@ -1,12 +1,13 @@
-// Bundles the dashboard page and the HTML report renderer (Chart.js included) into dashboard/dist/.
-// Run through `npm run build:dashboard`; SmartShop.Core's build calls it when a source is newer than the output.
+// Bundles the dashboard page and the HTML report renderer (Chart.js included) into dashboard/dist/ (committed, so the
+// .NET build never needs Node.js). Run through `npm run build:dashboard` after changing dashboard/src; DASHBOARD_OUT
+// writes elsewhere (the test that checks the committed bundle is current uses it).
 import { build } from 'esbuild';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(fileURLToPath(import.meta.url));
-const dist = join(root, 'dist');
+const dist = process.env.DASHBOARD_OUT ?? join(root, 'dist');
 await mkdir(dist, { recursive: true });
 
 await build({

@@ -156,7 +156,7 @@ public static class RunReport
     {
         using var stream = typeof(RunReport).Assembly.GetManifestResourceStream("dashboard/" + name)
             ?? throw new InvalidOperationException(
-                $"This build has no report renderer (dashboard/{name}): it was built without Node.js. Install Node.js 20+ with npm and rebuild (the build runs 'npm run build:dashboard').");
+                $"This build has no report renderer (dashboard/{name}): dashboard/dist is missing from the source tree. Restore it from git, or run 'npm ci && npm run build:dashboard', and rebuild.");
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return reader.ReadToEnd();
     }

@@ -36,7 +36,7 @@ public sealed class DashboardAssets
 
     public const string IndexName = "index.html";
 
-    /// <summary>False when the app was built without Node.js, so the bundle is missing.</summary>
+    /// <summary>False when the app was built from a tree without dashboard/dist, so the bundle is missing.</summary>
     public bool IsBuilt => _assets.ContainsKey(IndexName);
 
     public IReadOnlyCollection<string> Names => _assets.Keys;

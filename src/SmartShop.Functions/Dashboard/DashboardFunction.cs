@@ -42,7 +42,7 @@ public sealed class DashboardFunction(DashboardAssets assets)
         if (!assets.IsBuilt)
         {
             return ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, NotBuiltCode, "The dashboard is not part of this build.",
-                "The app was built without Node.js, so the dashboard bundle is missing. Install Node.js 20+ with npm and rebuild.");
+                "The app was built without the dashboard bundle (dashboard/dist). Restore it from git, or run npm ci && npm run build:dashboard, and rebuild.");
         }
 
         if (string.IsNullOrEmpty(path))
