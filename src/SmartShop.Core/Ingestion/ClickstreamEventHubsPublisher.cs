@@ -11,7 +11,7 @@ public sealed record PublishSummary(long Events, int Batches, TimeSpan Elapsed);
 /// <c>maxBatchEvents</c>, optionally paced to an events-per-second rate (for soak tests). The payloads are sent as
 /// they are; validation happens on the receiving side, as in production.
 /// </summary>
-public sealed class ClickstreamEventHubsPublisher(EventHubProducerClient producer)
+public sealed class ClickstreamEventHubsPublisher(EventHubProducerClient producer, TimeProvider? timeProvider = null)
 {
     public async Task<PublishSummary> PublishAsync(
         IEnumerable<string> payloads, int maxBatchEvents, double eventsPerSecond, CancellationToken cancellationToken = default)
@@ -20,7 +20,7 @@ public sealed class ClickstreamEventHubsPublisher(EventHubProducerClient produce
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchEvents, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(eventsPerSecond);
 
-        var pacer = new EventRatePacer(eventsPerSecond);
+        var pacer = new EventRatePacer(eventsPerSecond, timeProvider);
         long sent = 0;
         var batches = 0;
         var batch = await producer.CreateBatchAsync(cancellationToken).ConfigureAwait(false);

@@ -1,16 +1,15 @@
-using System.Diagnostics;
-
 namespace SmartShop.Core.Ingestion;
 
 /// <summary>
 /// Paces a stream to at most <c>eventsPerSecond</c> by the running total since the start (0 = unpaced): after n events
 /// it waits until n / rate seconds have passed, so batch sizes and slow sends average out.
 /// </summary>
-public sealed class EventRatePacer(double eventsPerSecond)
+public sealed class EventRatePacer(double eventsPerSecond, TimeProvider? timeProvider = null)
 {
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly long _started = (timeProvider ?? TimeProvider.System).GetTimestamp();
 
-    public TimeSpan Elapsed => _clock.Elapsed;
+    public TimeSpan Elapsed => _time.GetElapsedTime(_started);
 
     public Task WaitAsync(long eventsSoFar, CancellationToken cancellationToken = default)
     {
@@ -18,7 +17,7 @@ public sealed class EventRatePacer(double eventsPerSecond)
         {
             return Task.CompletedTask;
         }
-        var due = TimeSpan.FromSeconds(eventsSoFar / eventsPerSecond) - _clock.Elapsed;
-        return due > TimeSpan.Zero ? Task.Delay(due, cancellationToken) : Task.CompletedTask;
+        var due = TimeSpan.FromSeconds(eventsSoFar / eventsPerSecond) - Elapsed;
+        return due > TimeSpan.Zero ? Task.Delay(due, _time, cancellationToken) : Task.CompletedTask;
     }
 }

@@ -336,8 +336,8 @@ public sealed partial class RecommendationFunctions(
     private async Task<IReadOnlyList<string>> RecentItemsAsync(string userId, CancellationToken cancellationToken)
     {
         // Recent events only refine the answer: when the store fails or is slow the user still gets the model's list.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(RecentActivityTimeout);
+        using var deadline = new CancellationTokenSource(RecentActivityTimeout, timeProvider);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             var activity = await activityStore.GetRecentActivityAsync(userId, timeout.Token).ConfigureAwait(false);

@@ -30,11 +30,23 @@ public sealed class ClickstreamEventHubsPublisherTests
         var producer = new RecordingProducer(maxEventsPerHubBatch: 10);
         var payloads = Enumerable.Range(0, 30).Select(i => $"{{\"n\":{i}}}");
 
-        var summary = await new ClickstreamEventHubsPublisher(producer).PublishAsync(payloads, maxBatchEvents: 10, eventsPerSecond: 100);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        producer.Clock = clock;
 
-        // 30 events at 100 events/s cannot finish before 0.3 s.
-        summary.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(290));
+        var publishing = new ClickstreamEventHubsPublisher(producer, clock).PublishAsync(payloads, maxBatchEvents: 10, eventsPerSecond: 100);
+        while (!publishing.IsCompleted)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            await Task.Yield();
+        }
+
+        var summary = await publishing;
+
+        // The n-th batch of 10 may leave only once 10·(n-1) events at 100 events/s are due: at 0, 0.1 and 0.2 s.
+        producer.SentAt.Select(t => t.TotalMilliseconds).Should().SatisfyRespectively(
+            t => t.Should().BeInRange(0, 2), t => t.Should().BeInRange(100, 102), t => t.Should().BeInRange(200, 202));
         summary.Events.Should().Be(30);
+        summary.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(300), "after the last batch the pacer waits until 30 events are due");
     }
 
     [Fact]
@@ -76,8 +88,16 @@ public sealed class ClickstreamEventHubsPublisherTests
 
         public List<List<EventData>> Sent { get; } = [];
 
+        /// <summary>When each batch was sent, on <see cref="Clock"/>, from the first call to CreateBatchAsync.</summary>
+        public List<TimeSpan> SentAt { get; } = [];
+
+        public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+        private long? _start;
+
         public override ValueTask<EventDataBatch> CreateBatchAsync(CancellationToken cancellationToken = default)
         {
+            _start ??= Clock.GetTimestamp();
             var store = new List<EventData>();
             var batch = EventHubsModelFactory.EventDataBatch(1_000_000, store, new CreateBatchOptions(),
                 data => store.Count < maxEventsPerHubBatch && data.EventBody.ToString().Length <= rejectBodiesLongerThan);
@@ -88,6 +108,7 @@ public sealed class ClickstreamEventHubsPublisherTests
         public override Task SendAsync(EventDataBatch eventBatch, CancellationToken cancellationToken = default)
         {
             Sent.Add([.. _contents[eventBatch]]);
+            SentAt.Add(Clock.GetElapsedTime(_start!.Value));
             return Task.CompletedTask;
         }
     }

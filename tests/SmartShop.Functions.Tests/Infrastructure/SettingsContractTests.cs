@@ -22,13 +22,6 @@ public sealed class SettingsContractTests
     /// <summary>The host's own storage connection: read by the runtime whether or not a trigger names it.</summary>
     private const string HostStorageConnection = "AzureWebJobsStorage";
 
-    /// <summary>
-    /// Provisioned in Bicep before the code that reads them exists (none now: the Cosmos settings are read by
-    /// CosmosOptions). <see cref="SettingsProvisionedAheadOfCodeAreNotYetReadByCode"/> fails once the code reads them,
-    /// so entries leave this list as soon as they are covered by the normal contract.
-    /// </summary>
-    private static readonly string[] ProvisionedAheadOfCode = [];
-
     private static readonly string[] PostProvisionScripts =
     [
         Path.Combine("scripts", "write-local-settings.sh"),
@@ -97,7 +90,6 @@ public sealed class SettingsContractTests
             var text = File.ReadAllText(Repository.Path(script));
             var written = CodeSettings.PlainSettings.Select(s => s.Name)
                 .Concat(CodeSettings.Connections.Select(c => c.Name))
-                .Concat(ProvisionedAheadOfCode)
                 .Where(name => text.Contains($"\"{name}\"", StringComparison.Ordinal) || text.Contains($"\"{name}__", StringComparison.Ordinal));
             problems.AddRange(MissingIn(written.ToHashSet(StringComparer.Ordinal), script));
         }
@@ -108,7 +100,7 @@ public sealed class SettingsContractTests
     [Fact]
     public void BicepSetsNoSettingThatNothingReads()
     {
-        var unused = Unused(CompiledTemplate.MainTemplate.AppSettings().Keys, allowAheadOfCode: true)
+        var unused = Unused(CompiledTemplate.MainTemplate.AppSettings().Keys)
             .Select(name => $"{name}: set in infra/app/api.bicep but read by no options type, binding or host convention");
 
         unused.Should().BeEmpty();
@@ -117,19 +109,10 @@ public sealed class SettingsContractTests
     [Fact]
     public void LocalSettingsSampleHasNoSettingThatNothingReads()
     {
-        var unused = Unused(LocalSettingsSample(), allowAheadOfCode: false)
+        var unused = Unused(LocalSettingsSample())
             .Select(name => $"{name}: set in local.settings.sample.json but read by no options type, binding or host convention");
 
         unused.Should().BeEmpty();
-    }
-
-    [Fact]
-    public void SettingsProvisionedAheadOfCodeAreNotYetReadByCode()
-    {
-        var nowRead = ProvisionedAheadOfCode.Where(name => IsReadByCode(name))
-            .Select(name => $"{name} is read by the code now: remove it from {nameof(ProvisionedAheadOfCode)} and add it to local.settings.sample.json");
-
-        nowRead.Should().BeEmpty();
     }
 
     private static List<string> MissingIn(HashSet<string> provided, string where)
@@ -144,11 +127,10 @@ public sealed class SettingsContractTests
         return problems;
     }
 
-    private static IEnumerable<string> Unused(IEnumerable<string> provided, bool allowAheadOfCode) =>
+    private static IEnumerable<string> Unused(IEnumerable<string> provided) =>
         provided.Where(name => !IsReadByCode(name)
             && !HostSettings.Contains(name, StringComparer.Ordinal)
-            && !IsConnectionSetting(name, HostStorageConnection)
-            && !(allowAheadOfCode && ProvisionedAheadOfCode.Contains(name, StringComparer.Ordinal)));
+            && !IsConnectionSetting(name, HostStorageConnection));
 
     private static bool IsReadByCode(string name) =>
         CodeSettings.PlainSettings.Any(s => s.Name == name)

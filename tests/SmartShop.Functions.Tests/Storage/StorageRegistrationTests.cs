@@ -17,7 +17,6 @@ public sealed class StorageRegistrationTests
         services.GetRequiredService<IDocumentLogStore>().Should().BeOfType<TableDocumentLogStore>();
         services.GetRequiredService<BlobServiceClient>().AccountName.Should().Be("devstoreaccount1");
         services.GetRequiredService<ModelRegistry>().KeepVersions.Should().Be(3);
-        services.GetRequiredService<EventLakeWriter>().Should().NotBeNull();
         services.GetServices<IHostedService>().Should().Contain(s => s is DocumentLogWriter);
     }
 
