@@ -72,7 +72,15 @@ internal static class DemoCommand
 
     private static void ShowRecommendations(IReadOnlyList<Transaction> rows, IReadOnlyList<CustomerAssignment> segments, TextWriter output, CancellationToken cancellationToken)
     {
-        var model = new RecommenderTrainer(DemoOptions).Train(InteractionSources.FromTransactions(rows), Catalogue.FromTransactions(rows), cancellationToken: cancellationToken);
+        output.WriteLine();
+        output.WriteLine("== Training the recommender ==");
+        var (progress, heartbeat) = RecommendationInputs.ProgressWithHeartbeat(output, "training", TimeSpan.FromSeconds(4));
+        RecommenderModel model;
+        using (heartbeat)
+        {
+            model = new RecommenderTrainer(DemoOptions).Train(InteractionSources.FromTransactions(rows), Catalogue.FromTransactions(rows), progress, cancellationToken);
+        }
+
         var segmentTrending = SegmentTrending.Build(model, SegmentNames(segments));
         var recommender = new Recommender(model, segments: segmentTrending);
         output.WriteLine();

@@ -28,6 +28,31 @@ internal static class RecommendationInputs
         return new SynchronousProgress(message => log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed.TotalSeconds,6:F1}s] {message}")));
     }
 
+    /// <summary>
+    /// Progress for a long step that also says "still <paramref name="what"/>" when a few seconds pass without a
+    /// report, so a terminal never sits silent: the returned handle stops the heartbeat when disposed.
+    /// </summary>
+    public static (IProgress<string> Progress, IDisposable Heartbeat) ProgressWithHeartbeat(TextWriter log, string what, TimeSpan interval)
+    {
+        var synchronized = TextWriter.Synchronized(log);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var last = clock.Elapsed;
+        void Write(string message)
+        {
+            last = clock.Elapsed;
+            synchronized.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed.TotalSeconds,6:F1}s] {message}"));
+        }
+
+        var timer = new Timer(_ =>
+        {
+            if (clock.Elapsed - last >= interval)
+            {
+                Write($"still {what}");
+            }
+        }, null, interval / 2, interval / 2);
+        return (new SynchronousProgress(Write), timer);
+    }
+
     // Progress<T> posts to the thread pool; console progress must appear in order, immediately.
     private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
     {
