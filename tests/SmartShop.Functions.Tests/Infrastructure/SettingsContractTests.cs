@@ -127,10 +127,27 @@ public sealed class SettingsContractTests
         return problems;
     }
 
+    [Fact]
+    public void LocallyTheEventHubsTriggerIsOffUntilAHubIsConfigured()
+    {
+        // Azurite has no Event Hubs: a first `func start` must not start a listener that cannot connect; POST v1/events
+        // carries events locally, and the README says how to switch the hub on.
+        LocalSettingsSampleValue("AzureWebJobs.IngestClickstream.Disabled").Should().Be("true");
+        File.ReadAllText(Repository.Path("README.md")).Should().Contain("AzureWebJobs.IngestClickstream.Disabled");
+    }
+
     private static IEnumerable<string> Unused(IEnumerable<string> provided) =>
         provided.Where(name => !IsReadByCode(name)
             && !HostSettings.Contains(name, StringComparer.Ordinal)
-            && !IsConnectionSetting(name, HostStorageConnection));
+            && !IsConnectionSetting(name, HostStorageConnection)
+            && !IsDisabledSwitchOfAFunction(name));
+
+    /// <summary>The host's <c>AzureWebJobs.&lt;function&gt;.Disabled</c> switch, for a function that exists.</summary>
+    private static bool IsDisabledSwitchOfAFunction(string name) =>
+        name.StartsWith("AzureWebJobs.", StringComparison.Ordinal) && name.EndsWith(".Disabled", StringComparison.Ordinal)
+        && typeof(SmartShop.Functions.Http.ApiProblem).Assembly.GetTypes().SelectMany(t => t.GetMethods())
+            .Any(m => m.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.FunctionAttribute), false).Length > 0
+                && $"AzureWebJobs.{m.Name}.Disabled" == name);
 
     private static bool IsReadByCode(string name) =>
         CodeSettings.PlainSettings.Any(s => s.Name == name)
@@ -138,6 +155,9 @@ public sealed class SettingsContractTests
 
     private static bool IsConnectionSetting(string name, string connection) =>
         name == connection || name.StartsWith($"{connection}__", StringComparison.Ordinal);
+
+    private static string? LocalSettingsSampleValue(string name) =>
+        JsonNode.Parse(File.ReadAllText(Repository.Path("local.settings.sample.json")))!["Values"]![name]?.GetValue<string>();
 
     private static HashSet<string> LocalSettingsSample()
     {
