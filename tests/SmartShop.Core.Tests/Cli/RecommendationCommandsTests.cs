@@ -87,4 +87,27 @@ public sealed class RecommendationCommandsTests : IDisposable
         output.ToString().Should().Contain("ndcg@5");
         File.ReadAllText(json).Should().Contain("\"model\": \"smartshop\"");
     }
+
+    [Fact]
+    public void EvaluateSplitsOneFileAtADateExactlyAsTwoFilesWould()
+    {
+        var cutoff = SyntheticShop.Start.Date.AddDays(40);
+        var train = WriteTransactions("a.csv", e => e.Timestamp < cutoff);
+        var test = WriteTransactions("b.csv", e => e.Timestamp >= cutoff);
+        var all = WriteTransactions("all.csv", _ => true);
+
+        var fromTwo = EvaluateCommand.Run(train, test, 5, null, TextWriter.Null, TextWriter.Null, CancellationToken.None);
+        var fromOne = EvaluateCommand.Run(new EvaluateCommand.EvaluationInput(null, null, all, cutoff), 5, null, TextWriter.Null, TextWriter.Null, CancellationToken.None);
+
+        fromOne.Should().BeEquivalentTo(fromTwo);
+    }
+
+    [Fact]
+    public void EvaluateNeedsTwoFilesOrAFileAndADate()
+    {
+        FluentActions.Invoking(() => EvaluateCommand.Input(new FileInfo("a.csv"), null, null, null))
+            .Should().Throw<ArgumentException>().WithMessage("Give either --train and --test, or --data and --split-date*");
+        FluentActions.Invoking(() => EvaluateCommand.Run(new EvaluateCommand.EvaluationInput(null, null, WriteTransactions("x.csv", _ => true), new DateTime(1990, 1, 1)), 5, null, TextWriter.Null, TextWriter.Null, CancellationToken.None))
+            .Should().Throw<ArgumentException>().WithMessage("--split-date 1990-01-01 leaves 0 training*");
+    }
 }
