@@ -12,12 +12,12 @@ if [ -z "${BICEP:-}" ]; then
   fi
   version=$(sed -n 's/.*Include="Azure.Bicep.CommandLine.linux-x64" Version="\([^"]*\)".*/\1/p' Directory.Packages.props)
   [ -n "$version" ] || { echo "bicep.sh: no Azure.Bicep.CommandLine.linux-x64 version in Directory.Packages.props." >&2; exit 2; }
-  if ! restore_log=$(dotnet restore build/bicep/BicepCompiler.csproj -nologo -v q "-p:BicepVersion=$version" 2>&1); then
+  if ! restore_log=$(dotnet restore msbuild/bicep/BicepCompiler.csproj -nologo -v q "-p:BicepVersion=$version" 2>&1); then
     printf '%s\n' "$restore_log" >&2
     echo "bicep.sh: could not restore Azure.Bicep.CommandLine.linux-x64 $version from the NuGet feed." >&2
     exit 2
   fi
-  BICEP=$(dotnet msbuild build/bicep/BicepCompiler.csproj -nologo "-p:BicepVersion=$version" -getProperty:BicepPath | tr '\\' '/')
+  BICEP=$(dotnet msbuild msbuild/bicep/BicepCompiler.csproj -nologo "-p:BicepVersion=$version" -getProperty:BicepPath | tr '\\' '/')
   [ -x "$BICEP" ] || chmod u+x "$BICEP"
 fi
 

@@ -151,7 +151,7 @@ public static class RunReport
         }
     }
 
-    /// <summary>A file of the dashboard bundle embedded at build time (build/Dashboard.targets).</summary>
+    /// <summary>A file of the dashboard bundle embedded at build time (msbuild/Dashboard.targets).</summary>
     private static string ReportAsset(string name)
     {
         using var stream = typeof(RunReport).Assembly.GetManifestResourceStream("dashboard/" + name)

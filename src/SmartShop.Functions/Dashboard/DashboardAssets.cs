@@ -7,7 +7,7 @@ namespace SmartShop.Functions.Dashboard;
 public sealed record DashboardAsset(string Name, byte[] Content, string ContentType, string ETag);
 
 /// <summary>
-/// The dashboard's static files, embedded in this assembly at build time (build/Dashboard.targets, resources named
+/// The dashboard's static files, embedded in this assembly at build time (msbuild/Dashboard.targets, resources named
 /// "dashboard/&lt;file&gt;"). Read once; a lookup is a dictionary hit, so a request can never reach the file system.
 /// </summary>
 public sealed class DashboardAssets

@@ -13,7 +13,7 @@ public sealed class DashboardFunctionTests
     [Fact]
     public void TheBuildEmbedsThePageTheBundleAndTheStylesheet() =>
         new DashboardAssets().Names.Should().Contain(["index.html", "app.js", "app.css"],
-            "the build embeds the committed bundle in dashboard/dist (build/Dashboard.targets)");
+            "the build embeds the committed bundle in dashboard/dist (msbuild/Dashboard.targets)");
 
     [Theory]
     [InlineData("index.html", "text/html; charset=utf-8")]

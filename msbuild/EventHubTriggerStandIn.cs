@@ -1,4 +1,4 @@
-// Compiled only when the NuGet feed lacks Microsoft.Azure.Functions.Worker.Extensions.EventHubs (see build/EventHubs.targets).
+// Compiled only when the NuGet feed lacks Microsoft.Azure.Functions.Worker.Extensions.EventHubs (see msbuild/EventHubs.targets).
 // Same name, namespace and public shape as the real attribute (6.5.x), so the worker SDK emits the same
 // eventHubTrigger entry in functions.metadata. Deliberately no [assembly: ExtensionInformation]: the SDK would then
 // try to restore the WebJobs extension, which the same feed lacks.
