@@ -2,7 +2,7 @@
 // .NET build never needs Node.js). Run through `npm run build:dashboard` after changing dashboard/src; DASHBOARD_OUT
 // writes elsewhere (the test that checks the committed bundle is current uses it).
 import { build } from 'esbuild';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +20,3 @@ await build({
   legalComments: 'eof',
   logLevel: 'warning',
 });
-for (const file of ['index.html', 'app.css']) {
-  await copyFile(join(root, 'src', file), join(dist, file));
-}
