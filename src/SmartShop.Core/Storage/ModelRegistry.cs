@@ -26,7 +26,7 @@ public sealed partial class ModelRegistry
     private readonly TimeProvider _timeProvider;
     private readonly string _containerName;
 
-    /// <param name="keepVersions">How many of the newest versions retention keeps (the active one is always kept as well).</param>
+    /// <param name="keepVersions">How many of the newest versions retention keeps (the active one and its previous one are always kept as well).</param>
     public ModelRegistry(BlobContainers containers, TimeProvider timeProvider, string containerName = BlobContainers.Models, int keepVersions = 5)
     {
         ArgumentNullException.ThrowIfNull(containers);
@@ -124,11 +124,14 @@ public sealed partial class ModelRegistry
     }
 
     /// <summary>All complete versions of a model, newest first, with the metrics from their manifests.</summary>
-    public async Task<IReadOnlyList<ModelVersionInfo>> ListVersionsAsync(string model, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ModelVersionInfo>> ListVersionsAsync(string model, CancellationToken cancellationToken = default) =>
+        (await ListManifestsAsync(model, cancellationToken).ConfigureAwait(false)).Select(m => m.Info).ToList();
+
+    private async Task<List<StoredManifest>> ListManifestsAsync(string model, CancellationToken cancellationToken)
     {
         ValidateModel(model);
         var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
-        var versions = new List<ModelVersionInfo>();
+        var versions = new List<StoredManifest>();
         await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = model + "/", Traits = BlobTraits.Metadata }, cancellationToken).ConfigureAwait(false))
         {
             var parts = blob.Name.Split('/');
@@ -137,16 +140,17 @@ public sealed partial class ModelRegistry
                 continue;
             }
 
-            var content = await container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-            var (metrics, training) = ReadManifest(content.Value.Content.ToArray(), blob.Name);
+            var content = (await container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value;
+            var bytes = content.Content.ToArray();
+            var (metrics, training) = ReadManifest(bytes, blob.Name);
             // The writer's clock (millisecond precision) orders versions; servers report creation times in whole seconds.
             var createdAt = blob.Metadata.TryGetValue(CreatedAtMetadata, out var stamp)
                 ? DateTimeOffset.Parse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)
                 : blob.Properties.CreatedOn ?? DateTimeOffset.MinValue;
-            versions.Add(new ModelVersionInfo(model, parts[1], createdAt, metrics, training));
+            versions.Add(new StoredManifest(new ModelVersionInfo(model, parts[1], createdAt, metrics, training), content.Details.ETag, bytes, content.Details.Metadata));
         }
 
-        return versions.OrderByDescending(v => v.CreatedAt).ThenByDescending(v => v.Version, StringComparer.Ordinal).ToList();
+        return versions.OrderByDescending(v => v.Info.CreatedAt).ThenByDescending(v => v.Info.Version, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The pointer currently serving reads, or null when nothing was ever activated.</summary>
@@ -188,18 +192,54 @@ public sealed partial class ModelRegistry
         }
 
         var pointer = new PointerDocument(version, current?.Version, _timeProvider.GetUtcNow());
-        var conditions = expected is { } etag ? new BlobRequestConditions { IfMatch = etag } : new BlobRequestConditions { IfNoneMatch = ETag.All };
+        var pointerBlob = container.GetBlobClient(PointerBlobName(model));
+        ETag written;
         try
         {
-            await container.GetBlobClient(PointerBlobName(model)).UploadAsync(
-                BinaryData.FromObjectAsJson(pointer, PointerJson),
-                new BlobUploadOptions { Conditions = conditions, HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
-                cancellationToken).ConfigureAwait(false);
-            return true;
+            written = (await WritePointerAsync(pointerBlob, pointer, expected, cancellationToken).ConfigureAwait(false)).Value.ETag;
         }
         catch (RequestFailedException e) when (IsConditionFailure(e))
         {
             return false;
+        }
+
+        // Retention may have deleted the version between the check above and the pointer write; it reads the pointer
+        // after each delete, so a version still missing now is gone for good: put the pointer back.
+        if (!await container.GetBlobClient(VersionPrefix(model, version) + ManifestFileName).ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await RevertPointerAsync(pointerBlob, current, written, cancellationToken).ConfigureAwait(false);
+            throw new KeyNotFoundException($"Model '{model}' version '{version}' was deleted by retention while being activated.");
+        }
+
+        return true;
+    }
+
+    private static Task<Response<BlobContentInfo>> WritePointerAsync(BlobClient pointerBlob, PointerDocument pointer, ETag? expected, CancellationToken cancellationToken) =>
+        pointerBlob.UploadAsync(
+            BinaryData.FromObjectAsJson(pointer, PointerJson),
+            new BlobUploadOptions
+            {
+                Conditions = expected is { } etag ? new BlobRequestConditions { IfMatch = etag } : new BlobRequestConditions { IfNoneMatch = ETag.All },
+                HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
+            },
+            cancellationToken);
+
+    private static async Task RevertPointerAsync(BlobClient pointerBlob, ActiveModel? previous, ETag written, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (previous is null)
+            {
+                await pointerBlob.DeleteAsync(conditions: new BlobRequestConditions { IfMatch = written }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await WritePointerAsync(pointerBlob, new PointerDocument(previous.Version, previous.PreviousVersion, previous.ActivatedAt), written, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (RequestFailedException e) when (IsConditionFailure(e) || e.Status == (int)HttpStatusCode.NotFound)
+        {
+            // Another writer moved the pointer on already: theirs stands.
         }
     }
 
@@ -223,25 +263,66 @@ public sealed partial class ModelRegistry
         return await TryActivateAsync(model, previous, current.ETag, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Deletes every version except the newest <see cref="KeepVersions"/> and the active one; returns the deleted versions.</summary>
+    /// <summary>
+    /// Deletes every version except the newest <see cref="KeepVersions"/>, the active one and the one before it (the
+    /// rollback target); returns the deleted versions. Safe beside a concurrent activation: each manifest is deleted
+    /// only if unchanged since listed (If-Match), and the pointer is read again after the delete; a version it names by
+    /// then gets its manifest back and keeps its files. <see cref="TryActivateAsync(string, string, ETag?, CancellationToken)"/>
+    /// checks the manifest after moving the pointer, so one of the two always sees the other.
+    /// </summary>
     public async Task<IReadOnlyList<string>> ApplyRetentionAsync(string model, CancellationToken cancellationToken = default)
     {
-        var versions = await ListVersionsAsync(model, cancellationToken).ConfigureAwait(false);
-        var active = (await GetActiveAsync(model, cancellationToken).ConfigureAwait(false))?.Version;
-        var doomed = versions.Skip(KeepVersions).Select(v => v.Version).Where(v => v != active).ToList();
+        var manifests = await ListManifestsAsync(model, cancellationToken).ConfigureAwait(false);
+        var active = await GetActiveAsync(model, cancellationToken).ConfigureAwait(false);
+        var doomed = manifests.Skip(KeepVersions).Where(m => !IsNamedBy(active, m.Info.Version)).ToList();
         var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
-        foreach (var version in doomed)
+        var deleted = new List<string>();
+        foreach (var manifest in doomed)
         {
+            var version = manifest.Info.Version;
             var prefix = VersionPrefix(model, version);
-            // Manifest first: the version disappears from listings at once, even if deleting its files is interrupted.
-            await container.GetBlobClient(prefix + ManifestFileName).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var manifestBlob = container.GetBlobClient(prefix + ManifestFileName);
+            try
+            {
+                // Manifest first: the version disappears from listings at once, even if deleting its files is interrupted.
+                await manifestBlob.DeleteAsync(conditions: new BlobRequestConditions { IfMatch = manifest.ETag }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.NotFound || IsConditionFailure(e))
+            {
+                continue;
+            }
+
+            if (IsNamedBy(await GetActiveAsync(model, cancellationToken).ConfigureAwait(false), version))
+            {
+                await RestoreManifestAsync(manifestBlob, manifest, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
             {
                 await container.GetBlobClient(blob.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             }
+            deleted.Add(version);
         }
 
-        return doomed;
+        return deleted;
+    }
+
+    private static bool IsNamedBy(ActiveModel? active, string version) => active?.Version == version || active?.PreviousVersion == version;
+
+    private static async Task RestoreManifestAsync(BlobClient manifestBlob, StoredManifest manifest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await manifestBlob.UploadAsync(
+                BinaryData.FromBytes(manifest.Content),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, Metadata = manifest.Metadata },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (IsConditionFailure(e))
+        {
+            // Restored by a concurrent retention pass already.
+        }
     }
 
     private static string VersionPrefix(string model, string version) => $"{model}/{version}/";
@@ -299,6 +380,8 @@ public sealed partial class ModelRegistry
 
     [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,62}\z")]
     private static partial Regex ModelPattern();
+
+    private sealed record StoredManifest(ModelVersionInfo Info, ETag ETag, byte[] Content, IDictionary<string, string> Metadata);
 
     private sealed record PointerDocument(string Version, string? PreviousVersion, DateTimeOffset ActivatedAt);
 }
