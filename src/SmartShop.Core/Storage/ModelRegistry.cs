@@ -163,7 +163,11 @@ public sealed partial class ModelRegistry
             var response = await container.GetBlobClient(PointerBlobName(model)).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
             var pointer = response.Value.Content.ToObjectFromJson<PointerDocument>(PointerJson)
                 ?? throw new InvalidDataException($"The active pointer of model '{model}' is empty.");
-            return new ActiveModel(pointer.Version, pointer.PreviousVersion, pointer.ActivatedAt, response.Value.Details.ETag);
+            return new ActiveModel(pointer.Version, pointer.PreviousVersion, pointer.ActivatedAt, response.Value.Details.ETag)
+            {
+                With = pointer.With ?? NoCompanions,
+                PreviousWith = pointer.PreviousWith ?? NoCompanions,
+            };
         }
         catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
         {
@@ -172,17 +176,45 @@ public sealed partial class ModelRegistry
     }
 
     /// <summary>
+    /// The active version of <paramref name="model"/> and of <paramref name="companion"/> as one consistent set: the
+    /// companion version the model's pointer names (<see cref="ActiveModel.With"/>, written in the same request as the
+    /// model's version) unless the companion's own pointer was moved after it (an activation of the companion alone).
+    /// </summary>
+    public async Task<(ActiveModel? Model, ActiveModel? Companion)> GetActiveSetAsync(string model, string companion, CancellationToken cancellationToken = default)
+    {
+        var primary = await GetActiveAsync(model, cancellationToken).ConfigureAwait(false);
+        var own = await GetActiveAsync(companion, cancellationToken).ConfigureAwait(false);
+        if (primary is not null && primary.With.TryGetValue(companion, out var linked) && (own is null || own.ActivatedAt < primary.ActivatedAt))
+        {
+            // The companion's own pointer lags (not yet moved, or the mover crashed): the set named by the model wins.
+            return (primary, new ActiveModel(linked, primary.PreviousWith.GetValueOrDefault(companion), primary.ActivatedAt, primary.ETag));
+        }
+        return (primary, own);
+    }
+
+    /// <summary>
     /// Points the model at <paramref name="version"/> if the pointer still has ETag <paramref name="expected"/>
     /// (null: the pointer must not exist yet). Returns false when another writer changed the pointer first.
+    /// <paramref name="with"/> names versions of other models trained with this one (by model name); they are recorded
+    /// in the same pointer write, so <see cref="GetActiveSetAsync"/> never sees half of a set.
     /// </summary>
-    /// <exception cref="KeyNotFoundException">The version does not exist.</exception>
-    public async Task<bool> TryActivateAsync(string model, string version, ETag? expected, CancellationToken cancellationToken = default)
+    /// <exception cref="KeyNotFoundException">The version (or a companion version) does not exist.</exception>
+    public Task<bool> TryActivateAsync(string model, string version, ETag? expected, CancellationToken cancellationToken = default) =>
+        TryActivateWithAsync(model, version, expected, NoCompanions, cancellationToken);
+
+    /// <inheritdoc cref="TryActivateAsync(string, string, ETag?, CancellationToken)"/>
+    public async Task<bool> TryActivateWithAsync(string model, string version, ETag? expected, IReadOnlyDictionary<string, string> with, CancellationToken cancellationToken = default)
     {
         ValidateNames(model, version);
+        ArgumentNullException.ThrowIfNull(with);
         var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
-        if (!await container.GetBlobClient(VersionPrefix(model, version) + ManifestFileName).ExistsAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var (name, v) in with.Prepend(KeyValuePair.Create(model, version)))
         {
-            throw new KeyNotFoundException($"Model '{model}' has no version '{version}' to activate.");
+            ValidateNames(name, v);
+            if (!await container.GetBlobClient(VersionPrefix(name, v) + ManifestFileName).ExistsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new KeyNotFoundException($"Model '{name}' has no version '{v}' to activate.");
+            }
         }
 
         var current = await GetActiveAsync(model, cancellationToken).ConfigureAwait(false);
@@ -191,7 +223,7 @@ public sealed partial class ModelRegistry
             return false;
         }
 
-        var pointer = new PointerDocument(version, current?.Version, _timeProvider.GetUtcNow());
+        var pointer = new PointerDocument(version, current?.Version, _timeProvider.GetUtcNow(), with.Count == 0 ? null : with, current?.With.Count > 0 ? current.With : null);
         var pointerBlob = container.GetBlobClient(PointerBlobName(model));
         ETag written;
         try
@@ -234,7 +266,7 @@ public sealed partial class ModelRegistry
             }
             else
             {
-                await WritePointerAsync(pointerBlob, new PointerDocument(previous.Version, previous.PreviousVersion, previous.ActivatedAt), written, cancellationToken).ConfigureAwait(false);
+                await WritePointerAsync(pointerBlob, new PointerDocument(previous.Version, previous.PreviousVersion, previous.ActivatedAt, previous.With, previous.PreviousWith), written, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (RequestFailedException e) when (IsConditionFailure(e) || e.Status == (int)HttpStatusCode.NotFound)
@@ -260,7 +292,8 @@ public sealed partial class ModelRegistry
             throw new InvalidOperationException($"Model '{model}' has no previous version to roll back to.");
         }
 
-        return await TryActivateAsync(model, previous, current.ETag, cancellationToken).ConfigureAwait(false);
+        // The companions the previous version was activated with come back with it.
+        return await TryActivateWithAsync(model, previous, current.ETag, current.PreviousWith, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -270,11 +303,33 @@ public sealed partial class ModelRegistry
     /// then gets its manifest back and keeps its files. <see cref="TryActivateAsync(string, string, ETag?, CancellationToken)"/>
     /// checks the manifest after moving the pointer, so one of the two always sees the other.
     /// </summary>
-    public async Task<IReadOnlyList<string>> ApplyRetentionAsync(string model, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> ApplyRetentionAsync(string model, CancellationToken cancellationToken = default) =>
+        ApplyRetentionAsync(model, linkedFrom: null, cancellationToken);
+
+    /// <inheritdoc cref="ApplyRetentionAsync(string, CancellationToken)"/>
+    /// <param name="model">The model whose old versions are deleted.</param>
+    /// <param name="linkedFrom">A model whose pointer names versions of this one (<see cref="ActiveModel.With"/>): those are kept too.</param>
+    /// <param name="cancellationToken">Cancels the pass; what was deleted stays deleted, the rest stays whole.</param>
+    public async Task<IReadOnlyList<string>> ApplyRetentionAsync(string model, string? linkedFrom, CancellationToken cancellationToken = default)
     {
         var manifests = await ListManifestsAsync(model, cancellationToken).ConfigureAwait(false);
-        var active = await GetActiveAsync(model, cancellationToken).ConfigureAwait(false);
-        var doomed = manifests.Skip(KeepVersions).Where(m => !IsNamedBy(active, m.Info.Version)).ToList();
+        async Task<HashSet<string>> NamedAsync()
+        {
+            var named = new HashSet<string>(StringComparer.Ordinal);
+            if (await GetActiveAsync(model, cancellationToken).ConfigureAwait(false) is { } own)
+            {
+                named.Add(own.Version);
+                named.UnionWith(own.PreviousVersion is { } p ? [p] : []);
+            }
+            if (linkedFrom is not null && await GetActiveAsync(linkedFrom, cancellationToken).ConfigureAwait(false) is { } link)
+            {
+                named.UnionWith(new[] { link.With, link.PreviousWith }.SelectMany(w => w.TryGetValue(model, out var v) ? [v] : Array.Empty<string>()));
+            }
+            return named;
+        }
+
+        var keep = await NamedAsync().ConfigureAwait(false);
+        var doomed = manifests.Skip(KeepVersions).Where(m => !keep.Contains(m.Info.Version)).ToList();
         var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
         var deleted = new List<string>();
         foreach (var manifest in doomed)
@@ -292,7 +347,7 @@ public sealed partial class ModelRegistry
                 continue;
             }
 
-            if (IsNamedBy(await GetActiveAsync(model, cancellationToken).ConfigureAwait(false), version))
+            if ((await NamedAsync().ConfigureAwait(false)).Contains(version))
             {
                 await RestoreManifestAsync(manifestBlob, manifest, cancellationToken).ConfigureAwait(false);
                 continue;
@@ -307,8 +362,6 @@ public sealed partial class ModelRegistry
 
         return deleted;
     }
-
-    private static bool IsNamedBy(ActiveModel? active, string version) => active?.Version == version || active?.PreviousVersion == version;
 
     private static async Task RestoreManifestAsync(BlobClient manifestBlob, StoredManifest manifest, CancellationToken cancellationToken)
     {
@@ -383,11 +436,23 @@ public sealed partial class ModelRegistry
 
     private sealed record StoredManifest(ModelVersionInfo Info, ETag ETag, byte[] Content, IDictionary<string, string> Metadata);
 
-    private sealed record PointerDocument(string Version, string? PreviousVersion, DateTimeOffset ActivatedAt);
+    private static readonly IReadOnlyDictionary<string, string> NoCompanions = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The pointer blob's JSON. Pointers written before companions existed have no "with"; they read as none.</summary>
+    private sealed record PointerDocument(
+        string Version, string? PreviousVersion, DateTimeOffset ActivatedAt,
+        IReadOnlyDictionary<string, string>? With = null, IReadOnlyDictionary<string, string>? PreviousWith = null);
 }
 
 /// <summary>A stored model version; <see cref="Metrics"/> and <see cref="Training"/> are the manifest's properties of those names, if any.</summary>
 public sealed record ModelVersionInfo(string Model, string Version, DateTimeOffset CreatedAt, JsonElement? Metrics, JsonElement? Training = null);
 
 /// <summary>The active pointer as read, with the ETag to pass to the next conditional activation.</summary>
-public sealed record ActiveModel(string Version, string? PreviousVersion, DateTimeOffset ActivatedAt, ETag ETag);
+public sealed record ActiveModel(string Version, string? PreviousVersion, DateTimeOffset ActivatedAt, ETag ETag)
+{
+    /// <summary>Versions of other models (by model name) activated in the same pointer write as <see cref="Version"/>.</summary>
+    public IReadOnlyDictionary<string, string> With { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The <see cref="With"/> of <see cref="PreviousVersion"/>: what a rollback restores.</summary>
+    public IReadOnlyDictionary<string, string> PreviousWith { get; init; } = new Dictionary<string, string>();
+}

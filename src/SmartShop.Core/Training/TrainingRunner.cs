@@ -300,9 +300,11 @@ public sealed partial class TrainingRunner
         var decision = promote ? TrainingDecision.Promoted : TrainingDecision.Rejected;
         if (promote)
         {
-            // The recommendations pointer is the run's lock: only its winner moves the segmentation pointer, so the two
-            // active models always come from the same run.
-            if (await _publisher.Registry.TryActivateAsync(recommendationsModel, version, champion.Active?.ETag, cancellationToken).ConfigureAwait(false))
+            // One write activates the run's set: the recommendations pointer names the segmentation version too, and
+            // serving reads the pair from it (ModelRegistry.GetActiveSetAsync). Its ETag makes this run's winner the
+            // only one; the segmentation pointer follows for readers of that model alone, and a crash before it is harmless.
+            var with = segmentationVersion is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [_options.SegmentationModel] = segmentationVersion };
+            if (await _publisher.Registry.TryActivateWithAsync(recommendationsModel, version, champion.Active?.ETag, with, cancellationToken).ConfigureAwait(false))
             {
                 if (segmentationVersion is not null && !await _publisher.Registry.TryActivateAsync(_options.SegmentationModel, segmentationVersion, cancellationToken).ConfigureAwait(false))
                 {
@@ -311,7 +313,7 @@ public sealed partial class TrainingRunner
                 await _publisher.Registry.ApplyRetentionAsync(recommendationsModel, cancellationToken).ConfigureAwait(false);
                 if (segmentationVersion is not null)
                 {
-                    await _publisher.Registry.ApplyRetentionAsync(_options.SegmentationModel, cancellationToken).ConfigureAwait(false);
+                    await _publisher.Registry.ApplyRetentionAsync(_options.SegmentationModel, linkedFrom: recommendationsModel, cancellationToken).ConfigureAwait(false);
                 }
             }
             else
