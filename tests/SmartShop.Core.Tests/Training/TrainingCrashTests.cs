@@ -1,0 +1,164 @@
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using SmartShop.Core.Recommendations;
+using SmartShop.Core.Storage;
+using SmartShop.Core.Tests.Storage;
+using SmartShop.Core.Training;
+
+namespace SmartShop.Core.Tests.Training;
+
+/// <summary>
+/// A worker that dies at any storage write of a run (claim, manifests, each pointer move, retention deletes, run-log
+/// writes, the file's tag) leaves state that a redelivery repairs: at once it is told to retry, after the stale window it
+/// takes the run over, and then the pointers name one run's existing versions, the rollback target loads, no record
+/// stays running and the input is trained once.
+/// </summary>
+public sealed class TrainingCrashTests
+{
+    [Fact]
+    public async Task ACrashAtEveryStorageWriteOfARunIsRepairedByRedeliveryAndLeavesOneRunsModelsActive()
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+        var crash = new CrashAtWrite();
+        // Tolerance 1: every finished run promotes, so every case moves both pointers and applies retention.
+        using var harness = new TrainingHarness(clock, o => o.Tolerance = 1,
+            StorageEmulators.BlobService(crash), StorageEmulators.TableService(crash));
+        var options = harness.Options;
+        (await harness.UploadAndRunAsync(TrainingFiles.GoodVariant(skip: 0))).Decision.Should().Be(TrainingDecision.Promoted);
+
+        var crashPoints = new List<string>();
+        for (var k = 1; k <= 60; k++)
+        {
+            clock.Now += TimeSpan.FromMinutes(1);
+            var name = await harness.UploadAsync(TrainingFiles.GoodVariant(skip: k));
+            crash.ArmAt(k);
+            var crashed = await Record.ExceptionAsync(() => harness.Runner.RunFromBlobAsync(name));
+            var point = crash.Disarm();
+            if (point is null)
+            {
+                crashed.Should().BeNull();
+                break;
+            }
+            crashed.Should().BeOfType<RequestFailedException>($"the worker died at write {k} ({point})");
+            crashPoints.Add(point);
+
+            // Redelivered at once: either the claim still holds (retry later) or the crash came before or after it.
+            var atOnce = await Record.ExceptionAsync(() => harness.Runner.RunFromBlobAsync(name));
+            if (atOnce is not null)
+            {
+                atOnce.Should().BeOfType<TrainingRunInProgressException>(point);
+                clock.Now += TimeSpan.FromMinutes(options.StaleRunMinutes + 1);
+            }
+            var final = await harness.Runner.RunFromBlobAsync(name);
+            final.Decision.Should().Be(TrainingDecision.Promoted, point);
+            (await harness.Runner.RunFromBlobAsync(name)).IsDuplicate.Should().BeTrue($"the input is trained once ({point})");
+
+            await AssertConsistentAsync(harness, final.RunId, point);
+        }
+
+        crashPoints.Should().Contain(p => p.EndsWith($"/{options.RecommendationsModel}/active", StringComparison.Ordinal))
+            .And.Contain(p => p.EndsWith($"/{options.SegmentationModel}/active", StringComparison.Ordinal))
+            .And.Contain(p => p.StartsWith("DELETE", StringComparison.Ordinal), "retention ran in the later cases")
+            .And.Contain(p => !p.Contains($"/{BlobContainers.Models}/", StringComparison.Ordinal) && !p.Contains($"/{BlobContainers.TrainingData}/", StringComparison.Ordinal),
+                "run-log writes are crash points too");
+    }
+
+    private static async Task AssertConsistentAsync(TrainingHarness harness, string runId, string point)
+    {
+        var options = harness.Options;
+        var registry = harness.Registry;
+        var runs = await harness.RunLog.ListTrainingRunsAsync(options.RecommendationsModel, 200);
+        runs.Should().NotContain(r => r.Status == TrainingRunner.RunningStatus, point);
+        runs.Where(r => r.RunId == runId).Should().ContainSingle(point);
+
+        var (recommendations, segmentation) = await registry.GetActiveSetAsync(options.RecommendationsModel, options.SegmentationModel);
+        var recVersions = await registry.ListVersionsAsync(options.RecommendationsModel);
+        var segVersions = await registry.ListVersionsAsync(options.SegmentationModel);
+        var rec = recVersions.Should().ContainSingle(v => v.Version == recommendations!.Version, point).Subject;
+        var seg = segVersions.Should().ContainSingle(v => v.Version == segmentation!.Version, point).Subject;
+        RunOf(rec).Should().Be(runId, point);
+        RunOf(seg).Should().Be(RunOf(rec), $"both active models come from one run ({point})");
+
+        // The rollback target is still whole: a rollback would load it.
+        recommendations!.PreviousVersion.Should().NotBeNull(point);
+        var directory = Directory.CreateTempSubdirectory("smartshop-rollback-").FullName;
+        try
+        {
+            await registry.DownloadVersionAsync(options.RecommendationsModel, recommendations.PreviousVersion!, directory);
+            ModelBundle.Load(directory).Should().NotBeNull();
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static string? RunOf(ModelVersionInfo version) => version.Training?.GetProperty("runId").GetString();
+
+    /// <summary>
+    /// The worker dies just before its k-th storage write (version data files aside): that request and every later one
+    /// fail, as if the process were gone.
+    /// </summary>
+    private sealed class CrashAtWrite : HttpPipelinePolicy
+    {
+        private readonly Lock _gate = new();
+        private int _target;
+        private int _writes;
+        private string? _point;
+
+        public void ArmAt(int k)
+        {
+            lock (_gate)
+            {
+                (_target, _writes, _point) = (k, 0, null);
+            }
+        }
+
+        /// <summary>Stops failing; returns the write the worker died at, or null when the run had fewer writes.</summary>
+        public string? Disarm()
+        {
+            lock (_gate)
+            {
+                _target = 0;
+                return _point;
+            }
+        }
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            throw new NotSupportedException("The runner uses the asynchronous API.");
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            lock (_gate)
+            {
+                if (_target > 0)
+                {
+                    if (_point is null && IsCrashPoint(message.Request) && ++_writes == _target)
+                    {
+                        _point = $"{message.Request.Method} {message.Request.Uri.Path}";
+                    }
+                    if (_point is not null)
+                    {
+                        throw new RequestFailedException(503, $"Injected crash before {_point}.");
+                    }
+                }
+            }
+            await ProcessNextAsync(message, pipeline);
+        }
+
+        private static bool IsCrashPoint(Request request)
+        {
+            if (request.Method == RequestMethod.Get || request.Method == RequestMethod.Head)
+            {
+                return false;
+            }
+            // models/<model>/<version>/<file>: a version's data file. Its upload precedes the manifest that commits it,
+            // and its delete follows the manifest's: a crash there is the same as one at the manifest.
+            var segments = request.Uri.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            var models = Array.IndexOf(segments, BlobContainers.Models);
+            var dataFile = models >= 0 && segments.Length >= models + 4 && segments[^1] != ModelRegistry.ManifestFileName;
+            return !dataFile;
+        }
+    }
+}
