@@ -42,6 +42,8 @@ public sealed class TrainingCrashTests
             }
             crashed.Should().BeOfType<RequestFailedException>($"the worker died at write {k} ({point})");
             crashPoints.Add(point);
+            // What serving would load right after the crash is already one run's set.
+            await AssertActiveSetAsync(harness, $"after the crash at {point}");
 
             // Redelivered at once: either the claim still holds (retry later) or the crash came before or after it.
             var atOnce = await Record.ExceptionAsync(() => harness.Runner.RunFromBlobAsync(name));
@@ -88,16 +90,11 @@ public sealed class TrainingCrashTests
             runs.Where(r => r.RunId == runId).Should().ContainSingle(point);
         }
 
-        var (recommendations, segmentation) = await registry.GetActiveSetAsync(options.RecommendationsModel, options.SegmentationModel);
-        var recVersions = await registry.ListVersionsAsync(options.RecommendationsModel);
-        var segVersions = await registry.ListVersionsAsync(options.SegmentationModel);
-        var rec = recVersions.Should().ContainSingle(v => v.Version == recommendations!.Version, point).Subject;
-        var seg = segVersions.Should().ContainSingle(v => v.Version == segmentation!.Version, point).Subject;
-        runIds.Should().Contain(RunOf(rec), point);
-        RunOf(seg).Should().Be(RunOf(rec), $"both active models come from one run ({point})");
+        runIds.Should().Contain(await AssertActiveSetAsync(harness, point), point);
 
         // The rollback target is still whole: a rollback would load it.
-        recommendations!.PreviousVersion.Should().NotBeNull(point);
+        var recommendations = (await registry.GetActiveAsync(options.RecommendationsModel))!;
+        recommendations.PreviousVersion.Should().NotBeNull(point);
         var directory = Directory.CreateTempSubdirectory("smartshop-rollback-").FullName;
         try
         {
@@ -108,6 +105,18 @@ public sealed class TrainingCrashTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>The active pair as serving reads it names existing versions of one run; returns that run.</summary>
+    private static async Task<string?> AssertActiveSetAsync(TrainingHarness harness, string point)
+    {
+        var options = harness.Options;
+        var registry = harness.Registry;
+        var (recommendations, segmentation) = await registry.GetActiveSetAsync(options.RecommendationsModel, options.SegmentationModel);
+        var rec = (await registry.ListVersionsAsync(options.RecommendationsModel)).Should().ContainSingle(v => v.Version == recommendations!.Version, point).Subject;
+        var seg = (await registry.ListVersionsAsync(options.SegmentationModel)).Should().ContainSingle(v => v.Version == segmentation!.Version, point).Subject;
+        RunOf(seg).Should().Be(RunOf(rec), $"both active models come from one run ({point})");
+        return RunOf(rec);
     }
 
     private static string? RunOf(ModelVersionInfo version) => version.Training?.GetProperty("runId").GetString();
