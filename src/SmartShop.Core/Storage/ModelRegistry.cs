@@ -26,7 +26,7 @@ public sealed partial class ModelRegistry
     private readonly TimeProvider _timeProvider;
     private readonly string _containerName;
 
-    /// <param name="keepVersions">How many of the newest versions retention keeps (the active one is always kept as well).</param>
+    /// <param name="keepVersions">How many of the newest versions retention keeps (the active one and its previous one are always kept as well).</param>
     public ModelRegistry(BlobContainers containers, TimeProvider timeProvider, string containerName = BlobContainers.Models, int keepVersions = 5)
     {
         ArgumentNullException.ThrowIfNull(containers);
@@ -124,11 +124,14 @@ public sealed partial class ModelRegistry
     }
 
     /// <summary>All complete versions of a model, newest first, with the metrics from their manifests.</summary>
-    public async Task<IReadOnlyList<ModelVersionInfo>> ListVersionsAsync(string model, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ModelVersionInfo>> ListVersionsAsync(string model, CancellationToken cancellationToken = default) =>
+        (await ListManifestsAsync(model, cancellationToken).ConfigureAwait(false)).Select(m => m.Info).ToList();
+
+    private async Task<List<StoredManifest>> ListManifestsAsync(string model, CancellationToken cancellationToken)
     {
         ValidateModel(model);
         var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
-        var versions = new List<ModelVersionInfo>();
+        var versions = new List<StoredManifest>();
         await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = model + "/", Traits = BlobTraits.Metadata }, cancellationToken).ConfigureAwait(false))
         {
             var parts = blob.Name.Split('/');
@@ -137,16 +140,17 @@ public sealed partial class ModelRegistry
                 continue;
             }
 
-            var content = await container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-            var (metrics, training) = ReadManifest(content.Value.Content.ToArray(), blob.Name);
+            var content = (await container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value;
+            var bytes = content.Content.ToArray();
+            var (metrics, training) = ReadManifest(bytes, blob.Name);
             // The writer's clock (millisecond precision) orders versions; servers report creation times in whole seconds.
             var createdAt = blob.Metadata.TryGetValue(CreatedAtMetadata, out var stamp)
                 ? DateTimeOffset.Parse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)
                 : blob.Properties.CreatedOn ?? DateTimeOffset.MinValue;
-            versions.Add(new ModelVersionInfo(model, parts[1], createdAt, metrics, training));
+            versions.Add(new StoredManifest(new ModelVersionInfo(model, parts[1], createdAt, metrics, training), content.Details.ETag, bytes, content.Details.Metadata));
         }
 
-        return versions.OrderByDescending(v => v.CreatedAt).ThenByDescending(v => v.Version, StringComparer.Ordinal).ToList();
+        return versions.OrderByDescending(v => v.Info.CreatedAt).ThenByDescending(v => v.Info.Version, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The pointer currently serving reads, or null when nothing was ever activated.</summary>
@@ -159,7 +163,11 @@ public sealed partial class ModelRegistry
             var response = await container.GetBlobClient(PointerBlobName(model)).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
             var pointer = response.Value.Content.ToObjectFromJson<PointerDocument>(PointerJson)
                 ?? throw new InvalidDataException($"The active pointer of model '{model}' is empty.");
-            return new ActiveModel(pointer.Version, pointer.PreviousVersion, pointer.ActivatedAt, response.Value.Details.ETag);
+            return new ActiveModel(pointer.Version, pointer.PreviousVersion, pointer.ActivatedAt, response.Value.Details.ETag)
+            {
+                With = pointer.With ?? NoCompanions,
+                PreviousWith = pointer.PreviousWith ?? NoCompanions,
+            };
         }
         catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
         {
@@ -168,17 +176,45 @@ public sealed partial class ModelRegistry
     }
 
     /// <summary>
+    /// The active version of <paramref name="model"/> and of <paramref name="companion"/> as one consistent set: the
+    /// companion version the model's pointer names (<see cref="ActiveModel.With"/>, written in the same request as the
+    /// model's version) unless the companion's own pointer was moved after it (an activation of the companion alone).
+    /// </summary>
+    public async Task<(ActiveModel? Model, ActiveModel? Companion)> GetActiveSetAsync(string model, string companion, CancellationToken cancellationToken = default)
+    {
+        var primary = await GetActiveAsync(model, cancellationToken).ConfigureAwait(false);
+        var own = await GetActiveAsync(companion, cancellationToken).ConfigureAwait(false);
+        if (primary is not null && primary.With.TryGetValue(companion, out var linked) && (own is null || own.ActivatedAt < primary.ActivatedAt))
+        {
+            // The companion's own pointer lags (not yet moved, or the mover crashed): the set named by the model wins.
+            return (primary, new ActiveModel(linked, primary.PreviousWith.GetValueOrDefault(companion), primary.ActivatedAt, primary.ETag));
+        }
+        return (primary, own);
+    }
+
+    /// <summary>
     /// Points the model at <paramref name="version"/> if the pointer still has ETag <paramref name="expected"/>
     /// (null: the pointer must not exist yet). Returns false when another writer changed the pointer first.
+    /// <paramref name="with"/> names versions of other models trained with this one (by model name); they are recorded
+    /// in the same pointer write, so <see cref="GetActiveSetAsync"/> never sees half of a set.
     /// </summary>
-    /// <exception cref="KeyNotFoundException">The version does not exist.</exception>
-    public async Task<bool> TryActivateAsync(string model, string version, ETag? expected, CancellationToken cancellationToken = default)
+    /// <exception cref="KeyNotFoundException">The version (or a companion version) does not exist.</exception>
+    public Task<bool> TryActivateAsync(string model, string version, ETag? expected, CancellationToken cancellationToken = default) =>
+        TryActivateWithAsync(model, version, expected, NoCompanions, cancellationToken);
+
+    /// <inheritdoc cref="TryActivateAsync(string, string, ETag?, CancellationToken)"/>
+    public async Task<bool> TryActivateWithAsync(string model, string version, ETag? expected, IReadOnlyDictionary<string, string> with, CancellationToken cancellationToken = default)
     {
         ValidateNames(model, version);
+        ArgumentNullException.ThrowIfNull(with);
         var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
-        if (!await container.GetBlobClient(VersionPrefix(model, version) + ManifestFileName).ExistsAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var (name, v) in with.Prepend(KeyValuePair.Create(model, version)))
         {
-            throw new KeyNotFoundException($"Model '{model}' has no version '{version}' to activate.");
+            ValidateNames(name, v);
+            if (!await container.GetBlobClient(VersionPrefix(name, v) + ManifestFileName).ExistsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new KeyNotFoundException($"Model '{name}' has no version '{v}' to activate.");
+            }
         }
 
         var current = await GetActiveAsync(model, cancellationToken).ConfigureAwait(false);
@@ -187,19 +223,55 @@ public sealed partial class ModelRegistry
             return false;
         }
 
-        var pointer = new PointerDocument(version, current?.Version, _timeProvider.GetUtcNow());
-        var conditions = expected is { } etag ? new BlobRequestConditions { IfMatch = etag } : new BlobRequestConditions { IfNoneMatch = ETag.All };
+        var pointer = new PointerDocument(version, current?.Version, _timeProvider.GetUtcNow(), with.Count == 0 ? null : with, current?.With.Count > 0 ? current.With : null);
+        var pointerBlob = container.GetBlobClient(PointerBlobName(model));
+        ETag written;
         try
         {
-            await container.GetBlobClient(PointerBlobName(model)).UploadAsync(
-                BinaryData.FromObjectAsJson(pointer, PointerJson),
-                new BlobUploadOptions { Conditions = conditions, HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
-                cancellationToken).ConfigureAwait(false);
-            return true;
+            written = (await WritePointerAsync(pointerBlob, pointer, expected, cancellationToken).ConfigureAwait(false)).Value.ETag;
         }
         catch (RequestFailedException e) when (IsConditionFailure(e))
         {
             return false;
+        }
+
+        // Retention may have deleted the version between the check above and the pointer write; it reads the pointer
+        // after each delete, so a version still missing now is gone for good: put the pointer back.
+        if (!await container.GetBlobClient(VersionPrefix(model, version) + ManifestFileName).ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await RevertPointerAsync(pointerBlob, current, written, cancellationToken).ConfigureAwait(false);
+            throw new KeyNotFoundException($"Model '{model}' version '{version}' was deleted by retention while being activated.");
+        }
+
+        return true;
+    }
+
+    private static Task<Response<BlobContentInfo>> WritePointerAsync(BlobClient pointerBlob, PointerDocument pointer, ETag? expected, CancellationToken cancellationToken) =>
+        pointerBlob.UploadAsync(
+            BinaryData.FromObjectAsJson(pointer, PointerJson),
+            new BlobUploadOptions
+            {
+                Conditions = expected is { } etag ? new BlobRequestConditions { IfMatch = etag } : new BlobRequestConditions { IfNoneMatch = ETag.All },
+                HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
+            },
+            cancellationToken);
+
+    private static async Task RevertPointerAsync(BlobClient pointerBlob, ActiveModel? previous, ETag written, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (previous is null)
+            {
+                await pointerBlob.DeleteAsync(conditions: new BlobRequestConditions { IfMatch = written }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await WritePointerAsync(pointerBlob, new PointerDocument(previous.Version, previous.PreviousVersion, previous.ActivatedAt, previous.With, previous.PreviousWith), written, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (RequestFailedException e) when (IsConditionFailure(e) || e.Status == (int)HttpStatusCode.NotFound)
+        {
+            // Another writer moved the pointer on already: theirs stands.
         }
     }
 
@@ -220,28 +292,90 @@ public sealed partial class ModelRegistry
             throw new InvalidOperationException($"Model '{model}' has no previous version to roll back to.");
         }
 
-        return await TryActivateAsync(model, previous, current.ETag, cancellationToken).ConfigureAwait(false);
+        // The companions the previous version was activated with come back with it.
+        return await TryActivateWithAsync(model, previous, current.ETag, current.PreviousWith, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Deletes every version except the newest <see cref="KeepVersions"/> and the active one; returns the deleted versions.</summary>
-    public async Task<IReadOnlyList<string>> ApplyRetentionAsync(string model, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Deletes every version except the newest <see cref="KeepVersions"/>, the active one and the one before it (the
+    /// rollback target); returns the deleted versions. Safe beside a concurrent activation: each manifest is deleted
+    /// only if unchanged since listed (If-Match), and the pointer is read again after the delete; a version it names by
+    /// then gets its manifest back and keeps its files. <see cref="TryActivateAsync(string, string, ETag?, CancellationToken)"/>
+    /// checks the manifest after moving the pointer, so one of the two always sees the other.
+    /// </summary>
+    public Task<IReadOnlyList<string>> ApplyRetentionAsync(string model, CancellationToken cancellationToken = default) =>
+        ApplyRetentionAsync(model, linkedFrom: null, cancellationToken);
+
+    /// <inheritdoc cref="ApplyRetentionAsync(string, CancellationToken)"/>
+    /// <param name="model">The model whose old versions are deleted.</param>
+    /// <param name="linkedFrom">A model whose pointer names versions of this one (<see cref="ActiveModel.With"/>): those are kept too.</param>
+    /// <param name="cancellationToken">Cancels the pass; what was deleted stays deleted, the rest stays whole.</param>
+    public async Task<IReadOnlyList<string>> ApplyRetentionAsync(string model, string? linkedFrom, CancellationToken cancellationToken = default)
     {
-        var versions = await ListVersionsAsync(model, cancellationToken).ConfigureAwait(false);
-        var active = (await GetActiveAsync(model, cancellationToken).ConfigureAwait(false))?.Version;
-        var doomed = versions.Skip(KeepVersions).Select(v => v.Version).Where(v => v != active).ToList();
-        var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
-        foreach (var version in doomed)
+        var manifests = await ListManifestsAsync(model, cancellationToken).ConfigureAwait(false);
+        async Task<HashSet<string>> NamedAsync()
         {
+            var named = new HashSet<string>(StringComparer.Ordinal);
+            if (await GetActiveAsync(model, cancellationToken).ConfigureAwait(false) is { } own)
+            {
+                named.Add(own.Version);
+                named.UnionWith(own.PreviousVersion is { } p ? [p] : []);
+            }
+            if (linkedFrom is not null && await GetActiveAsync(linkedFrom, cancellationToken).ConfigureAwait(false) is { } link)
+            {
+                named.UnionWith(new[] { link.With, link.PreviousWith }.SelectMany(w => w.TryGetValue(model, out var v) ? [v] : Array.Empty<string>()));
+            }
+            return named;
+        }
+
+        var keep = await NamedAsync().ConfigureAwait(false);
+        var doomed = manifests.Skip(KeepVersions).Where(m => !keep.Contains(m.Info.Version)).ToList();
+        var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
+        var deleted = new List<string>();
+        foreach (var manifest in doomed)
+        {
+            var version = manifest.Info.Version;
             var prefix = VersionPrefix(model, version);
-            // Manifest first: the version disappears from listings at once, even if deleting its files is interrupted.
-            await container.GetBlobClient(prefix + ManifestFileName).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var manifestBlob = container.GetBlobClient(prefix + ManifestFileName);
+            try
+            {
+                // Manifest first: the version disappears from listings at once, even if deleting its files is interrupted.
+                await manifestBlob.DeleteAsync(conditions: new BlobRequestConditions { IfMatch = manifest.ETag }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.NotFound || IsConditionFailure(e))
+            {
+                continue;
+            }
+
+            if ((await NamedAsync().ConfigureAwait(false)).Contains(version))
+            {
+                await RestoreManifestAsync(manifestBlob, manifest, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
             {
                 await container.GetBlobClient(blob.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             }
+            deleted.Add(version);
         }
 
-        return doomed;
+        return deleted;
+    }
+
+    private static async Task RestoreManifestAsync(BlobClient manifestBlob, StoredManifest manifest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await manifestBlob.UploadAsync(
+                BinaryData.FromBytes(manifest.Content),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, Metadata = manifest.Metadata },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (IsConditionFailure(e))
+        {
+            // Restored by a concurrent retention pass already.
+        }
     }
 
     private static string VersionPrefix(string model, string version) => $"{model}/{version}/";
@@ -300,11 +434,25 @@ public sealed partial class ModelRegistry
     [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,62}\z")]
     private static partial Regex ModelPattern();
 
-    private sealed record PointerDocument(string Version, string? PreviousVersion, DateTimeOffset ActivatedAt);
+    private sealed record StoredManifest(ModelVersionInfo Info, ETag ETag, byte[] Content, IDictionary<string, string> Metadata);
+
+    private static readonly IReadOnlyDictionary<string, string> NoCompanions = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The pointer blob's JSON. Pointers written before companions existed have no "with"; they read as none.</summary>
+    private sealed record PointerDocument(
+        string Version, string? PreviousVersion, DateTimeOffset ActivatedAt,
+        IReadOnlyDictionary<string, string>? With = null, IReadOnlyDictionary<string, string>? PreviousWith = null);
 }
 
 /// <summary>A stored model version; <see cref="Metrics"/> and <see cref="Training"/> are the manifest's properties of those names, if any.</summary>
 public sealed record ModelVersionInfo(string Model, string Version, DateTimeOffset CreatedAt, JsonElement? Metrics, JsonElement? Training = null);
 
 /// <summary>The active pointer as read, with the ETag to pass to the next conditional activation.</summary>
-public sealed record ActiveModel(string Version, string? PreviousVersion, DateTimeOffset ActivatedAt, ETag ETag);
+public sealed record ActiveModel(string Version, string? PreviousVersion, DateTimeOffset ActivatedAt, ETag ETag)
+{
+    /// <summary>Versions of other models (by model name) activated in the same pointer write as <see cref="Version"/>.</summary>
+    public IReadOnlyDictionary<string, string> With { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The <see cref="With"/> of <see cref="PreviousVersion"/>: what a rollback restores.</summary>
+    public IReadOnlyDictionary<string, string> PreviousWith { get; init; } = new Dictionary<string, string>();
+}

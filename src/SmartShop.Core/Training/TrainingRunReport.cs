@@ -11,9 +11,6 @@ public enum TrainingDecision
 
     /// <summary>The input could not be trained on; nothing was published or activated.</summary>
     Failed,
-
-    /// <summary>Only in a duplicate's report: the first run with this input has not finished yet.</summary>
-    InProgress,
 }
 
 /// <summary>The kind of file a run was given, detected from its content.</summary>

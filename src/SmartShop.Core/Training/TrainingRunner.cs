@@ -133,11 +133,8 @@ public sealed partial class TrainingRunner
         var duplicate = await ClaimAsync(run, cancellationToken).ConfigureAwait(false);
         if (duplicate is not null)
         {
-            if (duplicate.Decision != TrainingDecision.InProgress)
-            {
-                // The same content under another name: mark it too, so a poller does not download it again.
-                await TrainingFileBlobs.TagAsync(blob, properties.ETag, duplicate.RunId, duplicate.Decision.ToString().ToLowerInvariant(), null, cancellationToken).ConfigureAwait(false);
-            }
+            // The same content under another name: mark it too, so a poller does not download it again.
+            await TrainingFileBlobs.TagAsync(blob, properties.ETag, duplicate.RunId, duplicate.Decision.ToString().ToLowerInvariant(), null, cancellationToken).ConfigureAwait(false);
             return duplicate;
         }
 
@@ -303,9 +300,11 @@ public sealed partial class TrainingRunner
         var decision = promote ? TrainingDecision.Promoted : TrainingDecision.Rejected;
         if (promote)
         {
-            // The recommendations pointer is the run's lock: only its winner moves the segmentation pointer, so the two
-            // active models always come from the same run.
-            if (await _publisher.Registry.TryActivateAsync(recommendationsModel, version, champion.Active?.ETag, cancellationToken).ConfigureAwait(false))
+            // One write activates the run's set: the recommendations pointer names the segmentation version too, and
+            // serving reads the pair from it (ModelRegistry.GetActiveSetAsync). Its ETag makes this run's winner the
+            // only one; the segmentation pointer follows for readers of that model alone, and a crash before it is harmless.
+            var with = segmentationVersion is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [_options.SegmentationModel] = segmentationVersion };
+            if (await _publisher.Registry.TryActivateWithAsync(recommendationsModel, version, champion.Active?.ETag, with, cancellationToken).ConfigureAwait(false))
             {
                 if (segmentationVersion is not null && !await _publisher.Registry.TryActivateAsync(_options.SegmentationModel, segmentationVersion, cancellationToken).ConfigureAwait(false))
                 {
@@ -314,7 +313,7 @@ public sealed partial class TrainingRunner
                 await _publisher.Registry.ApplyRetentionAsync(recommendationsModel, cancellationToken).ConfigureAwait(false);
                 if (segmentationVersion is not null)
                 {
-                    await _publisher.Registry.ApplyRetentionAsync(_options.SegmentationModel, cancellationToken).ConfigureAwait(false);
+                    await _publisher.Registry.ApplyRetentionAsync(_options.SegmentationModel, linkedFrom: recommendationsModel, cancellationToken).ConfigureAwait(false);
                 }
             }
             else
@@ -472,7 +471,10 @@ public sealed partial class TrainingRunner
         return report;
     }
 
-    /// <summary>Creates the run's record; returns null when this caller owns the run, else the earlier run's report.</summary>
+    /// <summary>
+    /// Creates the run's record; returns null when this caller owns the run, else the finished earlier run's report.
+    /// </summary>
+    /// <exception cref="TrainingRunInProgressException">A fresh claim holds the run: the trigger must be retried later.</exception>
     private async Task<TrainingRunReport?> ClaimAsync(RunContext run, CancellationToken cancellationToken)
     {
         var model = _options.RecommendationsModel;
@@ -482,8 +484,18 @@ public sealed partial class TrainingRunner
             return null;
         }
         var existing = await _runLog.GetTrainingRunAsync(model, run.RunId, cancellationToken).ConfigureAwait(false);
-        var stale = existing is { Status: RunningStatus } && _time.GetUtcNow() - existing.StartedAt > TimeSpan.FromMinutes(_options.StaleRunMinutes);
-        if (existing is null || existing.Status == ErrorStatus || stale)
+        if (existing is { Status: RunningStatus })
+        {
+            var staleAt = existing.StartedAt + TimeSpan.FromMinutes(_options.StaleRunMinutes);
+            if (_time.GetUtcNow() <= staleAt)
+            {
+                // Success here would acknowledge an input that a crashed holder may never train.
+                LogRunInProgress(_logger, existing.RunId, staleAt);
+                throw new TrainingRunInProgressException(existing.RunId, existing.StartedAt, staleAt);
+            }
+            LogStaleRunTakenOver(_logger, existing.RunId, existing.StartedAt);
+        }
+        if (existing is null or { Status: RunningStatus or ErrorStatus })
         {
             // The earlier attempt died or hit a storage failure: this one takes over (the pointer's ETag still guarantees one winner).
             await _runLog.UpsertTrainingRunAsync(running, cancellationToken).ConfigureAwait(false);
@@ -586,8 +598,7 @@ public sealed partial class TrainingRunner
     {
         RunId = run.RunId,
         Trigger = run.Trigger ?? "unknown",
-        Decision = run.Status == RunningStatus ? TrainingDecision.InProgress
-            : Enum.TryParse<TrainingDecision>(run.Status, ignoreCase: true, out var decision) ? decision : TrainingDecision.Failed,
+        Decision = Enum.TryParse<TrainingDecision>(run.Status, ignoreCase: true, out var decision) ? decision : TrainingDecision.Failed,
         Message = run.Message ?? run.Status,
         StartedAt = run.StartedAt,
         CompletedAt = run.CompletedAt,
@@ -658,6 +669,12 @@ public sealed partial class TrainingRunner
 
     [LoggerMessage(EventId = 8106, Level = LogLevel.Warning, Message = "Refused training file {BlobName} moved to {Container}")]
     private static partial void LogQuarantined(ILogger logger, string blobName, string container);
+
+    [LoggerMessage(EventId = 8107, Level = LogLevel.Information, Message = "Run {RunId} is in progress elsewhere; the trigger is retried (the claim goes stale at {StaleAt})")]
+    private static partial void LogRunInProgress(ILogger logger, string runId, DateTimeOffset staleAt);
+
+    [LoggerMessage(EventId = 8108, Level = LogLevel.Warning, Message = "Run {RunId} claimed at {ClaimedAt} never finished: this attempt takes it over")]
+    private static partial void LogStaleRunTakenOver(ILogger logger, string runId, DateTimeOffset claimedAt);
 
     private sealed record RunInput(string Trigger, string? Blob, string? ETag, string? Hash);
 

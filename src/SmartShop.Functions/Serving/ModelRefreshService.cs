@@ -56,8 +56,10 @@ public sealed partial class ModelRefreshService : BackgroundService
         await _refreshing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var segmentation = await RefreshSlotAsync(ModelStatusBoard.Segmentation, LoadSegmentationAsync, cancellationToken).ConfigureAwait(false);
-            var recommendations = await RefreshSlotAsync(ModelStatusBoard.Recommendations, LoadRecommenderAsync, cancellationToken).ConfigureAwait(false);
+            // One read of the pair: a training run activates both in one pointer write, so they come from the same run.
+            var (activeRecommendations, activeSegmentation) = await _registry.GetActiveSetAsync(ModelStatusBoard.Recommendations, ModelStatusBoard.Segmentation, cancellationToken).ConfigureAwait(false);
+            var segmentation = await RefreshSlotAsync(ModelStatusBoard.Segmentation, activeSegmentation, LoadSegmentationAsync, cancellationToken).ConfigureAwait(false);
+            var recommendations = await RefreshSlotAsync(ModelStatusBoard.Recommendations, activeRecommendations, LoadRecommenderAsync, cancellationToken).ConfigureAwait(false);
             // A new segmentation changes "popular in your segment" of the recommender already served.
             if (segmentation.Status == ModelRefreshStatus.Loaded && recommendations.Status != ModelRefreshStatus.Loaded
                 && _serving.Recommendations is { } current)
@@ -118,9 +120,8 @@ public sealed partial class ModelRefreshService : BackgroundService
     }
 
     private async Task<ModelRefreshOutcome> RefreshSlotAsync(
-        string model, Func<string, string, CancellationToken, Task> load, CancellationToken cancellationToken)
+        string model, ActiveModel? active, Func<string, string, CancellationToken, Task> load, CancellationToken cancellationToken)
     {
-        var active = await _registry.GetActiveAsync(model, cancellationToken).ConfigureAwait(false);
         if (active is null)
         {
             return new ModelRefreshOutcome(model, ModelRefreshStatus.NothingActive, null, null);

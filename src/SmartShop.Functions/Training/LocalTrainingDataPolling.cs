@@ -25,7 +25,16 @@ public sealed class LocalTrainingDataPolling(
         var reports = new List<TrainingRunReport>();
         foreach (var name in await poller.FindNewBlobsAsync(cancellationToken).ConfigureAwait(false))
         {
-            var report = await runner.RunFromBlobAsync(name, cancellationToken).ConfigureAwait(false);
+            TrainingRunReport report;
+            try
+            {
+                report = await runner.RunFromBlobAsync(name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TrainingRunInProgressException)
+            {
+                // Another worker holds the run; the blob stays unmarked, so a later poll retries (or takes a stale claim over).
+                continue;
+            }
             TrainingTriggerLog.RunFinished(logger, Trigger, report);
             reports.Add(report);
         }

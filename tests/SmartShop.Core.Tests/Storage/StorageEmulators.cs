@@ -32,10 +32,15 @@ internal static class StorageEmulators
         return new BlobServiceClient(StorageConnectionString, options);
     }
 
-    public static TableServiceClient TableService()
+    /// <param name="policies">Extra per-call pipeline policies (tests that inject faults).</param>
+    public static TableServiceClient TableService(params HttpPipelinePolicy[] policies)
     {
         var options = new TableClientOptions();
         ConfigureFastFailure(options);
+        foreach (var policy in policies)
+        {
+            options.AddPolicy(policy, HttpPipelinePosition.PerCall);
+        }
         return new TableServiceClient(StorageConnectionString, options);
     }
 

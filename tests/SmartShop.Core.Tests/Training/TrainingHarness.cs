@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 using SmartShop.Core.Storage;
@@ -12,12 +13,12 @@ internal sealed class TrainingHarness : IDisposable
 {
     private readonly TestMeterFactory _meters = new();
 
-    public TrainingHarness(TimeProvider? time = null, Action<TrainingOptions>? configure = null, BlobServiceClient? blobService = null)
+    public TrainingHarness(TimeProvider? time = null, Action<TrainingOptions>? configure = null, BlobServiceClient? blobService = null, TableServiceClient? tableService = null)
     {
         Time = time ?? TimeProvider.System;
         Containers = new BlobContainers(blobService ?? StorageEmulators.BlobService());
         Registry = new ModelRegistry(Containers, Time);
-        RunLog = new TableDocumentLogStore(StorageEmulators.TableService(), new DocumentLogOptions(), Time);
+        RunLog = new TableDocumentLogStore(tableService ?? StorageEmulators.TableService(), new DocumentLogOptions(), Time);
         Options = new TrainingOptions
         {
             RecommendationsModel = StorageEmulators.UniqueName("rec-"),

@@ -49,6 +49,32 @@ public sealed class ModelRefreshServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task ARunsModelsActivatedInOnePointerWriteAreServedTogetherWhileTheSegmentationPointerLags()
+    {
+        await ServingTestModels.PublishRecommenderAsync(_host.Registry, "r1");
+        await ServingTestModels.PublishSegmentationAsync(_host.Registry, "s1");
+        await _host.Refresh.RefreshAsync();
+        await ServingTestModels.PublishRecommenderAsync(_host.Registry, "r2", activate: false);
+        await ServingTestModels.PublishSegmentationAsync(_host.Registry, "s2", activate: false);
+        var current = await _host.Registry.GetActiveAsync(ModelStatusBoard.Recommendations);
+
+        // The run's one activation write; the worker stops before it moves the segmentation pointer.
+        (await _host.Registry.TryActivateWithAsync(ModelStatusBoard.Recommendations, "r2", current!.ETag,
+            new Dictionary<string, string> { [ModelStatusBoard.Segmentation] = "s2" })).Should().BeTrue();
+        await _host.Refresh.RefreshAsync();
+
+        (await _host.Registry.GetActiveAsync(ModelStatusBoard.Segmentation))!.Version.Should().Be("s1", "the lagging pointer");
+        _host.Serving.Recommendations!.Version.Should().Be("r2");
+        _host.Serving.Segmentation!.Version.Should().Be("s2");
+        _host.Serving.Recommendations.SegmentationVersion.Should().Be("s2");
+
+        // An operator's later activation of a segmentation alone is what serves from then on.
+        (await _host.Registry.TryActivateAsync(ModelStatusBoard.Segmentation, "s1")).Should().BeTrue();
+        await _host.Refresh.RefreshAsync();
+        _host.Serving.Segmentation!.Version.Should().Be("s1");
+    }
+
+    [Fact]
     public async Task ANewActiveVersionIsSwappedInWhileARequestHoldingTheOldSnapshotCompletes()
     {
         await ServingTestModels.PublishRecommenderAsync(_host.Registry, "r1");

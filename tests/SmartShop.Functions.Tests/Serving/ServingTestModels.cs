@@ -44,15 +44,15 @@ internal static class ServingTestModels
     public static string PopularItem { get; } = new Lazy<string>(() => Rows.Where(t => t.IsCleanPurchase)
         .GroupBy(t => t.StockCode).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key).Value;
 
-    /// <summary>Saves the recommender as a bundle, uploads it as <paramref name="version"/> and activates it.</summary>
-    public static async Task PublishRecommenderAsync(ModelRegistry registry, string version, Action<string>? tamper = null)
+    /// <summary>Saves the recommender as a bundle, uploads it as <paramref name="version"/> and activates it (unless told not to).</summary>
+    public static async Task PublishRecommenderAsync(ModelRegistry registry, string version, Action<string>? tamper = null, bool activate = true)
     {
         var directory = TempDirectory();
         try
         {
             ModelBundle.Save(Recommender, directory);
             tamper?.Invoke(directory);
-            await UploadAndActivateAsync(registry, ModelStatusBoard.Recommendations, version, directory);
+            await UploadAndActivateAsync(registry, ModelStatusBoard.Recommendations, version, directory, activate);
         }
         finally
         {
@@ -60,8 +60,8 @@ internal static class ServingTestModels
         }
     }
 
-    /// <summary>Saves the segmentation with its manifest, uploads it as <paramref name="version"/> and activates it.</summary>
-    public static async Task PublishSegmentationAsync(ModelRegistry registry, string version)
+    /// <summary>Saves the segmentation with its manifest, uploads it as <paramref name="version"/> and activates it (unless told not to).</summary>
+    public static async Task PublishSegmentationAsync(ModelRegistry registry, string version, bool activate = true)
     {
         var directory = TempDirectory();
         try
@@ -70,7 +70,7 @@ internal static class ServingTestModels
             await SegmentationModelStore.SaveAsync(directory, model, customers);
             await File.WriteAllTextAsync(Path.Combine(directory, ModelRegistry.ManifestFileName),
                 JsonSerializer.Serialize(new { format = "smartshop-segmentation", metrics = new { k = model.Segments.Count } }));
-            await UploadAndActivateAsync(registry, ModelStatusBoard.Segmentation, version, directory);
+            await UploadAndActivateAsync(registry, ModelStatusBoard.Segmentation, version, directory, activate);
         }
         finally
         {
@@ -78,9 +78,13 @@ internal static class ServingTestModels
         }
     }
 
-    private static async Task UploadAndActivateAsync(ModelRegistry registry, string model, string version, string directory)
+    private static async Task UploadAndActivateAsync(ModelRegistry registry, string model, string version, string directory, bool activate)
     {
         await registry.UploadVersionAsync(model, version, directory);
+        if (!activate)
+        {
+            return;
+        }
         (await registry.TryActivateAsync(model, version)).Should().BeTrue("nothing else activates this test's registry");
     }
 
