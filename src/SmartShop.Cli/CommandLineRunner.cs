@@ -2,7 +2,10 @@ using System.CommandLine;
 
 namespace SmartShop.Cli;
 
-/// <summary>Runs the command tree and turns expected failures (bad files, bad arguments) into one precise line on stderr.</summary>
+/// <summary>
+/// Runs the command tree and turns expected failures (bad files, bad arguments, a storage account that does not
+/// answer) into one precise line on stderr and exit code 2.
+/// </summary>
 internal static class CommandLineRunner
 {
     public const int InputError = 2;
@@ -19,6 +22,11 @@ internal static class CommandLineRunner
         {
             await Console.Error.WriteLineAsync("cancelled");
             return Cancelled;
+        }
+        catch (Exception exception) when (CliStorage.Unreachable(exception) is { } unreachable)
+        {
+            await Console.Error.WriteLineAsync($"error: {unreachable}");
+            return InputError;
         }
         catch (Exception exception) when (exception is InvalidDataException or IOException or ArgumentException
                                               or FormatException or UnauthorizedAccessException or InvalidOperationException)

@@ -104,17 +104,7 @@ internal static class ReplayCommand
 
     private static ClickstreamIngestor CreateIngestor(ReplaySettings settings, TimeProvider timeProvider)
     {
-        BlobServiceClient blobs;
-        TableServiceClient tables;
-        try
-        {
-            blobs = new BlobServiceClient(settings.StorageConnectionString);
-            tables = new TableServiceClient(settings.StorageConnectionString);
-        }
-        catch (Exception exception) when (exception is FormatException or ArgumentException)
-        {
-            throw new ArgumentException($"--storage is not a valid storage connection string ({exception.Message}).", exception);
-        }
+        var (blobs, tables) = CliStorage.Clients(settings.StorageConnectionString);
 
         var validator = new ClickstreamEventValidator(new ClickstreamValidationOptions { MaxEventAge = TimeSpan.FromDays(settings.MaxEventAgeDays) }, timeProvider);
         var store = new TableDocumentLogStore(tables, new DocumentLogOptions(), timeProvider);

@@ -52,9 +52,10 @@ internal static class RetrainCommand
             throw new FileNotFoundException($"Training file not found: {file.FullName}", file.FullName);
         }
         options.Validate();
-        var containers = new BlobContainers(new BlobServiceClient(connectionString));
+        var (blobs, tables) = CliStorage.Clients(connectionString);
+        var containers = new BlobContainers(blobs);
         var registry = new ModelRegistry(containers, TimeProvider.System);
-        var runLog = new TableDocumentLogStore(new TableServiceClient(connectionString), new DocumentLogOptions(), TimeProvider.System);
+        var runLog = new TableDocumentLogStore(tables, new DocumentLogOptions(), TimeProvider.System);
         using var meters = new ProcessMeterFactory();
         using var telemetry = new SmartShopTelemetry(meters);
         var runner = new TrainingRunner(containers, registry, runLog, telemetry, options, TimeProvider.System, NullLogger<TrainingRunner>.Instance);
