@@ -202,6 +202,20 @@ public sealed partial class ModelRegistry
     public Task<bool> TryActivateAsync(string model, string version, ETag? expected, CancellationToken cancellationToken = default) =>
         TryActivateWithAsync(model, version, expected, NoCompanions, cancellationToken);
 
+    /// <summary>
+    /// An operator's activation of <paramref name="version"/>: when <paramref name="companion"/> has a version of the
+    /// same name (a training run publishes its models under one version name), it is activated in the same write, so
+    /// the served pair stays one run's.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The version does not exist.</exception>
+    public async Task<bool> TryActivateRunAsync(string model, string version, ETag? expected, string companion, CancellationToken cancellationToken = default)
+    {
+        ValidateNames(companion, version);
+        var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
+        var paired = await container.GetBlobClient(VersionPrefix(companion, version) + ManifestFileName).ExistsAsync(cancellationToken).ConfigureAwait(false);
+        return await TryActivateWithAsync(model, version, expected, paired.Value ? new Dictionary<string, string> { [companion] = version } : NoCompanions, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc cref="TryActivateAsync(string, string, ETag?, CancellationToken)"/>
     public async Task<bool> TryActivateWithAsync(string model, string version, ETag? expected, IReadOnlyDictionary<string, string> with, CancellationToken cancellationToken = default)
     {

@@ -56,7 +56,7 @@ public sealed class TrainingCrashTests
             {
                 // Meanwhile an operator rolls recommendations back by hand (the activate route's Core calls).
                 var current = (await harness.Registry.GetActiveAsync(options.RecommendationsModel))!;
-                (await harness.Registry.TryActivateAsync(options.RecommendationsModel, current.PreviousVersion!, current.ETag)).Should().BeTrue(point);
+                (await harness.Registry.TryActivateRunAsync(options.RecommendationsModel, current.PreviousVersion!, current.ETag, options.SegmentationModel)).Should().BeTrue(point);
             }
 
             // Every fourth case, another upload's run races the redelivery: one of the two activates.
