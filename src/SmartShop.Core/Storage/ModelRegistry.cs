@@ -322,7 +322,8 @@ public sealed partial class ModelRegistry
 
     /// <inheritdoc cref="ApplyRetentionAsync(string, CancellationToken)"/>
     /// <param name="model">The model whose old versions are deleted.</param>
-    /// <param name="linkedFrom">A model whose pointer names versions of this one (<see cref="ActiveModel.With"/>): those are kept too.</param>
+    /// <param name="linkedFrom">A model whose pointer names versions of this one (<see cref="ActiveModel.With"/>): those are kept
+    /// too, and so are this model's versions named like the linked model's active and previous versions.</param>
     /// <param name="cancellationToken">Cancels the pass; what was deleted stays deleted, the rest stays whole.</param>
     public async Task<IReadOnlyList<string>> ApplyRetentionAsync(string model, string? linkedFrom, CancellationToken cancellationToken = default)
     {
@@ -338,6 +339,9 @@ public sealed partial class ModelRegistry
             if (linkedFrom is not null && await GetActiveAsync(linkedFrom, cancellationToken).ConfigureAwait(false) is { } link)
             {
                 named.UnionWith(new[] { link.With, link.PreviousWith }.SelectMany(w => w.TryGetValue(model, out var v) ? [v] : Array.Empty<string>()));
+                // The run-mates of the linked model's active and rollback versions (same version name, see TryActivateRunAsync).
+                named.Add(link.Version);
+                named.UnionWith(link.PreviousVersion is { } lp ? [lp] : []);
             }
             return named;
         }
