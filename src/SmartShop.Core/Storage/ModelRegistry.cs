@@ -184,9 +184,10 @@ public sealed partial class ModelRegistry
     {
         var primary = await GetActiveAsync(model, cancellationToken).ConfigureAwait(false);
         var own = await GetActiveAsync(companion, cancellationToken).ConfigureAwait(false);
-        if (primary is not null && primary.With.TryGetValue(companion, out var linked) && (own is null || own.ActivatedAt < primary.ActivatedAt))
+        if (primary is not null && primary.With.TryGetValue(companion, out var linked) && (own is null || own.ActivatedAt <= primary.ActivatedAt))
         {
-            // The companion's own pointer lags (not yet moved, or the mover crashed): the set named by the model wins.
+            // The companion's own pointer lags (not yet moved, or the mover crashed): the set named by the model wins,
+            // a tie included (a clock that did not tick between the two writes).
             return (primary, new ActiveModel(linked, primary.PreviousWith.GetValueOrDefault(companion), primary.ActivatedAt, primary.ETag));
         }
         return (primary, own);
