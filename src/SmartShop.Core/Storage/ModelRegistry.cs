@@ -184,9 +184,10 @@ public sealed partial class ModelRegistry
     {
         var primary = await GetActiveAsync(model, cancellationToken).ConfigureAwait(false);
         var own = await GetActiveAsync(companion, cancellationToken).ConfigureAwait(false);
-        if (primary is not null && primary.With.TryGetValue(companion, out var linked) && (own is null || own.ActivatedAt < primary.ActivatedAt))
+        if (primary is not null && primary.With.TryGetValue(companion, out var linked) && (own is null || own.ActivatedAt <= primary.ActivatedAt))
         {
-            // The companion's own pointer lags (not yet moved, or the mover crashed): the set named by the model wins.
+            // The companion's own pointer lags (not yet moved, or the mover crashed): the set named by the model wins,
+            // a tie included (a clock that did not tick between the two writes).
             return (primary, new ActiveModel(linked, primary.PreviousWith.GetValueOrDefault(companion), primary.ActivatedAt, primary.ETag));
         }
         return (primary, own);
@@ -201,6 +202,20 @@ public sealed partial class ModelRegistry
     /// <exception cref="KeyNotFoundException">The version (or a companion version) does not exist.</exception>
     public Task<bool> TryActivateAsync(string model, string version, ETag? expected, CancellationToken cancellationToken = default) =>
         TryActivateWithAsync(model, version, expected, NoCompanions, cancellationToken);
+
+    /// <summary>
+    /// An operator's activation of <paramref name="version"/>: when <paramref name="companion"/> has a version of the
+    /// same name (a training run publishes its models under one version name), it is activated in the same write, so
+    /// the served pair stays one run's.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The version does not exist.</exception>
+    public async Task<bool> TryActivateRunAsync(string model, string version, ETag? expected, string companion, CancellationToken cancellationToken = default)
+    {
+        ValidateNames(companion, version);
+        var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
+        var paired = await container.GetBlobClient(VersionPrefix(companion, version) + ManifestFileName).ExistsAsync(cancellationToken).ConfigureAwait(false);
+        return await TryActivateWithAsync(model, version, expected, paired.Value ? new Dictionary<string, string> { [companion] = version } : NoCompanions, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc cref="TryActivateAsync(string, string, ETag?, CancellationToken)"/>
     public async Task<bool> TryActivateWithAsync(string model, string version, ETag? expected, IReadOnlyDictionary<string, string> with, CancellationToken cancellationToken = default)
@@ -308,7 +323,8 @@ public sealed partial class ModelRegistry
 
     /// <inheritdoc cref="ApplyRetentionAsync(string, CancellationToken)"/>
     /// <param name="model">The model whose old versions are deleted.</param>
-    /// <param name="linkedFrom">A model whose pointer names versions of this one (<see cref="ActiveModel.With"/>): those are kept too.</param>
+    /// <param name="linkedFrom">A model whose pointer names versions of this one (<see cref="ActiveModel.With"/>): those are kept
+    /// too, and so are this model's versions named like the linked model's active and previous versions.</param>
     /// <param name="cancellationToken">Cancels the pass; what was deleted stays deleted, the rest stays whole.</param>
     public async Task<IReadOnlyList<string>> ApplyRetentionAsync(string model, string? linkedFrom, CancellationToken cancellationToken = default)
     {
@@ -324,6 +340,9 @@ public sealed partial class ModelRegistry
             if (linkedFrom is not null && await GetActiveAsync(linkedFrom, cancellationToken).ConfigureAwait(false) is { } link)
             {
                 named.UnionWith(new[] { link.With, link.PreviousWith }.SelectMany(w => w.TryGetValue(model, out var v) ? [v] : Array.Empty<string>()));
+                // The run-mates of the linked model's active and rollback versions (same version name, see TryActivateRunAsync).
+                named.Add(link.Version);
+                named.UnionWith(link.PreviousVersion is { } lp ? [lp] : []);
             }
             return named;
         }

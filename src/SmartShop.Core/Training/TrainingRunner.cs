@@ -39,6 +39,9 @@ public sealed partial class TrainingRunner
 
     private const string BlobTrigger = "blob";
 
+    // Newest runs a sweep looks at: far more than can start within one stale window.
+    private const int StaleSweepDepth = 100;
+
     private readonly BlobContainers _containers;
     private readonly EventLakeReader _lake;
     private readonly ModelPublisher _publisher;
@@ -216,6 +219,43 @@ public sealed partial class TrainingRunner
             await RecordErrorAsync(run, e).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Finishes what dead workers left: every run still "running" past Training:StaleRunMinutes is taken over. A file's
+    /// run is run again on its file (a file gone since is recorded as failed); a lake run is recorded as an error, so
+    /// the next scheduled run on the same lake takes it over. Covers inputs whose redeliveries all came while the
+    /// claim was fresh (the host gives up after its retries). Returns the reports of the runs it ran again.
+    /// </summary>
+    public async Task<IReadOnlyList<TrainingRunReport>> SweepStaleRunsAsync(CancellationToken cancellationToken = default)
+    {
+        var reports = new List<TrainingRunReport>();
+        var staleBefore = _time.GetUtcNow() - TimeSpan.FromMinutes(_options.StaleRunMinutes);
+        var runs = await _runLog.ListTrainingRunsAsync(_options.RecommendationsModel, StaleSweepDepth, cancellationToken).ConfigureAwait(false);
+        foreach (var stale in runs.Where(r => r.Status == RunningStatus && r.StartedAt < staleBefore))
+        {
+            LogStaleRunTakenOver(_logger, stale.RunId, stale.StartedAt);
+            if (stale.InputBlob is { } blob)
+            {
+                try
+                {
+                    reports.Add(await RunFromBlobAsync(blob, cancellationToken).ConfigureAwait(false));
+                    continue;
+                }
+                catch (FileNotFoundException)
+                {
+                    // Deleted since: nothing left to train; the record must not stay running.
+                }
+            }
+            var status = stale.InputBlob is null ? ErrorStatus : TrainingDecision.Failed.ToString().ToLowerInvariant();
+            await _runLog.UpsertTrainingRunAsync(stale with
+            {
+                Status = status,
+                CompletedAt = _time.GetUtcNow(),
+                Message = stale.InputBlob is null ? "The worker stopped during the run; the next run on this lake window takes it over." : "The worker stopped during the run and the file no longer exists.",
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        return reports;
     }
 
     /// <summary>The promotion rule: promote unless the champion is usable, comparable and better by more than the tolerance.</summary>

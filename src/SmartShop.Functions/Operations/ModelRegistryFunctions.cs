@@ -140,7 +140,10 @@ public sealed partial class ModelRegistryFunctions(ModelRegistry registry, Admin
         bool activated;
         try
         {
-            activated = await registry.TryActivateAsync(kind, version, current?.ETag, cancellationToken).ConfigureAwait(false);
+            // A recommendations version brings its run's segmentation along, so serving keeps one run's pair.
+            activated = kind == ModelStatusBoard.Recommendations
+                ? await registry.TryActivateRunAsync(kind, version, current?.ETag, ModelStatusBoard.Segmentation, cancellationToken).ConfigureAwait(false)
+                : await registry.TryActivateAsync(kind, version, current?.ETag, cancellationToken).ConfigureAwait(false);
         }
         catch (KeyNotFoundException)
         {

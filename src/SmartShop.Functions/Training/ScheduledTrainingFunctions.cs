@@ -8,7 +8,8 @@ namespace SmartShop.Functions.Training;
 /// <summary>
 /// Timer-driven training work: a scheduled retrain from the event lake (%TrainingSchedule%, weekly by default) and a
 /// drift check (%DriftCheckSchedule%, daily by default) that retrains when it raises an alert and
-/// Training:RetrainOnDrift is on. Schedules are NCRONTAB with seconds, in UTC.
+/// Training:RetrainOnDrift is on. Both first sweep runs left "running" by a dead worker
+/// (<see cref="TrainingRunner.SweepStaleRunsAsync"/>). Schedules are NCRONTAB with seconds, in UTC.
 /// </summary>
 public sealed partial class ScheduledTrainingFunctions(
     TrainingRunner runner,
@@ -24,6 +25,7 @@ public sealed partial class ScheduledTrainingFunctions(
     public async Task<TrainingRunReport> ScheduledRetrain([TimerTrigger("%TrainingSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(timer);
+        await runner.SweepStaleRunsAsync(cancellationToken).ConfigureAwait(false);
         var report = await runner.RunFromEventLakeAsync(trainingOptions.Value.LakeWindow, ScheduleTrigger, cancellationToken).ConfigureAwait(false);
         TrainingTriggerLog.RunFinished(logger, ScheduleTrigger, report);
         return report;
@@ -33,6 +35,8 @@ public sealed partial class ScheduledTrainingFunctions(
     public async Task<DriftCheckOutcome> CheckDrift([TimerTrigger("%DriftCheckSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(timer);
+        // Daily: runs whose worker died and whose redeliveries were used up get trained now.
+        await runner.SweepStaleRunsAsync(cancellationToken).ConfigureAwait(false);
         var options = triggerOptions.Value;
         var drift = await driftMonitor.CheckAsync(
             TimeSpan.FromDays(options.DriftWindowDays),

@@ -52,11 +52,13 @@ public sealed class TrainingCrashTests
                 atOnce.Should().BeOfType<TrainingRunInProgressException>(point);
                 clock.Now += TimeSpan.FromMinutes(options.StaleRunMinutes + 1);
             }
+            string? rolledBackRun = null;
             if (k % 3 == 0)
             {
                 // Meanwhile an operator rolls recommendations back by hand (the activate route's Core calls).
                 var current = (await harness.Registry.GetActiveAsync(options.RecommendationsModel))!;
-                (await harness.Registry.TryActivateAsync(options.RecommendationsModel, current.PreviousVersion!, current.ETag)).Should().BeTrue(point);
+                (await harness.Registry.TryActivateRunAsync(options.RecommendationsModel, current.PreviousVersion!, current.ETag, options.SegmentationModel)).Should().BeTrue(point);
+                rolledBackRun = RunOf((await harness.Registry.ListVersionsAsync(options.RecommendationsModel)).Single(v => v.Version == current.PreviousVersion));
             }
 
             // Every fourth case, another upload's run races the redelivery: one of the two activates.
@@ -69,7 +71,9 @@ public sealed class TrainingCrashTests
                 (await harness.Runner.RunFromBlobAsync(input)).IsDuplicate.Should().BeTrue($"each input is trained once ({point})");
             }
 
-            await AssertConsistentAsync(harness, finals.Select(r => r.RunId).ToList(), point);
+            // A redelivery that finds the run finished trains nothing: the operator's rollback then stays active.
+            var activeCandidates = finals.Select(r => r.RunId).Append(rolledBackRun).OfType<string>().ToList();
+            await AssertConsistentAsync(harness, activeCandidates, point);
         }
 
         crashPoints.Should().Contain(p => p.EndsWith($"/{options.RecommendationsModel}/active", StringComparison.Ordinal))
@@ -77,6 +81,29 @@ public sealed class TrainingCrashTests
             .And.Contain(p => p.StartsWith("DELETE", StringComparison.Ordinal), "retention ran in the later cases")
             .And.Contain(p => !p.Contains($"/{BlobContainers.Models}/", StringComparison.Ordinal) && !p.Contains($"/{BlobContainers.TrainingData}/", StringComparison.Ordinal),
                 "run-log writes are crash points too");
+    }
+
+    [Fact]
+    public async Task ARunLeftRunningWhoseRedeliveriesAreUsedUpIsTrainedByTheSweepAfterTheStaleWindow()
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+        var crash = new CrashAtWrite();
+        using var harness = new TrainingHarness(clock, blobService: StorageEmulators.BlobService(crash), tableService: StorageEmulators.TableService(crash));
+        var name = await harness.UploadAsync(TrainingFiles.Good());
+        crash.ArmAt(1, $"/{ModelRegistry.ManifestFileName}");
+        (await Record.ExceptionAsync(() => harness.Runner.RunFromBlobAsync(name))).Should().BeOfType<RequestFailedException>();
+        crash.Disarm().Should().NotBeNull("the worker died after its claim, at the first version commit");
+        var claimed = (await harness.RunLog.ListTrainingRunsAsync(harness.Options.RecommendationsModel, 10)).Should().ContainSingle().Subject;
+        claimed.Status.Should().Be(TrainingRunner.RunningStatus);
+
+        (await harness.Runner.SweepStaleRunsAsync()).Should().BeEmpty("the claim is still fresh");
+        clock.Now += TimeSpan.FromMinutes(harness.Options.StaleRunMinutes + 1);
+        var swept = await harness.Runner.SweepStaleRunsAsync();
+
+        swept.Should().ContainSingle().Which.Should().Match<TrainingRunReport>(r => r.RunId == claimed.RunId && r.Decision == TrainingDecision.Promoted && !r.IsDuplicate);
+        (await harness.RunLog.GetTrainingRunAsync(harness.Options.RecommendationsModel, claimed.RunId))!.Status.Should().Be("promoted");
+        (await harness.Runner.SweepStaleRunsAsync()).Should().BeEmpty();
+        (await harness.Runner.RunFromBlobAsync(name)).IsDuplicate.Should().BeTrue();
     }
 
     private static async Task AssertConsistentAsync(TrainingHarness harness, IReadOnlyList<string> runIds, string point)
@@ -131,12 +158,14 @@ public sealed class TrainingCrashTests
         private int _target;
         private int _writes;
         private string? _point;
+        private string _pathEnd = "";
 
-        public void ArmAt(int k)
+        /// <summary>Dies at the k-th write (counting only writes to paths ending in <paramref name="pathEnd"/>, if given).</summary>
+        public void ArmAt(int k, string pathEnd = "")
         {
             lock (_gate)
             {
-                (_target, _writes, _point) = (k, 0, null);
+                (_target, _writes, _point, _pathEnd) = (k, 0, null, pathEnd);
             }
         }
 
@@ -159,7 +188,7 @@ public sealed class TrainingCrashTests
             {
                 if (_target > 0)
                 {
-                    if (_point is null && IsCrashPoint(message.Request) && ++_writes == _target)
+                    if (_point is null && IsCrashPoint(message.Request) && message.Request.Uri.Path.EndsWith(_pathEnd, StringComparison.Ordinal) && ++_writes == _target)
                     {
                         _point = $"{message.Request.Method} {message.Request.Uri.Path}";
                     }
