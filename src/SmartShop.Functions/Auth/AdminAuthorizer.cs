@@ -64,6 +64,23 @@ public sealed partial class AdminAuthorizer(
         }
 
         var result = await _handler.ValidateTokenAsync(token, Parameters(metadata)).ConfigureAwait(false);
+        if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException)
+        {
+            // A key id the cached metadata lacks: the issuer may have rotated its keys. Fetch them again (the
+            // configuration manager allows one refresh per RefreshInterval, so a flood of made-up key ids cannot
+            // hammer the issuer) and validate once more, instead of refusing valid tokens until the cache expires.
+            issuerMetadata.RequestRefresh();
+            try
+            {
+                metadata = await issuerMetadata.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+                result = await _handler.ValidateTokenAsync(token, Parameters(metadata)).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException exception)
+            {
+                LogMetadataUnavailable(logger, exception, _options.MetadataAddress);
+            }
+        }
+
         if (!result.IsValid)
         {
             var reason = Reason(result.Exception);
@@ -95,6 +112,10 @@ public sealed partial class AdminAuthorizer(
         RequireSignedTokens = true,
         ValidateIssuerSigningKey = true,
         ClockSkew = TimeSpan.FromMinutes(2),
+        // Entra ID signs with RS256; pinning it means no other algorithm (HS256 with a public key as the secret, RS512,
+        // none) is ever considered, whatever a token's header says.
+        ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+        ValidTypes = ["JWT", "at+jwt"],
     };
 
     /// <summary>A category for the caller (enough to fix their token) without echoing token content.</summary>
@@ -105,7 +126,9 @@ public sealed partial class AdminAuthorizer(
         SecurityTokenNoExpirationException => "no expiry",
         SecurityTokenInvalidAudienceException => "wrong audience",
         SecurityTokenInvalidIssuerException => "wrong issuer",
+        // A refused algorithm (anything but RS256) is reported by the handler as a signature failure too.
         SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "bad signature",
+        SecurityTokenInvalidTypeException => "wrong token type",
         _ => "malformed or unsigned",
     };
 

@@ -2,6 +2,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
 using SmartShop.Functions.Auth;
 using SmartShop.Functions.Tests.Http;
 
@@ -54,6 +57,9 @@ public sealed class AdminAuthorizerTests : IDisposable
         { "unsigned", "bad signature" },
         { "garbage", "malformed" },
         { "basic", "needs a bearer token" },
+        { "rs512-with-the-issuers-key", "bad signature" },
+        { "hs256", "bad signature" },
+        { "wrong-type", "wrong token type" },
     };
 
     [Theory]
@@ -69,6 +75,10 @@ public sealed class AdminAuthorizerTests : IDisposable
             "stranger-key" => WithBearer(_issuer.Token(admin, signedByStranger: true)),
             "unsigned" => WithBearer("eyJhbGciOiJub25lIn0.eyJyb2xlcyI6WyJTbWFydFNob3AuQWRtaW4iXX0."),
             "garbage" => WithBearer("not-a.jwt"),
+            "rs512-with-the-issuers-key" => WithBearer(_issuer.Token(admin, signing: new SigningCredentials(_issuer.Key, SecurityAlgorithms.RsaSha512))),
+            "hs256" => WithBearer(_issuer.Token(admin, signing: new SigningCredentials(
+                new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(new string('k', 64))) { KeyId = "test-key" }, SecurityAlgorithms.HmacSha256))),
+            "wrong-type" => WithBearer(_issuer.Token(admin, tokenType: "logout+jwt")),
             _ => ApiHost.Request("POST", configure: r => r.Headers.Authorization = "Basic dXNlcjpwYXNz"),
         };
 
@@ -133,5 +143,42 @@ public sealed class AdminAuthorizerTests : IDisposable
         var problem = (ProblemDetails)((ObjectResult)result!).Value!;
         problem.Extensions["code"].Should().Be(code);
         return problem.Status;
+    }
+
+    [Fact]
+    public async Task ATokenSignedWithARotatedKeyIsAcceptedAfterOneRefreshOfTheIssuersKeys()
+    {
+        using var rotated = System.Security.Cryptography.RSA.Create(2048);
+        var newKey = new RsaSecurityKey(rotated) { KeyId = "rotated-key" };
+        var metadata = new RotatingMetadata(_issuer.Key, newKey);
+        using var host = new ApiHost(TestTokenIssuer.Settings, services => services.AddSingleton<IConfigurationManager<OpenIdConnectConfiguration>>(metadata));
+        var authorizer = host.Services.GetRequiredService<AdminAuthorizer>();
+
+        var result = await authorizer.AuthorizeAsync(WithBearer(_issuer.Token(["SmartShop.Admin"], signing: new SigningCredentials(newKey, SecurityAlgorithms.RsaSha256))));
+
+        result.Should().BeNull("the refreshed keys hold the new one");
+        metadata.Refreshes.Should().Be(1);
+        (await authorizer.AuthorizeAsync(WithBearer(_issuer.Token(["SmartShop.Admin"])))).Should().BeNull("the old key is still published");
+        metadata.Refreshes.Should().Be(1, "a known key id needs no refresh");
+    }
+
+    /// <summary>An issuer that publishes a second key only once asked to refresh, as after a rotation.</summary>
+    private sealed class RotatingMetadata(SecurityKey current, SecurityKey next) : IConfigurationManager<OpenIdConnectConfiguration>
+    {
+        public int Refreshes { get; private set; }
+
+        public Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel)
+        {
+            var metadata = new OpenIdConnectConfiguration { Issuer = TestTokenIssuer.Authority };
+            metadata.SigningKeys.Add(current);
+            if (Refreshes > 0)
+            {
+                metadata.SigningKeys.Add(next);
+            }
+
+            return Task.FromResult(metadata);
+        }
+
+        public void RequestRefresh() => Refreshes++;
     }
 }

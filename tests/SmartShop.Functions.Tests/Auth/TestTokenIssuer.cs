@@ -46,7 +46,9 @@ internal sealed class TestTokenIssuer : IDisposable
         string issuer = Authority,
         DateTime? expires = null,
         DateTime? notBefore = null,
-        bool signedByStranger = false)
+        bool signedByStranger = false,
+        SigningCredentials? signing = null,
+        string? tokenType = null)
     {
         var now = DateTime.UtcNow;
         var claims = new Dictionary<string, object> { ["oid"] = "00000000-0000-0000-0000-000000000001" };
@@ -64,7 +66,8 @@ internal sealed class TestTokenIssuer : IDisposable
             IssuedAt = (notBefore ?? now.AddMinutes(-5)).AddSeconds(-1),
             NotBefore = notBefore ?? now.AddMinutes(-5),
             Expires = expires ?? now.AddMinutes(30),
-            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+            SigningCredentials = signing ?? new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+            TokenType = tokenType,
         });
     }
 
