@@ -29,7 +29,8 @@ resource namespace 'Microsoft.EventHub/namespaces@2026-01-01' = {
     name: hubName
     properties: {
       partitionCount: partitionCount
-      messageRetentionInDays: 1
+      // A week: events the app could not store (a long storage outage) can be read again from the hub.
+      messageRetentionInDays: 7
     }
 
     resource consumerGroup 'consumergroups' = {

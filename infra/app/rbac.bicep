@@ -27,7 +27,8 @@ var storageQueueDataContributorRoleId = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 var storageTableDataContributorRoleId = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 // Azure Event Hubs Data Receiver: the clickstream trigger.
 var eventHubsDataReceiverRoleId = 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde'
-// Azure Event Hubs Data Sender: replays and the HTTP events endpoint forward to the hub.
+// Azure Event Hubs Data Sender: for the deploying user only (`smartshop replay --event-hubs-namespace` sends to the
+// hub); the app only reads it (POST v1/events ingests directly).
 var eventHubsDataSenderRoleId = '2b629674-e913-4c01-ae53-ef4638d8f975'
 // Monitoring Metrics Publisher: Entra ID-authenticated telemetry ingestion (App Insights local auth is disabled).
 var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
@@ -39,7 +40,10 @@ var storageRoleIds = [
   storageQueueDataContributorRoleId
   storageTableDataContributorRoleId
 ]
-var eventHubRoleIds = [
+var appEventHubRoleIds = [
+  eventHubsDataReceiverRoleId
+]
+var userEventHubRoleIds = [
   eventHubsDataReceiverRoleId
   eventHubsDataSenderRoleId
 ]
@@ -95,7 +99,7 @@ resource userStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 
 // Scoped to the clickstream hub, not the namespace.
 resource appEventHubRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for roleId in eventHubRoleIds: {
+  for roleId in appEventHubRoleIds: {
     name: guid(eventHubNamespace::hub.id, appPrincipalId, roleId)
     scope: eventHubNamespace::hub
     properties: {
@@ -107,7 +111,7 @@ resource appEventHubRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 ]
 
 resource userEventHubRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for roleId in eventHubRoleIds: if (withUser) {
+  for roleId in userEventHubRoleIds: if (withUser) {
     name: guid(eventHubNamespace::hub.id, userPrincipalId, roleId)
     scope: eventHubNamespace::hub
     properties: {

@@ -32,6 +32,18 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
 
   resource blobServices 'blobServices' = {
     name: 'default'
+    properties: {
+      // A deleted or overwritten blob (a model version, a lake file, an upload) can be restored for 14 days.
+      isVersioningEnabled: true
+      deleteRetentionPolicy: {
+        enabled: true
+        days: 14
+      }
+      containerDeleteRetentionPolicy: {
+        enabled: true
+        days: 14
+      }
+    }
 
     resource containers 'containers' = [
       for containerName in containerNames: {

@@ -18,8 +18,11 @@ public sealed class BicepTemplateTests
     private static readonly string[] AppRoles =
     [
         StorageBlobDataOwner, StorageQueueDataContributor, StorageTableDataContributor,
-        EventHubsDataReceiver, EventHubsDataSender, MonitoringMetricsPublisher,
+        EventHubsDataReceiver, MonitoringMetricsPublisher,
     ];
+
+    // The deploying user also sends to the hub (`smartshop replay --event-hubs-namespace`); the app never does.
+    private static readonly string[] UserRoles = [.. AppRoles, EventHubsDataSender];
 
     private static CompiledTemplate Template => CompiledTemplate.MainTemplate;
 
@@ -113,7 +116,7 @@ public sealed class BicepTemplateTests
         var userRoles = RolesOf(assignments.Where(a => a.ExpandedProperty("principalId").Contains("userPrincipalId", StringComparison.Ordinal)));
 
         appRoles.Should().BeEquivalentTo(AppRoles, "the app identity needs exactly these data-plane roles (least privilege)");
-        userRoles.Should().BeEquivalentTo(AppRoles, "the deploying user gets the same data roles for local development");
+        userRoles.Should().BeEquivalentTo(UserRoles, "the deploying user gets the same data roles for local development, and may replay into the hub");
         assignments.Where(a => a.ExpandedProperty("principalId").Contains("appPrincipalId", StringComparison.Ordinal))
             .Should().OnlyContain(a => a.Property("principalType")!.GetValue<string>() == "ServicePrincipal");
     }
@@ -178,6 +181,18 @@ public sealed class BicepTemplateTests
         ((string)Template.Root["variables"]!["clickstreamConsumerGroupName"]!).Should().Be("smartshop");
         Template.OfType("Microsoft.EventGrid/systemTopics").Should().ContainSingle()
             .Which.Property("topicType")!.GetValue<string>().Should().Be("Microsoft.Storage.StorageAccounts");
+    }
+
+    [Fact]
+    public void BlobsAreVersionedAndSoftDeletedAndTheHubKeepsAWeekOfEvents()
+    {
+        var blobService = Template.OfType("Microsoft.Storage/storageAccounts/blobServices").Should().ContainSingle().Subject;
+        blobService.Property("isVersioningEnabled")!.GetValue<bool>().Should().BeTrue();
+        blobService.Property("deleteRetentionPolicy")!["enabled"]!.GetValue<bool>().Should().BeTrue();
+        blobService.Property("deleteRetentionPolicy")!["days"]!.GetValue<int>().Should().BeGreaterThanOrEqualTo(7);
+        blobService.Property("containerDeleteRetentionPolicy")!["enabled"]!.GetValue<bool>().Should().BeTrue();
+        Template.OfType("Microsoft.EventHub/namespaces/eventhubs").Should().ContainSingle()
+            .Which.Property("messageRetentionInDays")!.GetValue<int>().Should().BeGreaterThanOrEqualTo(7);
     }
 
     private static string[] RolesOf(IEnumerable<TemplateResource> assignments) =>
