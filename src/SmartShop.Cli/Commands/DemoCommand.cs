@@ -13,27 +13,35 @@ internal static class DemoCommand
     {
         var dataOption = new Option<FileInfo?>("--data")
         {
-            Description = "Transactions CSV (Online Retail schema, .csv or .csv.gz); default: the embedded sample.",
+            Description = $"Transactions CSV (.csv or .csv.gz, any dialect); default: the embedded Online Retail sample, read with --preset {TransactionCsvOptions.OnlineRetailPreset}.",
         };
+        var dataOptions = new DataOptions();
         var command = new Command("demo", "Load the sample transactions and show what SmartShop makes of them.");
         command.Options.Add(dataOption);
+        dataOptions.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var data = parseResult.GetValue(dataOption);
-            Run(data, Console.Out, cancellationToken);
+            Run(data, dataOptions.Read(parseResult), Console.Out, cancellationToken);
             return Task.FromResult(0);
         });
         return command;
     }
 
-    internal static void Run(FileInfo? data, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Runs the demo; the embedded sample is Online Retail data, so it is read with that preset unless another is given.</summary>
+    internal static void Run(FileInfo? data, TransactionCsvOptions csv, TextWriter output, CancellationToken cancellationToken)
     {
-        var reader = new TransactionCsvReader();
+        ArgumentNullException.ThrowIfNull(csv);
+        if (data is null && csv.Preset is null)
+        {
+            csv = csv with { Preset = TransactionCsvOptions.OnlineRetailPreset };
+        }
+        var reader = new TransactionCsvReader(csv);
         TransactionSet transactions;
         if (data is null)
         {
             output.WriteLine(EmbeddedSample.Attribution);
-            using var text = TransactionCsvReader.OpenText(EmbeddedSample.Open());
+            using var text = TransactionCsvReader.OpenText(EmbeddedSample.Open(), csv.Encoding);
             var report = new DataQualityReport();
             transactions = new TransactionSet(reader.Read(text, report, cancellationToken).ToList(), report);
         }
@@ -45,7 +53,7 @@ internal static class DemoCommand
         var summary = TransactionSummary.Compute(transactions.Rows);
         output.WriteLine();
         output.WriteLine("== Data ==");
-        output.WriteLine(transactions.Report.ToString());
+        RecommendationInputs.WriteReport(data?.Name ?? "sample", transactions.Report, output);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{summary.CleanPurchases:N0} clean purchases by {summary.Customers:N0} customers of {summary.Products:N0} products " +
             $"in {summary.Invoices:N0} invoices, {summary.First:yyyy-MM-dd} to {summary.Last:yyyy-MM-dd}; " +

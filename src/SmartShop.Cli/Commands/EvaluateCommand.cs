@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using SmartShop.Core.Data;
 using SmartShop.Core.Evaluation;
 using SmartShop.Core.Recommendations;
 
@@ -28,14 +29,16 @@ internal static class EvaluateCommand
         };
         var k = new Option<int>("--k") { Description = "List length (1..100).", DefaultValueFactory = _ => 10 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the table as JSON to this file." };
+        var dataOptions = new DataOptions();
         var command = new Command("evaluate", "Train on one period, score top-k lists on the next, next to popularity and repeat baselines.");
+        dataOptions.AddTo(command);
         foreach (var option in new Option[] { train, test, data, splitDate, k, json })
         {
             command.Options.Add(option);
         }
         command.SetAction((parse, cancellationToken) =>
         {
-            var input = Input(parse.GetValue(train), parse.GetValue(test), parse.GetValue(data), parse.GetValue(splitDate));
+            var input = Input(parse.GetValue(train), parse.GetValue(test), parse.GetValue(data), parse.GetValue(splitDate)) with { Csv = dataOptions.Read(parse) };
             Run(input, parse.GetValue(k), parse.GetValue(json)?.FullName, Console.Out, Console.Error, cancellationToken);
             return Task.FromResult(0);
         });
@@ -43,7 +46,10 @@ internal static class EvaluateCommand
     }
 
     /// <summary>Two files, or one file and the date that splits it.</summary>
-    internal sealed record EvaluationInput(string? TrainPath, string? TestPath, string? DataPath, DateTime? SplitDate);
+    internal sealed record EvaluationInput(string? TrainPath, string? TestPath, string? DataPath, DateTime? SplitDate)
+    {
+        public TransactionCsvOptions Csv { get; init; } = new();
+    }
 
     internal static EvaluationInput Input(FileInfo? train, FileInfo? test, FileInfo? data, DateTime? splitDate) =>
         (train, test, data, splitDate) switch
@@ -52,9 +58,6 @@ internal static class EvaluateCommand
             (null, null, { } all, { } date) => new(null, null, all.FullName, date),
             _ => throw new ArgumentException("Give either --train and --test, or --data and --split-date (yyyy-MM-dd)."),
         };
-
-    internal static IReadOnlyList<EvaluationRow> Run(string trainPath, string testPath, int k, string? jsonPath, TextWriter output, TextWriter log, CancellationToken cancellationToken) =>
-        Run(new EvaluationInput(trainPath, testPath, null, null), k, jsonPath, output, log, cancellationToken);
 
     internal static IReadOnlyList<EvaluationRow> Run(EvaluationInput input, int k, string? jsonPath, TextWriter output, TextWriter log, CancellationToken cancellationToken)
     {
@@ -67,7 +70,7 @@ internal static class EvaluateCommand
         IReadOnlyList<Core.Data.Transaction> trainRows, testRows;
         if (input.DataPath is { } dataPath)
         {
-            var all = RecommendationInputs.ReadRows(dataPath, log, cancellationToken).Rows;
+            var all = RecommendationInputs.ReadRows(dataPath, input.Csv, log, cancellationToken).Rows;
             var split = input.SplitDate!.Value;
             trainRows = all.Where(t => t.InvoiceDate < split).ToList();
             testRows = all.Where(t => t.InvoiceDate >= split).ToList();
@@ -81,8 +84,8 @@ internal static class EvaluateCommand
         }
         else
         {
-            trainRows = RecommendationInputs.ReadRows(input.TrainPath!, log, cancellationToken).Rows;
-            testRows = RecommendationInputs.ReadRows(input.TestPath!, log, cancellationToken).Rows;
+            trainRows = RecommendationInputs.ReadRows(input.TrainPath!, input.Csv, log, cancellationToken).Rows;
+            testRows = RecommendationInputs.ReadRows(input.TestPath!, input.Csv, log, cancellationToken).Rows;
         }
 
         var rows = OfflineEvaluation.Run(trainRows, testRows, k, progress: RecommendationInputs.Progress(log), cancellationToken: cancellationToken);

@@ -39,7 +39,7 @@ internal static class RecommendCommand
         IReadOnlyList<string> ids = users == "all"
             ? recommender.Model.Users
             : File.Exists(users)
-                ? [.. File.ReadLines(users).Select(l => l.Trim()).Where(l => l.Length > 0)]
+                ? ReadUserIds(users)
                 : throw new FileNotFoundException($"--users must be `all` or an existing file of user ids: {users}", users);
         output.WriteLine("user,rank,item,score,reason");
         var written = 0;
@@ -61,4 +61,37 @@ internal static class RecommendCommand
 
     internal static string Csv(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+
+    private static readonly HashSet<string> HeaderNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "user", "userid", "user_id", "user id", "customer", "customerid", "customer_id", "customer id", "visitorid", "id",
+    };
+
+    /// <summary>
+    /// One user id per line (the first field when lines have commas, semicolons or tabs); a first line that names the
+    /// column (user, userId, customer_id, ...) is a header. Any other line that is not an id fails with its number.
+    /// </summary>
+    internal static List<string> ReadUserIds(string path)
+    {
+        var ids = new List<string>();
+        var number = 0;
+        foreach (var raw in File.ReadLines(path))
+        {
+            number++;
+            var line = raw.TrimStart('\uFEFF');
+            var cut = line.IndexOfAny([',', ';', '\t']);
+            var id = (cut >= 0 ? line[..cut] : line).Trim().Trim('"');
+            if (id.Length == 0 || ids.Count == 0 && number == 1 && HeaderNames.Contains(id))
+            {
+                continue;
+            }
+            if (!Core.Ingestion.ClickstreamEventValidator.IsValidId(id))
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"--users file line {number}: not a user id ({Core.Ingestion.ClickstreamEventValidator.IdRule})."));
+            }
+            ids.Add(id);
+        }
+        return ids;
+    }
 }

@@ -7,19 +7,30 @@ namespace SmartShop.Cli.Commands;
 /// <summary>Reads a transactions file into interaction events and a catalogue, reporting data quality on stderr.</summary>
 internal static class RecommendationInputs
 {
-    public static (List<Transaction> Rows, Catalogue Catalogue) ReadTransactions(string path, string? cataloguePath, TextWriter log, CancellationToken cancellationToken)
+    public static (List<Transaction> Rows, Catalogue Catalogue) ReadTransactions(string path, string? cataloguePath, TransactionCsvOptions csv, TextWriter log, CancellationToken cancellationToken)
     {
-        var set = ReadRows(path, log, cancellationToken);
+        var set = ReadRows(path, csv, log, cancellationToken);
         var rows = set.Rows as List<Transaction> ?? [.. set.Rows];
         var catalogue = cataloguePath is null ? Catalogue.FromTransactions(rows) : Catalogue.Load(cataloguePath);
         return (rows, catalogue);
     }
 
-    public static TransactionSet ReadRows(string path, TextWriter log, CancellationToken cancellationToken)
+    public static TransactionSet ReadRows(string path, TransactionCsvOptions csv, TextWriter log, CancellationToken cancellationToken)
     {
-        var set = new TransactionCsvReader().ReadAll(path, cancellationToken);
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(path)}: {set.Report}"));
+        var set = new TransactionCsvReader(csv).ReadAll(path, cancellationToken);
+        WriteReport(Path.GetFileName(path), set.Report, log);
         return set;
+    }
+
+    /// <summary>The data-quality report: a summary line, then one line per reason rows were dropped.</summary>
+    public static void WriteReport(string name, DataQualityReport report, TextWriter log)
+    {
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: {report.RowsRead:N0} rows read, {report.RowsAccepted:N0} kept, {report.RowsDropped:N0} dropped"));
+        foreach (var line in report.DropLines())
+        {
+            log.WriteLine("  " + line);
+        }
     }
 
     public static IProgress<string> Progress(TextWriter log)

@@ -15,9 +15,10 @@ internal sealed record SegmentSettings
 
     public bool DataIsCustomerTable { get; init; }
 
-    public string Delimiter { get; init; } = ",";
+    /// <summary>How the transactions are read; its delimiter (else a comma) is also that of the table and clickstream files.</summary>
+    public TransactionCsvOptions Csv { get; init; } = new();
 
-    public TransactionColumns Columns { get; init; } = new();
+    public char TableDelimiter => Csv.Delimiter?[0] ?? ',';
 
     public FileInfo? Clickstream { get; init; }
 
@@ -48,9 +49,8 @@ internal static class SegmentCommand
         algorithm.AcceptOnlyFromAmong("kmeans", "hierarchical");
         var linkage = new Option<string>("--linkage") { Description = "Hierarchical linkage: ward, complete, average or single.", DefaultValueFactory = _ => "ward" };
         linkage.AcceptOnlyFromAmong("ward", "complete", "average", "single");
-        var delimiter = new Option<string>("--delimiter") { Description = "Field delimiter of the input files (',' default; 'tab' for tabs).", DefaultValueFactory = _ => "," };
-        var map = new Option<string[]>("--map") { Description = "Transaction column mapping Field=Header, e.g. --map CustomerId=\"Customer ID\" (fields: InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerId, Country).", AllowMultipleArgumentsPerToken = true };
-        var clickstream = new Option<FileInfo?>("--clickstream") { Description = "Clickstream CSV (customer_id, session_id, event_type) adding page views, sessions, add-to-cart and view-to-purchase rates." };
+        var dataOptions = new DataOptions();
+        var clickstream = new Option<FileInfo?>("--clickstream") { Description = "Clickstream CSV (customer_id, session_id, event_type, or a RetailRocket events file) adding page views, sessions, add-to-cart and view-to-purchase rates." };
         var customers = new Option<FileInfo?>("--customers") { Description = "Customer attribute table joined onto the transaction customers (numeric/categorical detected)." };
         var idColumn = new Option<string?>("--id-column") { Description = "Customer id column of a customer table (default: detected by name)." };
         var pca = new Option<int>("--pca") { Description = "Cluster on this many principal components (0 = off).", DefaultValueFactory = _ => 0 };
@@ -61,10 +61,11 @@ internal static class SegmentCommand
         var trainBefore = new Option<string?>("--train-before") { Description = "Validity check: cluster on rows before this date (yyyy-MM-dd) and rank segments against the later spend." };
 
         var command = new Command("segment", "Segment customers (RFM, basket and behaviour features) with K-Means++ or hierarchical clustering.");
-        foreach (var option in new Option[] { data, output, format, k, minK, maxK, algorithm, linkage, delimiter, map, clickstream, customers, idColumn, pca, seed, restarts, finalRestarts, analysisDate, trainBefore })
+        foreach (var option in new Option[] { data, output, format, k, minK, maxK, algorithm, linkage, clickstream, customers, idColumn, pca, seed, restarts, finalRestarts, analysisDate, trainBefore })
         {
             command.Options.Add(option);
         }
+        dataOptions.AddTo(command);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -74,8 +75,7 @@ internal static class SegmentCommand
                 Data = parseResult.GetValue(data)!,
                 Out = parseResult.GetValue(output)!,
                 DataIsCustomerTable = parseResult.GetValue(format) == "table",
-                Delimiter = ParseDelimiter(parseResult.GetValue(delimiter)!),
-                Columns = TransactionColumns.FromMappings(parseResult.GetValue(map) ?? []),
+                Csv = dataOptions.Read(parseResult),
                 Clickstream = parseResult.GetValue(clickstream),
                 Customers = parseResult.GetValue(customers),
                 IdColumn = parseResult.GetValue(idColumn),
@@ -106,8 +106,7 @@ internal static class SegmentCommand
         var input = SegmentationInputReader.ReadFile(settings.Data.FullName, new SegmentationInputOptions
         {
             Format = settings.DataIsCustomerTable ? SegmentationInputFormat.Table : SegmentationInputFormat.Transactions,
-            Delimiter = settings.Delimiter[0],
-            Columns = settings.Columns,
+            Csv = settings.Csv,
             IdColumn = settings.IdColumn,
             Features = new TransactionFeatureOptions { AnalysisDate = settings.AnalysisDate, TrainBefore = settings.TrainBefore },
         }, cancellationToken);
@@ -115,12 +114,12 @@ internal static class SegmentCommand
         var transactions = input.Transactions;
         if (input.Quality is { } report)
         {
-            output.WriteLine(report.ToString());
+            RecommendationInputs.WriteReport(settings.Data.Name, report, output);
         }
 
         if (transactions is not null && settings.Clickstream is not null)
         {
-            var clicks = ClickstreamFeatureBuilder.ReadFile(settings.Clickstream.FullName, new ClickstreamOptions { Delimiter = settings.Delimiter[0] });
+            var clicks = ClickstreamFeatureBuilder.ReadFile(settings.Clickstream.FullName, new ClickstreamOptions { Delimiter = settings.TableDelimiter });
             table = ClickstreamFeatureBuilder.JoinWithTransactions(transactions, clicks);
         }
 
@@ -231,7 +230,7 @@ internal static class SegmentCommand
     }
 
     private static CustomerTableOptions TableOptions(SegmentSettings settings) =>
-        new() { Delimiter = settings.Delimiter[0], IdColumn = settings.IdColumn };
+        new() { Delimiter = settings.TableDelimiter, IdColumn = settings.IdColumn };
 
     private static int? ParseK(string text)
     {
@@ -244,13 +243,6 @@ internal static class SegmentCommand
             ? k
             : throw new ArgumentException($"--k must be 'auto' or a positive whole number, not '{text}'.");
     }
-
-    private static string ParseDelimiter(string text) => text switch
-    {
-        "tab" or "\\t" => "\t",
-        { Length: 1 } => text,
-        _ => throw new ArgumentException($"--delimiter must be a single character or 'tab', not '{text}'."),
-    };
 
     private static DateTime? ParseDate(string? text, string option) =>
         text is null ? null

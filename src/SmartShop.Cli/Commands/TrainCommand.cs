@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using SmartShop.Core.Data;
 using SmartShop.Core.Recommendations;
 
 namespace SmartShop.Cli.Commands;
@@ -9,7 +10,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<FileInfo>("--data") { Description = "Transactions CSV (Online Retail schema, .csv or .csv.gz).", Required = true };
+        var data = new Option<FileInfo>("--data") { Description = "Transactions CSV (.csv or .csv.gz; any dialect, see the data options).", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for the model bundle.", Required = true };
         var catalogue = new Option<FileInfo?>("--catalogue") { Description = "Catalogue CSV (id,title,category,price,in_stock); default: derived from the transactions." };
         var now = new Option<string?>("--now") { Description = "Reference time for recency and decay (yyyy-MM-dd[ HH:mm:ss]); default: the latest transaction. Later rows are ignored." };
@@ -17,7 +18,9 @@ internal static class TrainCommand
         var lambda = new Option<double?>("--lambda") { Description = "EASE regularisation (default 200)." };
         var seed = new Option<int?>("--seed") { Description = "Seed for the ranker (default 42)." };
         var noAls = new Option<bool>("--no-als") { Description = "Train without the implicit-ALS candidate generator and features." };
+        var dataOptions = new DataOptions();
         var command = new Command("train", "Train the recommender on transactions and write a model bundle.");
+        dataOptions.AddTo(command);
         foreach (var option in new Option[] { data, output, catalogue, now, halfLife, lambda, seed, noAls })
         {
             command.Options.Add(option);
@@ -36,7 +39,7 @@ internal static class TrainCommand
                 Ranker = defaults.Ranker with { Seed = parse.GetValue(seed) ?? defaults.Ranker.Seed },
                 Als = parse.GetValue(noAls) ? null : defaults.Als,
             };
-            Run(parse.GetValue(data)!.FullName, parse.GetValue(catalogue)?.FullName, parse.GetValue(output)!.FullName, options, Console.Out, Console.Error, cancellationToken);
+            Run(parse.GetValue(data)!.FullName, parse.GetValue(catalogue)?.FullName, parse.GetValue(output)!.FullName, options, dataOptions.Read(parse), Console.Out, Console.Error, cancellationToken);
             return Task.FromResult(0);
         });
         return command;
@@ -54,9 +57,9 @@ internal static class TrainCommand
             : throw new FormatException($"--now '{text}' is not a date (yyyy-MM-dd or yyyy-MM-dd HH:mm:ss).");
     }
 
-    internal static RecommenderModel Run(string dataPath, string? cataloguePath, string outputDirectory, RecommenderOptions options, TextWriter output, TextWriter log, CancellationToken cancellationToken)
+    internal static RecommenderModel Run(string dataPath, string? cataloguePath, string outputDirectory, RecommenderOptions options, TransactionCsvOptions csv, TextWriter output, TextWriter log, CancellationToken cancellationToken)
     {
-        var (rows, catalogue) = RecommendationInputs.ReadTransactions(dataPath, cataloguePath, log, cancellationToken);
+        var (rows, catalogue) = RecommendationInputs.ReadTransactions(dataPath, cataloguePath, csv, log, cancellationToken);
         var model = new RecommenderTrainer(options).Train(InteractionSources.FromTransactions(rows), catalogue, RecommendationInputs.Progress(log), cancellationToken);
         ModelBundle.Save(model, outputDirectory);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

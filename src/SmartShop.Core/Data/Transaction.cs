@@ -1,11 +1,10 @@
-using System.Text.RegularExpressions;
-
 namespace SmartShop.Core.Data;
 
-/// <summary>One invoice line in the Online Retail schema, after parsing and normalisation.</summary>
-/// <param name="StockCode">Upper-cased and trimmed.</param>
-/// <param name="CustomerId">Integer id as text ("17850.0" becomes "17850"); null for anonymous rows.</param>
-public sealed partial record Transaction(
+/// <summary>One order line as <see cref="TransactionCsvReader"/> keeps it: a purchase or a return of merchandise.</summary>
+/// <param name="InvoiceNo">The order (basket) id as written.</param>
+/// <param name="StockCode">The item id: opaque, compared ordinally (upper-cased only when the rules say so).</param>
+/// <param name="CustomerId">Opaque id ("17850.0" becomes "17850"); null for anonymous rows.</param>
+public sealed record Transaction(
     string InvoiceNo,
     string StockCode,
     string Description,
@@ -15,18 +14,15 @@ public sealed partial record Transaction(
     string? CustomerId,
     string Country)
 {
-    /// <summary>Cancellations start with C; A marks bad-debt adjustments. Neither is a purchase.</summary>
-    public bool IsCancellation => InvoiceNo.StartsWith('C') || InvoiceNo.StartsWith('A');
+    /// <summary>The line belongs to a cancelled order (the rules' invoice pattern, else a negative quantity): never a purchase.</summary>
+    public bool IsCancellation { get; init; }
 
-    /// <summary>Product codes are five digits with an optional one- or two-letter variant; POST, DOT, M... are not products.</summary>
-    public bool IsProduct => ProductCodePattern().IsMatch(StockCode);
+    /// <summary>A return of merchandise: a cancelled line with a negative quantity.</summary>
+    public bool IsReturn => IsCancellation && Quantity < 0;
 
-    /// <summary>The evaluation protocol's definition of a clean purchase (same rules as the shared referee).</summary>
+    /// <summary>A purchase by a known customer: not cancelled, positive quantity and price.</summary>
     public bool IsCleanPurchase =>
-        CustomerId is not null && !IsCancellation && Quantity > 0 && UnitPrice > 0 && IsProduct;
+        CustomerId is not null && !IsCancellation && Quantity > 0 && UnitPrice > 0;
 
     public decimal LineTotal => Quantity * UnitPrice;
-
-    [GeneratedRegex(@"^\d{5}[A-Z]{0,2}$", RegexOptions.CultureInvariant)]
-    private static partial Regex ProductCodePattern();
 }

@@ -1,27 +1,53 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.Text.RegularExpressions;
 using CsvHelper;
 using CsvHelper.Configuration;
+using SmartShop.Core.Ingestion;
 
 namespace SmartShop.Core.Data;
 
 /// <summary>
-/// Streams transactions from a CSV file in the Online Retail schema (column names and delimiter configurable).
-/// Malformed rows are counted and skipped; a file that is mostly garbage fails with <see cref="InvalidDataException"/>.
+/// The one reader of transaction exports, for every command and trigger. Streams rows in any dialect
+/// (<see cref="TransactionCsvOptions"/>: delimiter, decimal separator, date format, encoding, column names),
+/// keeps purchases and returns and drops every other row with a counted reason (<see cref="DataQualityReport"/>).
+/// Ids are opaque strings of the ingestion id alphabet, compared ordinally; a file that is mostly unreadable fails
+/// with <see cref="InvalidDataException"/>.
 /// </summary>
-public sealed class TransactionCsvReader(TransactionCsvOptions? options = null)
+public sealed class TransactionCsvReader
 {
     // Once this many rows have been read, a file already over the malformed limit is abandoned early.
     private const int EarlyVerdictRows = 10_000;
     private const int MaxPooledStrings = 1_000_000;
+    private static readonly char[] SniffedDelimiters = [',', ';', '\t', '|'];
 
-    private static readonly string[] DateFormats =
+    private static readonly string[] DefaultDateFormats =
     [
         "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss'Z'",
-        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd", "M/d/yyyy H:mm", "M/d/yyyy H:mm:ss",
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd",
+        "M/d/yyyy H:mm", "M/d/yyyy H:mm:ss",
     ];
 
-    private readonly TransactionCsvOptions _options = options ?? new TransactionCsvOptions();
+    private readonly TransactionCsvOptions _options;
+    private readonly TransactionRules _rules;
+    private readonly string[] _dateFormats;
+    private readonly NumberFormatInfo _numbers;
+    private readonly Regex? _excluded;
+    private readonly Regex? _cancelled;
+
+    /// <exception cref="ArgumentException">An option is unusable (<see cref="TransactionCsvOptions.Validate"/>).</exception>
+    public TransactionCsvReader(TransactionCsvOptions? options = null)
+    {
+        _options = options ?? new TransactionCsvOptions();
+        _options.Validate();
+        _dateFormats = _options.DateFormat is { } format ? [format] : DefaultDateFormats;
+        _numbers = (NumberFormatInfo)CultureInfo.InvariantCulture.NumberFormat.Clone();
+        _numbers.NumberDecimalSeparator = _options.DecimalSeparator.ToString();
+        _numbers.NumberGroupSeparator = _options.DecimalSeparator == ',' ? "\u00A0" : ",";
+        _rules = _options.EffectiveRules;
+        _excluded = Pattern(_rules.ExcludeItems);
+        _cancelled = Pattern(_rules.CancelledInvoices);
+    }
 
     public TransactionCsvOptions Options => _options;
 
@@ -46,7 +72,7 @@ public sealed class TransactionCsvReader(TransactionCsvOptions? options = null)
 
     private IEnumerable<Transaction> ReadFile(string path, DataQualityReport report, CancellationToken cancellationToken)
     {
-        using var reader = OpenText(path);
+        using var reader = OpenText(path, _options.Encoding);
         foreach (var transaction in Read(reader, report, cancellationToken))
         {
             yield return transaction;
@@ -54,14 +80,14 @@ public sealed class TransactionCsvReader(TransactionCsvOptions? options = null)
     }
 
     /// <summary>Opens a text file, transparently decompressing gzip (detected by its magic bytes, not the name).</summary>
-    public static TextReader OpenText(string path)
+    public static TextReader OpenText(string path, string? encoding = null)
     {
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        return OpenText(stream);
+        return OpenText(stream, encoding);
     }
 
-    /// <summary>Wraps a stream in a reader, decompressing gzip when the stream starts with its magic bytes.</summary>
-    public static TextReader OpenText(Stream stream)
+    /// <summary>Wraps a stream in a strict reader (<see cref="TextEncodings"/>), decompressing gzip when the stream starts with its magic bytes.</summary>
+    public static TextReader OpenText(Stream stream, string? encoding = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         var buffered = stream.CanSeek ? stream : new BufferedStream(stream, 1 << 16);
@@ -72,7 +98,7 @@ public sealed class TransactionCsvReader(TransactionCsvOptions? options = null)
             buffered.Seek(0, SeekOrigin.Begin);
         }
         var isGzip = read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-        return new StreamReader(isGzip ? new GZipStream(buffered, CompressionMode.Decompress) : buffered);
+        return TextEncodings.Open(isGzip ? new GZipStream(buffered, CompressionMode.Decompress) : buffered, encoding);
     }
 
     public IEnumerable<Transaction> Read(TextReader reader, DataQualityReport report, CancellationToken cancellationToken = default)
@@ -82,23 +108,51 @@ public sealed class TransactionCsvReader(TransactionCsvOptions? options = null)
         return ReadRows(reader, report, cancellationToken);
     }
 
+    /// <summary>The delimiter a header line most likely uses: the candidate (, ; tab |) that splits it most, comma on a tie.</summary>
+    public static char SniffDelimiter(string headerLine)
+    {
+        ArgumentNullException.ThrowIfNull(headerLine);
+        var best = ',';
+        var bestCount = 0;
+        foreach (var candidate in SniffedDelimiters)
+        {
+            var count = headerLine.AsSpan().Count(candidate);
+            if (count > bestCount)
+            {
+                (best, bestCount) = (candidate, count);
+            }
+        }
+        return best;
+    }
+
     private IEnumerable<Transaction> ReadRows(TextReader reader, DataQualityReport report, CancellationToken cancellationToken)
     {
+        string? headerLine;
+        var headerLineNumber = 0L;
+        do
+        {
+            headerLine = reader.ReadLine();
+            headerLineNumber++;
+        }
+        while (headerLine is not null && headerLine.Trim().Length == 0);
+        if (headerLine is null)
+        {
+            throw new InvalidDataException("The transactions file is empty: it has no header row.");
+        }
+        headerLine = headerLine.TrimStart('\uFEFF');
+        var delimiter = _options.Delimiter ?? SniffDelimiter(headerLine).ToString();
+        var columns = ColumnIndexes.FromHeader(SplitHeader(headerLine, delimiter), _options.Columns, headerLine, delimiter);
+
         var badData = false;
         var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
-            Delimiter = _options.Delimiter,
+            Delimiter = delimiter,
             BadDataFound = _ => badData = true,
             MissingFieldFound = null,
             DetectColumnCountChanges = false,
             TrimOptions = TrimOptions.Trim,
         };
         using var parser = new CsvParser(reader, configuration);
-        if (!parser.Read())
-        {
-            throw new InvalidDataException("The transactions file is empty: it has no header row.");
-        }
-        var columns = ColumnIndexes.FromHeader(parser.Record ?? [], _options.Columns);
         var pool = new Dictionary<string, string>(StringComparer.Ordinal);
 
         while (parser.Read())
@@ -114,30 +168,33 @@ public sealed class TransactionCsvReader(TransactionCsvOptions? options = null)
             }
 
             var record = parser.Record ?? [];
-            var line = parser.RawRow;
+            var line = parser.RawRow + headerLineNumber;
             if (record.Length == 1 && record[0].Length == 0)
             {
                 continue; // blank line
             }
-            string? reason = badData ? "unbalanced quotes" : null;
-            badData = false;
-            Transaction? transaction = null;
-            if (reason is null && !TryParse(record, columns, pool, out transaction, out reason))
+            if (badData)
             {
-                transaction = null;
+                badData = false;
+                Reject(report, line, "unbalanced quotes");
+                continue;
             }
 
-            if (transaction is null)
+            var outcome = Parse(record, columns, pool, out var transaction);
+            if (outcome.Reason is { } reason)
             {
-                report.Reject(line, reason ?? "malformed row");
-                if (report.RowsRead >= EarlyVerdictRows)
+                if (outcome.Malformed)
                 {
-                    ThrowIfMostlyMalformed(report);
+                    Reject(report, line, reason);
+                }
+                else
+                {
+                    report.Drop(line, reason);
                 }
                 continue;
             }
             report.Accept();
-            yield return transaction;
+            yield return transaction!;
         }
 
         if (report.RowsRead == 0)
@@ -145,6 +202,22 @@ public sealed class TransactionCsvReader(TransactionCsvOptions? options = null)
             throw new InvalidDataException("The transactions file has a header but no data rows.");
         }
         ThrowIfMostlyMalformed(report);
+    }
+
+    private void Reject(DataQualityReport report, long line, string reason)
+    {
+        report.Reject(line, reason);
+        if (report.RowsRead >= EarlyVerdictRows)
+        {
+            ThrowIfMostlyMalformed(report);
+        }
+    }
+
+    private static string[] SplitHeader(string headerLine, string delimiter)
+    {
+        using var text = new StringReader(headerLine);
+        using var parser = new CsvParser(text, new CsvConfiguration(CultureInfo.InvariantCulture) { Delimiter = delimiter, BadDataFound = null, TrimOptions = TrimOptions.Trim });
+        return parser.Read() ? parser.Record ?? [] : [];
     }
 
     private void ThrowIfMostlyMalformed(DataQualityReport report)
@@ -157,92 +230,145 @@ public sealed class TransactionCsvReader(TransactionCsvOptions? options = null)
         }
     }
 
-    private bool TryParse(string[] record, ColumnIndexes columns, Dictionary<string, string> pool, out Transaction? transaction, out string? reason)
+    private readonly record struct Outcome(string? Reason, bool Malformed)
+    {
+        public static Outcome Kept => default;
+
+        public static Outcome Unreadable(string reason) => new(reason, true);
+
+        public static Outcome Dropped(string reason) => new(reason, false);
+    }
+
+    private Outcome Parse(string[] record, ColumnIndexes columns, Dictionary<string, string> pool, out Transaction? transaction)
     {
         transaction = null;
         if (record.Length <= columns.MaxRequired)
         {
-            reason = $"expected at least {columns.MaxRequired + 1} fields, found {record.Length}";
-            return false;
+            return Outcome.Unreadable($"expected at least {columns.MaxRequired + 1} fields, found {record.Length}");
         }
         foreach (var field in record)
         {
             if (field.Length > _options.MaxFieldLength)
             {
-                reason = $"a field is longer than {_options.MaxFieldLength} characters";
-                return false;
+                return Outcome.Unreadable($"a field is longer than {_options.MaxFieldLength} characters");
             }
         }
 
+        var names = _options.Columns;
         var invoiceNo = record[columns.InvoiceNo];
-        var stockCode = record[columns.StockCode].ToUpperInvariant();
-        if (invoiceNo.Length == 0 || stockCode.Length == 0)
+        if (invoiceNo.Length is 0 or > ClickstreamEventValidator.MaxIdLength || invoiceNo.AsSpan().ContainsAnyInRange('\0', '\u001F'))
         {
-            reason = invoiceNo.Length == 0 ? "InvoiceNo is empty" : "StockCode is empty";
-            return false;
+            return Outcome.Unreadable($"{names.InvoiceNo} is empty, longer than {ClickstreamEventValidator.MaxIdLength} characters or has control characters");
         }
-        if (!TryParseQuantity(record[columns.Quantity], out var quantity))
+        var stockCode = record[columns.StockCode];
+        if (_rules.UpperCaseItemIds)
         {
-            reason = "Quantity is not a whole number";
-            return false;
+            stockCode = stockCode.ToUpperInvariant();
         }
-        if (!DateTime.TryParseExact(record[columns.InvoiceDate], DateFormats, CultureInfo.InvariantCulture,
-                DateTimeStyles.AllowWhiteSpaces, out var invoiceDate))
+        if (Matches(_excluded, stockCode, "exclude-items"))
         {
-            reason = "InvoiceDate is not a date";
-            return false;
+            return Outcome.Dropped("item id matches the exclusion rule");
         }
-        if (!decimal.TryParse(record[columns.UnitPrice], NumberStyles.Float, CultureInfo.InvariantCulture, out var unitPrice)
-            || Math.Abs(unitPrice) > 1_000_000_000m)
+        if (_rules.NonProductItems.Contains(stockCode))
         {
-            reason = "UnitPrice is not a price";
-            return false;
+            return Outcome.Dropped("item is not a product in the catalogue");
         }
-        if (!TryParseCustomerId(record[columns.CustomerId], out var customerId))
+        if (!ClickstreamEventValidator.IsValidId(stockCode))
         {
-            reason = "CustomerID is not a whole number";
-            return false;
+            return Outcome.Unreadable($"{names.StockCode} is not an id ({ClickstreamEventValidator.IdRule})");
+        }
+        if (!TryNormaliseCustomerId(record[columns.CustomerId], out var customerId))
+        {
+            return Outcome.Unreadable($"{names.CustomerId} is not an id ({ClickstreamEventValidator.IdRule})");
+        }
+        if (!decimal.TryParse(record[columns.Quantity], NumberStyles.Float, _numbers, out var quantityValue)
+            || quantityValue != decimal.Truncate(quantityValue))
+        {
+            return Outcome.Unreadable($"{names.Quantity} is not a whole number");
+        }
+        if (!DateTime.TryParseExact(record[columns.InvoiceDate], _dateFormats, CultureInfo.InvariantCulture,
+                DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.AdjustToUniversal, out var invoiceDate))
+        {
+            return Outcome.Unreadable(_options.DateFormat is { } f
+                ? $"{names.InvoiceDate} is not a date in the format {f}"
+                : $"{names.InvoiceDate} is not an ISO 8601 or yyyy-MM-dd HH:mm:ss date (set the date format)");
+        }
+        if (!decimal.TryParse(record[columns.UnitPrice], NumberStyles.Float, _numbers, out var unitPrice))
+        {
+            return Outcome.Unreadable($"{names.UnitPrice} is not a number" + (_options.DecimalSeparator == '.' && record[columns.UnitPrice].Contains(',', StringComparison.Ordinal) ? " (set the decimal separator to ',')" : ""));
+        }
+
+        var rules = _rules;
+        if (Math.Abs(quantityValue) > rules.MaxQuantity)
+        {
+            return Outcome.Dropped(string.Create(CultureInfo.InvariantCulture, $"quantity above the limit of {rules.MaxQuantity:N0}"));
+        }
+        if (Math.Abs(unitPrice) > rules.MaxUnitPrice)
+        {
+            return Outcome.Dropped(string.Create(CultureInfo.InvariantCulture, $"unit price above the limit of {rules.MaxUnitPrice:N0}"));
+        }
+        var quantity = (int)quantityValue;
+        if (Math.Abs(quantity * unitPrice) > rules.MaxLineTotal)
+        {
+            return Outcome.Dropped(string.Create(CultureInfo.InvariantCulture, $"line total above the limit of {rules.MaxLineTotal:N0}"));
         }
 
         var description = columns.Description >= 0 && columns.Description < record.Length ? record[columns.Description] : "";
         var country = columns.Country >= 0 && columns.Country < record.Length ? record[columns.Country] : "";
+        var cancelled = _cancelled is null ? quantity < 0 : Matches(_cancelled, invoiceNo, "cancelled-invoices");
         transaction = new Transaction(
             Pooled(pool, invoiceNo), Pooled(pool, stockCode), Pooled(pool, description), quantity,
-            invoiceDate, unitPrice, customerId is null ? null : Pooled(pool, customerId), Pooled(pool, country));
-        reason = null;
-        return true;
+            invoiceDate, unitPrice, customerId is null ? null : Pooled(pool, customerId), Pooled(pool, country))
+        {
+            IsCancellation = cancelled,
+        };
+        return Outcome.Kept;
     }
 
-    private static bool TryParseQuantity(string text, out int quantity)
+    /// <summary>
+    /// Customer ids are opaque; the one normalisation is that an id of digits followed by a point and zeros
+    /// ("17850.0", written by spreadsheets that stored the id as a number) loses the zeros. Empty is anonymous.
+    /// </summary>
+    public static bool TryNormaliseCustomerId(string text, out string? customerId)
     {
-        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out quantity))
-        {
-            return true;
-        }
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            && value == Math.Floor(value) && Math.Abs(value) <= int.MaxValue)
-        {
-            quantity = (int)value;
-            return true;
-        }
-        return false;
-    }
-
-    private static bool TryParseCustomerId(string text, out string? customerId)
-    {
+        ArgumentNullException.ThrowIfNull(text);
         customerId = null;
         if (text.Length == 0)
         {
             return true;
         }
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            && value == Math.Floor(value) && value is > 0 and < 1e15)
+        var point = text.IndexOf('.', StringComparison.Ordinal);
+        if (point > 0 && text.AsSpan(0, point).IndexOfAnyExceptInRange('0', '9') < 0
+            && point < text.Length - 1 && text.AsSpan(point + 1).IndexOfAnyExcept('0') < 0)
         {
-            customerId = ((long)value).ToString(CultureInfo.InvariantCulture);
-            return true;
+            text = text[..point];
         }
-        return false;
+        if (!ClickstreamEventValidator.IsValidId(text))
+        {
+            return false;
+        }
+        customerId = text;
+        return true;
     }
+
+    private static bool Matches(Regex? pattern, string value, string name)
+    {
+        if (pattern is null)
+        {
+            return false;
+        }
+        try
+        {
+            return pattern.IsMatch(value);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            throw new InvalidDataException($"The {name} pattern takes too long to match: simplify it.");
+        }
+    }
+
+    private static Regex? Pattern(string? pattern) =>
+        pattern is null ? null : new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromMilliseconds(100));
 
     private static string Pooled(Dictionary<string, string> pool, string value)
     {
@@ -262,12 +388,12 @@ public sealed class TransactionCsvReader(TransactionCsvOptions? options = null)
     {
         public int MaxRequired { get; } = new[] { InvoiceNo, StockCode, Quantity, InvoiceDate, UnitPrice, CustomerId }.Max();
 
-        public static ColumnIndexes FromHeader(string[] header, TransactionColumns names)
+        public static ColumnIndexes FromHeader(string[] header, TransactionColumns names, string headerLine, string delimiter)
         {
             var missing = new List<string>();
             int Find(string name, bool required)
             {
-                var index = Array.FindIndex(header, h => string.Equals(h.Trim(), name, StringComparison.OrdinalIgnoreCase));
+                var index = Array.FindIndex(header, h => string.Equals(h.Trim(), name.Trim(), StringComparison.OrdinalIgnoreCase));
                 if (index < 0 && required)
                 {
                     missing.Add(name);
@@ -281,12 +407,24 @@ public sealed class TransactionCsvReader(TransactionCsvOptions? options = null)
                 Find(names.CustomerId, true), Find(names.Country, false));
             if (missing.Count > 0)
             {
+                var sniffed = SniffDelimiter(headerLine);
+                var hint = sniffed.ToString() != delimiter && SplitHeader(headerLine, sniffed.ToString()).Length > header.Length
+                    ? $" The header looks {DelimiterName(sniffed)}-separated: set the delimiter to '{(sniffed == '\t' ? "tab" : sniffed.ToString())}'."
+                    : "";
                 throw new InvalidDataException(
                     $"The transactions file is missing required column(s): {string.Join(", ", missing)}; " +
-                    $"{HeaderText.Describe(header)}.");
+                    $"{HeaderText.Describe(header)}. Map other names with Field=Header (fields: {TransactionColumns.FieldList}).{hint}");
             }
             return indexes;
         }
+
+        private static string DelimiterName(char delimiter) => delimiter switch
+        {
+            ';' => "semicolon",
+            '\t' => "tab",
+            '|' => "pipe",
+            _ => "comma",
+        };
     }
 }
 

@@ -34,6 +34,9 @@ public sealed class ClickstreamEventValidator(ClickstreamValidationOptions optio
 {
     public const int MaxIdLength = 128;
 
+    /// <summary>What an id is, for messages: the one id alphabet of events, transactions, catalogue and API.</summary>
+    public const string IdRule = "1-128 characters of A-Z a-z 0-9 - _ . : @";
+
     // ISO 8601 with optional fraction and offset (none = UTC).
     private const string IsoTimestamp = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK";
 
@@ -126,7 +129,7 @@ public sealed class ClickstreamEventValidator(ClickstreamValidationOptions optio
             if (value is not null && !IsSafeId(value))
             {
                 return Reject(EventRejection.InvalidId,
-                    $"{name} must be 1-{MaxIdLength} characters of A-Z a-z 0-9 - _ . : @");
+                    $"{name} must be {IdRule}");
             }
         }
 
@@ -186,6 +189,9 @@ public sealed class ClickstreamEventValidator(ClickstreamValidationOptions optio
                 fields.Quantity, fields.Price, fields.Category, fields.Source, fields.TransactionId),
             null);
     }
+
+    /// <summary>Whether <paramref name="value"/> is an id (<see cref="IdRule"/>).</summary>
+    public static bool IsValidId(string value) => IsSafeId(value);
 
     internal static bool IsSafeId(string value) =>
         value.Length is > 0 and <= MaxIdLength && !value.AsSpan().ContainsAnyExcept(IdAlphabet);

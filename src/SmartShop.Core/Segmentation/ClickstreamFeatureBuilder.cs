@@ -20,6 +20,8 @@ public sealed record ClickstreamOptions
 /// </summary>
 public static class ClickstreamFeatureBuilder
 {
+    private static readonly TimeSpan SessionGap = TimeSpan.FromMinutes(30);
+
     public static IReadOnlyList<string> FeatureNames { get; } =
     [
         CustomerFeatureNames.PageViews,
@@ -27,6 +29,11 @@ public static class ClickstreamFeatureBuilder
         CustomerFeatureNames.AddToCartRate,
         CustomerFeatureNames.ViewToPurchaseRate,
     ];
+
+    private static readonly string[] RetailRocketColumns = ["timestamp", "visitorid", "event"];
+
+    private static bool IsRetailRocket(string[] header) =>
+        RetailRocketColumns.All(name => header.Any(h => string.Equals(h.Trim(), name, StringComparison.OrdinalIgnoreCase)));
 
     public static CustomerFeatureTable ReadFile(string path, ClickstreamOptions? options = null)
     {
@@ -36,7 +43,7 @@ public static class ClickstreamFeatureBuilder
             throw new InvalidDataException($"Clickstream file '{path}' does not exist.");
         }
 
-        using var reader = new StreamReader(path);
+        using var reader = TransactionCsvReader.OpenText(path);
         return Read(reader, options);
     }
 
@@ -51,10 +58,15 @@ public static class ClickstreamFeatureBuilder
         }
 
         var header = records.Current.Fields;
-        var customer = Column(header, options.CustomerColumn);
-        var session = Column(header, options.SessionColumn);
-        var eventType = Column(header, options.EventColumn);
+        // A RetailRocket events file (timestamp,visitorid,event,itemid,transactionid) has no session column:
+        // its sessions are runs of a visitor's events with no gap longer than 30 minutes.
+        var retailRocket = options == new ClickstreamOptions() && IsRetailRocket(header);
+        var customer = Column(header, retailRocket ? "visitorid" : options.CustomerColumn);
+        var session = retailRocket ? -1 : Column(header, options.SessionColumn);
+        var timestamp = retailRocket ? Column(header, "timestamp") : -1;
+        var eventType = Column(header, retailRocket ? "event" : options.EventColumn);
         var stats = new Dictionary<string, (int Views, int Carts, int Purchases, HashSet<string> Sessions)>(StringComparer.Ordinal);
+        var times = new Dictionary<string, List<long>>(StringComparer.Ordinal);
         while (records.MoveNext())
         {
             var (line, fields) = records.Current;
@@ -63,18 +75,33 @@ public static class ClickstreamFeatureBuilder
                 throw new InvalidDataException($"Clickstream line {line}: expected {header.Length} fields but found {fields.Length}.");
             }
 
-            var id = fields[customer];
-            if (id.Length == 0)
+            if (fields[customer].Length == 0)
             {
                 continue;
             }
+            if (!TransactionCsvReader.TryNormaliseCustomerId(fields[customer], out var normalised) || normalised is null)
+            {
+                throw new InvalidDataException($"Clickstream line {line}: the customer id is not an id ({Ingestion.ClickstreamEventValidator.IdRule}).");
+            }
+            var id = normalised;
 
             if (!stats.TryGetValue(id, out var s))
             {
                 s = (0, 0, 0, new HashSet<string>(StringComparer.Ordinal));
             }
 
-            s.Sessions.Add(fields[session]);
+            if (retailRocket)
+            {
+                if (!long.TryParse(fields[timestamp], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms))
+                {
+                    throw new InvalidDataException($"Clickstream line {line}: timestamp is not Unix milliseconds.");
+                }
+                (times.TryGetValue(id, out var list) ? list : times[id] = []).Add(ms);
+            }
+            else
+            {
+                s.Sessions.Add(fields[session]);
+            }
             switch (fields[eventType].ToLowerInvariant())
             {
                 case "view" or "page_view" or "pageview":
@@ -89,6 +116,19 @@ public static class ClickstreamFeatureBuilder
             }
 
             stats[id] = s;
+        }
+
+        foreach (var (id, list) in times)
+        {
+            list.Sort();
+            var sessions = stats[id].Sessions;
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (i == 0 || list[i] - list[i - 1] > SessionGap.TotalMilliseconds)
+                {
+                    sessions.Add(list[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
         }
 
         var ids = stats.Keys.Order(CustomerIdComparer.Instance).ToList();

@@ -15,10 +15,8 @@ public sealed record SegmentationInputOptions
 {
     public SegmentationInputFormat Format { get; init; } = SegmentationInputFormat.Transactions;
 
-    public char Delimiter { get; init; } = ',';
-
-    /// <summary>Transaction header names (transactions format).</summary>
-    public TransactionColumns Columns { get; init; } = new();
+    /// <summary>How transactions are read (dialect, columns, rules); its delimiter, when set, is also the table's.</summary>
+    public TransactionCsvOptions Csv { get; init; } = new();
 
     /// <summary>The customer id column (table format); null detects it by name.</summary>
     public string? IdColumn { get; init; }
@@ -44,7 +42,7 @@ public static class SegmentationInputReader
             throw new FileNotFoundException($"Input file not found: {path}", path);
         }
 
-        using var reader = TransactionCsvReader.OpenText(path);
+        using var reader = TransactionCsvReader.OpenText(path, options.Csv.Encoding);
         return Read(reader, options, cancellationToken);
     }
 
@@ -54,11 +52,11 @@ public static class SegmentationInputReader
         ArgumentNullException.ThrowIfNull(options);
         if (options.Format == SegmentationInputFormat.Table)
         {
-            var table = CustomerTableReader.Read(reader, new CustomerTableOptions { Delimiter = options.Delimiter, IdColumn = options.IdColumn });
+            var table = CustomerTableReader.Read(reader, new CustomerTableOptions { Delimiter = options.Csv.Delimiter?[0] ?? ',', IdColumn = options.IdColumn });
             return new SegmentationInput(table.Features, null, null, table.Columns);
         }
 
-        var csv = new TransactionCsvReader(new TransactionCsvOptions { Delimiter = options.Delimiter.ToString(), Columns = options.Columns });
+        var csv = new TransactionCsvReader(options.Csv);
         var report = new DataQualityReport(csv.Options.MaxReportedRows);
         var transactions = TransactionFeatureBuilder.Build(csv.Read(reader, report, cancellationToken), options.Features);
         return new SegmentationInput(transactions.Features, transactions, report, []);

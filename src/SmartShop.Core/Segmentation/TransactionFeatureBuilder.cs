@@ -85,7 +85,7 @@ public static class TransactionFeatureBuilder
                 continue;
             }
 
-            var isReturn = t.IsCancellation && t.IsProduct && t.Quantity < 0;
+            var isReturn = t.IsReturn;
             if (!t.IsCleanPurchase && !isReturn)
             {
                 continue;

@@ -16,9 +16,9 @@ internal static class TrainingInputReader
 {
     private const string RetailRocketHeader = "timestamp,visitorid,event,itemid,transactionid";
 
-    public static TrainingInputKind Detect(string path)
+    public static TrainingInputKind Detect(string path, TransactionCsvOptions csv)
     {
-        using var reader = TransactionCsvReader.OpenText(path);
+        using var reader = TransactionCsvReader.OpenText(path, csv.Encoding);
         string? line;
         do
         {
@@ -35,12 +35,13 @@ internal static class TrainingInputReader
         {
             return TrainingInputKind.ClickstreamJsonLines;
         }
-        var columns = header.Split(',').Select(c => c.Trim().Trim('"').ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        var delimiter = csv.Delimiter?[0] ?? TransactionCsvReader.SniffDelimiter(header);
+        var columns = header.Split(delimiter).Select(c => c.Trim().Trim('"').ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
         if (string.Equals(header, RetailRocketHeader, StringComparison.OrdinalIgnoreCase))
         {
             return TrainingInputKind.RetailRocketEvents;
         }
-        if (columns.Contains("invoiceno") || columns.Contains("stockcode"))
+        if (columns.Contains(csv.Columns.InvoiceNo.ToLowerInvariant()) || columns.Contains(csv.Columns.StockCode.ToLowerInvariant()))
         {
             return TrainingInputKind.Transactions;
         }
@@ -49,21 +50,21 @@ internal static class TrainingInputReader
             return TrainingInputKind.Catalogue;
         }
         throw new InvalidDataException(
-            $"Unrecognised training file: the first line '{Excerpt(header)}' is not a transactions header (InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country), " +
+            $"Unrecognised training file: {HeaderText.Describe(columns.ToList())}; that is not a transactions header ({csv.Columns.InvoiceNo}, {csv.Columns.StockCode}, ... as mapped in Training:Data:Columns), " +
             $"a RetailRocket header ({RetailRocketHeader}), a catalogue header (id,title,category,price,in_stock) or a JSON event.");
     }
 
-    public static TrainingData Read(string path, TrainingInputKind kind, CancellationToken cancellationToken)
+    public static TrainingData Read(string path, TrainingInputKind kind, TransactionCsvOptions csv, CancellationToken cancellationToken)
     {
         var quality = new DataQualityReport();
         switch (kind)
         {
             case TrainingInputKind.Transactions:
-                var transactions = new TransactionCsvReader().Read(path, quality, cancellationToken).ToList();
+                var transactions = new TransactionCsvReader(csv).Read(path, quality, cancellationToken).ToList();
                 var events = InteractionSources.FromTransactions(transactions).ToList();
                 if (events.Count == 0)
                 {
-                    throw new InvalidDataException($"The transactions file has no clean purchases (customer, product code, quantity and price > 0, not cancelled): {quality}");
+                    throw new InvalidDataException($"The transactions file has no purchases (a customer id, quantity and price > 0, not cancelled): {quality}");
                 }
                 return new TrainingData(kind, events, transactions, null, quality);
             case TrainingInputKind.ClickstreamJsonLines:
@@ -87,5 +88,4 @@ internal static class TrainingInputReader
         }
     }
 
-    private static string Excerpt(string value) => value.Length <= 80 ? value : string.Concat(value.AsSpan(0, 80), "…");
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using SmartShop.Core.Data;
 using SmartShop.Core.Evaluation;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Segmentation;
@@ -57,6 +58,9 @@ public sealed class TrainingOptions
     [RegularExpression(ModelNamePattern)]
     public string CatalogueModel { get; set; } = "catalogue";
 
+    /// <summary>How uploaded transaction files are read (section "Training:Data": Delimiter, DecimalSeparator, DateFormat, Encoding, Preset, Columns:*, Rules:*).</summary>
+    public TransactionCsvOptions Data { get; set; } = new();
+
     public TimeSpan Holdout => TimeSpan.FromDays(HoldoutDays);
 
     public TimeSpan LakeWindow => TimeSpan.FromDays(LakeWindowDays);
@@ -68,6 +72,14 @@ public sealed class TrainingOptions
         if (!Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true))
         {
             throw new ArgumentException(string.Join(" ", results.Select(r => r.ErrorMessage)));
+        }
+        try
+        {
+            Data.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Training:Data: {e.Message}", e);
         }
     }
 }

@@ -143,9 +143,9 @@ public sealed partial class TrainingRunner
 
         try
         {
-            var kind = TrainingInputReader.Detect(path);
+            var kind = TrainingInputReader.Detect(path, _options.Data);
             run.Kind = kind;
-            var data = TrainingInputReader.Read(path, kind, cancellationToken);
+            var data = TrainingInputReader.Read(path, kind, _options.Data, cancellationToken);
             Lap(run, "read");
             if (kind == TrainingInputKind.Catalogue)
             {
@@ -585,6 +585,11 @@ public sealed partial class TrainingRunner
         s["rowsRead"] = Invariant(data.Quality.RowsRead);
         s["rowsAccepted"] = Invariant(data.Quality.RowsAccepted);
         s["rowsMalformed"] = Invariant(data.Quality.RowsMalformed);
+        s["rowsDropped"] = Invariant(data.Quality.RowsDropped);
+        if (data.Quality.RowsDropped > 0)
+        {
+            s["dropped"] = string.Join("; ", data.Quality.DropLines());
+        }
         if (data.Quality.FirstMalformed.Count > 0)
         {
             s["firstMalformed"] = string.Join("; ", data.Quality.FirstMalformed.Select(r => Invariant(r.LineNumber) + ": " + r.Reason));

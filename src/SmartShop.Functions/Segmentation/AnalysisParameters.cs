@@ -12,7 +12,7 @@ namespace SmartShop.Functions.Segmentation;
 /// </summary>
 public sealed record AnalysisParameters(
     string Format,
-    string Delimiter,
+    string? Delimiter,
     IReadOnlyList<string> Map,
     string? IdColumn,
     string K,
@@ -20,13 +20,19 @@ public sealed record AnalysisParameters(
     int MaxK,
     string Algorithm,
     string? Linkage,
-    int Seed)
+    int Seed,
+    string? DecimalSeparator = null,
+    string? DateFormat = null,
+    string? Encoding = null,
+    string? Preset = null,
+    string? ExcludeItems = null)
 {
     public const int LargestK = 50;
     private const int MaxFieldLength = 256;
     private const int MaxMappings = 8;
 
-    public static IReadOnlyList<string> Names { get; } = ["k", "minK", "maxK", "algorithm", "linkage", "delimiter", "format", "idColumn", "map", "seed"];
+    public static IReadOnlyList<string> Names { get; } =
+        ["k", "minK", "maxK", "algorithm", "linkage", "delimiter", "format", "idColumn", "map", "seed", "decimalSeparator", "dateFormat", "encoding", "preset", "excludeItems"];
 
     /// <summary>Validates raw field values (each name at most once except <c>map</c>); the first problem is a 400 answer.</summary>
     public static AnalysisParameters? TryParse(IReadOnlyDictionary<string, List<string>> fields, out ObjectResult? error)
@@ -63,11 +69,35 @@ public sealed record AnalysisParameters(
             return null;
         }
 
-        var delimiter = One("delimiter") ?? ",";
+        var delimiter = One("delimiter");
         delimiter = delimiter is "tab" or "\\t" ? "\t" : delimiter;
-        if (delimiter.Length != 1 || char.IsLetterOrDigit(delimiter[0]) || delimiter[0] is '"' or '\r' or '\n')
+        if (delimiter is not null && (delimiter.Length != 1 || char.IsLetterOrDigit(delimiter[0]) || delimiter[0] is '"' or '\r' or '\n'))
         {
             error = ApiProblem.InvalidParameter("delimiter", "'delimiter' must be one character such as ',', ';' or '|', or 'tab'.");
+            return null;
+        }
+
+        var decimalSeparator = One("decimalSeparator");
+        if (decimalSeparator is not (null or "." or ","))
+        {
+            error = ApiProblem.InvalidParameter("decimalSeparator", "'decimalSeparator' must be '.' or ','.");
+            return null;
+        }
+        var dialect = new AnalysisParameters(format, delimiter, [], null, "auto", 2, 2, "kmeans", null, 0,
+            decimalSeparator, One("dateFormat"), One("encoding"), One("preset")?.ToLowerInvariant(), One("excludeItems"));
+        try
+        {
+            dialect.CsvOptions().Validate();
+        }
+        catch (ArgumentException exception)
+        {
+            var message = exception.Message;
+            var parameter = message.Contains("date format", StringComparison.Ordinal) ? "dateFormat"
+                : message.Contains("encoding", StringComparison.Ordinal) ? "encoding"
+                : message.Contains("preset", StringComparison.Ordinal) ? "preset"
+                : message.Contains("exclude-items", StringComparison.Ordinal) ? "excludeItems"
+                : "delimiter";
+            error = ApiProblem.InvalidParameter(parameter, message.Replace("exclude-items", "excludeItems", StringComparison.Ordinal));
             return null;
         }
 
@@ -140,15 +170,25 @@ public sealed record AnalysisParameters(
             }
         }
 
-        return new AnalysisParameters(format, delimiter, map, idColumn, k, minK, maxK, algorithm, linkage, seed);
+        return dialect with { Map = map, IdColumn = idColumn, K = k, MinK = minK, MaxK = maxK, Algorithm = algorithm, Linkage = linkage, Seed = seed };
     }
 
     public SegmentationInputOptions ToInputOptions() => new()
     {
         Format = Format == "table" ? SegmentationInputFormat.Table : SegmentationInputFormat.Transactions,
-        Delimiter = Delimiter[0],
-        Columns = TransactionColumns.FromMappings(Map),
+        Csv = CsvOptions() with { Columns = TransactionColumns.FromMappings(Map) },
         IdColumn = IdColumn,
+    };
+
+    /// <summary>How the uploaded file is read: the same options as the CLI's and the training settings.</summary>
+    public TransactionCsvOptions CsvOptions() => new()
+    {
+        Delimiter = Delimiter,
+        DecimalSeparator = DecimalSeparator is "," ? ',' : '.',
+        DateFormat = DateFormat,
+        Encoding = Encoding ?? "utf-8",
+        Preset = Preset,
+        Rules = new TransactionRules { ExcludeItems = ExcludeItems },
     };
 
     public SegmentationOptions ToSegmentationOptions(string source) => new()

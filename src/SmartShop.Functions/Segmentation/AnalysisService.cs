@@ -281,7 +281,7 @@ public sealed partial class AnalysisService(
             return await Task.Run(
                 () =>
                 {
-                    using var reader = Core.Data.TransactionCsvReader.OpenText(content);
+                    using var reader = Core.Data.TransactionCsvReader.OpenText(content, summary.Parameters.Encoding);
                     var input = SegmentationInputReader.Read(reader, summary.Parameters.ToInputOptions(), cancellationToken);
                     return SegmentationEngine.Run(input.Table, summary.Parameters.ToSegmentationOptions(summary.Source), input.Transactions?.Summary, cancellationToken).Analysis;
                 },

@@ -17,6 +17,6 @@ public class TransactionCsvReaderBenchmarks
     public int ReadSample()
     {
         using var text = TransactionCsvReader.OpenText(new MemoryStream(_compressed));
-        return new TransactionCsvReader().Read(text, new DataQualityReport()).Count();
+        return new TransactionCsvReader(new TransactionCsvOptions { Preset = TransactionCsvOptions.OnlineRetailPreset }).Read(text, new DataQualityReport()).Count();
     }
 }

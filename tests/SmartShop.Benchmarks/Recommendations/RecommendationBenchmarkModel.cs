@@ -18,7 +18,7 @@ internal static class RecommendationBenchmarkModel
 
     public static (Recommender Recommender, string[] WarmUsers) Load()
     {
-        var rows = new TransactionCsvReader().ReadAll(DataPath).Rows;
+        var rows = new TransactionCsvReader(new TransactionCsvOptions { Preset = TransactionCsvOptions.OnlineRetailPreset }).ReadAll(DataPath).Rows;
         var model = new RecommenderTrainer().Train(InteractionSources.FromTransactions(rows), Catalogue.FromTransactions(rows));
         return (new Recommender(model), [.. model.Users]);
     }

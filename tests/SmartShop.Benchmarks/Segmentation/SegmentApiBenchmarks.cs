@@ -38,7 +38,7 @@ public class SegmentApiBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var rows = new TransactionCsvReader().ReadAll(RecommendationBenchmarkModel.DataPath).Rows;
+        var rows = new TransactionCsvReader(new TransactionCsvOptions { Preset = TransactionCsvOptions.OnlineRetailPreset }).ReadAll(RecommendationBenchmarkModel.DataPath).Rows;
         var features = TransactionFeatureBuilder.Build(rows).Features;
         var model = SegmentationEngine.Run(features).Model;
         var serving = new ServingModels();

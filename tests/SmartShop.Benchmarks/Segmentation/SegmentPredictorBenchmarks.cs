@@ -19,7 +19,7 @@ public class SegmentPredictorBenchmarks
     public void Setup()
     {
         var path = Path.Combine(AppContext.BaseDirectory, "samples", "online-retail-sample.csv.gz");
-        var rows = new TransactionCsvReader().Read(path, new DataQualityReport()).ToList();
+        var rows = new TransactionCsvReader(new TransactionCsvOptions { Preset = TransactionCsvOptions.OnlineRetailPreset }).Read(path, new DataQualityReport()).ToList();
         _features = TransactionFeatureBuilder.Build(rows).Features;
         _predictor = new SegmentPredictor(SegmentationEngine.Run(_features, new SegmentationOptions { K = 6 }).Model);
     }

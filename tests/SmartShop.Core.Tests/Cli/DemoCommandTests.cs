@@ -9,7 +9,7 @@ public sealed class DemoCommandTests
     {
         using var output = new StringWriter();
 
-        DemoCommand.Run(null, output, CancellationToken.None);
+        DemoCommand.Run(null, new Core.Data.TransactionCsvOptions(), output, CancellationToken.None);
 
         var text = output.ToString();
         text.Should().Contain("CC BY 4.0");

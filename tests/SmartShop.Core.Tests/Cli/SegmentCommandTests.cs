@@ -104,7 +104,7 @@ public sealed class SegmentCommandTests : IDisposable
         var data = Write("customers.csv", ["customer_id;score;tier", .. rows]);
 
         var run = await SegmentCommand.RunAsync(
-            new SegmentSettings { Data = data, Out = new DirectoryInfo(Path.Combine(_directory.FullName, "t")), DataIsCustomerTable = true, Delimiter = ";" },
+            new SegmentSettings { Data = data, Out = new DirectoryInfo(Path.Combine(_directory.FullName, "t")), DataIsCustomerTable = true, Csv = new Core.Data.TransactionCsvOptions { Delimiter = ";" } },
             TextWriter.Null,
             CancellationToken.None);
 

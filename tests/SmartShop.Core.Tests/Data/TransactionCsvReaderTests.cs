@@ -4,6 +4,8 @@ namespace SmartShop.Core.Tests.Data;
 
 public sealed class TransactionCsvReaderTests
 {
+    private static readonly TransactionCsvOptions OnlineRetail = new() { Preset = TransactionCsvOptions.OnlineRetailPreset };
+
     private static List<Transaction> Read(DataQualityReport report, TransactionCsvOptions? options, params string[] rows) =>
         new TransactionCsvReader(options).Read(TestData.Csv(rows), report).ToList();
 
@@ -12,7 +14,7 @@ public sealed class TransactionCsvReaderTests
     {
         var report = new DataQualityReport();
 
-        var rows = Read(report, null,
+        var rows = Read(report, OnlineRetail,
             TestData.Header,
             "536365,85123a,WHITE HANGING HEART T-LIGHT HOLDER ,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom");
 
@@ -25,6 +27,9 @@ public sealed class TransactionCsvReaderTests
         row.InvoiceDate.Should().Be(new DateTime(2010, 12, 1, 8, 26, 0));
         row.IsCleanPurchase.Should().BeTrue();
         report.RowsAccepted.Should().Be(1);
+
+        Read(new DataQualityReport(), null, TestData.Header, "536365,85123a,HEART,6,2010-12-01 08:26:00,2.55,17850.0,UK")
+            .Should().ContainSingle().Which.StockCode.Should().Be("85123a", "without the preset item ids are kept as written");
     }
 
     [Theory]
@@ -34,11 +39,11 @@ public sealed class TransactionCsvReaderTests
     [InlineData("536414,22139,,56,2010-12-01 11:52:00,0.00,,UK", false)] // zero price, anonymous
     [InlineData("536365,71053,WHITE METAL LANTERN,6,2010-12-01 08:26:00,3.39,17850.0,UK", true)]
     [InlineData("536365,15056BL,EDWARDIAN PARASOL BLACK,6,2010-12-01 08:26:00,3.39,17850.0,UK", true)]
-    public void CleanPurchaseFollowsTheEvaluationProtocol(string row, bool clean)
+    public void TheOnlineRetailPresetFollowsTheEvaluationProtocol(string row, bool clean)
     {
-        var parsed = Read(new DataQualityReport(), null, TestData.Header, row);
+        var parsed = Read(new DataQualityReport(), OnlineRetail, TestData.Header, row);
 
-        parsed.Should().ContainSingle().Which.IsCleanPurchase.Should().Be(clean);
+        parsed.Count(t => t.IsCleanPurchase).Should().Be(clean ? 1 : 0);
     }
 
     [Fact]
@@ -120,12 +125,14 @@ public sealed class TransactionCsvReaderTests
     [Fact]
     public void ReadsTheBundledGzipSample()
     {
-        var set = new TransactionCsvReader().ReadAll(TestData.OnlineRetailSample);
+        var set = new TransactionCsvReader(new TransactionCsvOptions { Preset = TransactionCsvOptions.OnlineRetailPreset }).ReadAll(TestData.OnlineRetailSample);
 
-        set.Rows.Should().HaveCount(63_125);
+        set.Report.RowsRead.Should().Be(63_125);
         set.Report.RowsMalformed.Should().Be(0);
+        set.Report.Dropped.Should().ContainSingle().Which.Should().Be(new DroppedRows("item id matches the exclusion rule", 405, 32, false));
+        set.Rows.Should().HaveCount(62_720);
         set.Rows.Count(r => r.IsCleanPurchase).Should().Be(59_512);
-        set.Rows.Where(r => r.CustomerId is not null).Select(r => r.CustomerId).Distinct().Should().HaveCount(800);
+        set.Rows.Where(r => r.CustomerId is not null).Select(r => r.CustomerId).Distinct().Should().HaveCount(795, "five customers bought only postage or fees");
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class ClickstreamFeatureBuilderTests
     [Fact]
     public void JoinGivesBrowsersWithoutPurchasesTheWholeWindowAsRecency()
     {
-        var reader = new TransactionCsvReader();
+        var reader = new TransactionCsvReader(new TransactionCsvOptions { Preset = TransactionCsvOptions.OnlineRetailPreset });
         var rows = reader.Read(TestData.Csv(TestData.Header, "10,22423,CAKESTAND,1,2011-01-01 10:00:00,10,1.0,UK", "11,22423,CAKESTAND,1,2011-01-09 10:00:00,10,2.0,UK"), new DataQualityReport()).ToList();
         var transactions = TransactionFeatureBuilder.Build(rows);
 

@@ -67,8 +67,11 @@ public sealed class SegmentationModelReportTests
 
             var input = SegmentationInputReader.ReadFile(path, new SegmentationInputOptions
             {
-                Delimiter = ';',
-                Columns = TransactionColumns.FromMappings(["InvoiceNo=Invoice", "StockCode=Item", "Quantity=Qty", "InvoiceDate=Date", "UnitPrice=Price", "CustomerId=Customer"]),
+                Csv = new TransactionCsvOptions
+                {
+                    Delimiter = ";",
+                    Columns = TransactionColumns.FromMappings(["InvoiceNo=Invoice", "StockCode=Item", "Quantity=Qty", "InvoiceDate=Date", "UnitPrice=Price", "CustomerId=Customer"]),
+                },
             });
 
             input.Table.CustomerIds.Should().BeEquivalentTo("100", "200");
@@ -80,7 +83,7 @@ public sealed class SegmentationModelReportTests
             File.Delete(path);
         }
 
-        var table = SegmentationInputReader.Read(new StringReader("id|score\na|1\nb|2\n"), new SegmentationInputOptions { Format = SegmentationInputFormat.Table, Delimiter = '|' });
+        var table = SegmentationInputReader.Read(new StringReader("id|score\na|1\nb|2\n"), new SegmentationInputOptions { Format = SegmentationInputFormat.Table, Csv = new TransactionCsvOptions { Delimiter = "|" } });
         table.Transactions.Should().BeNull();
         table.Table.FeatureNames.Should().Equal("score");
         table.Columns.Select(c => c.Kind).Should().Equal(CustomerColumnKind.Id, CustomerColumnKind.Numeric);

@@ -7,7 +7,7 @@ public sealed class TransactionFeatureBuilderTests
 {
     private static List<Transaction> Rows(params string[] rows)
     {
-        var reader = new TransactionCsvReader();
+        var reader = new TransactionCsvReader(new TransactionCsvOptions { Preset = TransactionCsvOptions.OnlineRetailPreset });
         return [.. reader.Read(TestData.Csv([TestData.Header, .. rows]), new DataQualityReport())];
     }
 

@@ -39,8 +39,8 @@ internal sealed class GeneratedRetailData
         return new GeneratedRetailData(options, summary, [.. streams.Select(s => s.ToArray())]);
     }
 
-    public IReadOnlyList<Transaction> ReadTransactions(DataQualityReport report) =>
-        new TransactionCsvReader().Read(new StreamReader(new MemoryStream(Transactions)), report).ToList();
+    public IReadOnlyList<Transaction> ReadTransactions(DataQualityReport report, TransactionCsvOptions? options = null) =>
+        new TransactionCsvReader(options).Read(new StreamReader(new MemoryStream(Transactions)), report).ToList();
 
     public IEnumerable<string> Lines(byte[] file)
     {

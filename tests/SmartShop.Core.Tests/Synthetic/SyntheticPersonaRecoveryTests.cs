@@ -21,7 +21,7 @@ public sealed class SyntheticPersonaRecoveryTests(ITestOutputHelper output)
         retailRocket.Position = 0;
 
         var report = new DataQualityReport();
-        var features = TransactionFeatureBuilder.Build(new TransactionCsvReader().Read(new StreamReader(transactions), report));
+        var features = TransactionFeatureBuilder.Build(new TransactionCsvReader(new TransactionCsvOptions { Preset = TransactionCsvOptions.OnlineRetailPreset }).Read(new StreamReader(transactions), report));
         var clicks = ClickstreamFeatureBuilder.Read(new SessionizedClickstreamReader(new StreamReader(retailRocket)));
         var table = ClickstreamFeatureBuilder.JoinWithTransactions(features, clicks);
         var run = SegmentationEngine.Run(table, new SegmentationOptions { K = 5, Seed = 1 });

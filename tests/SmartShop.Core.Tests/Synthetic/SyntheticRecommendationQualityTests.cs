@@ -25,7 +25,7 @@ public sealed class SyntheticRecommendationQualityTests(ITestOutputHelper output
         SyntheticRetailGenerator.Generate(options, new SyntheticRetailStreams(catalogue, transactions, Stream.Null, Stream.Null, groundTruth));
         transactions.Position = 0;
         var cutoff = options.Start.AddDays(63).ToDateTime(TimeOnly.MinValue);
-        var purchases = new TransactionCsvReader().Read(new StreamReader(transactions), new DataQualityReport())
+        var purchases = new TransactionCsvReader(new TransactionCsvOptions { Preset = TransactionCsvOptions.OnlineRetailPreset }).Read(new StreamReader(transactions), new DataQualityReport())
             .Where(r => r.IsCleanPurchase)
             .ToList();
         var customers = purchases.Select(r => r.CustomerId!).Distinct().Order(StringComparer.Ordinal).ToList();

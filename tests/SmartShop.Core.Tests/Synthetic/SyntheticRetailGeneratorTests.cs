@@ -51,7 +51,9 @@ public sealed class SyntheticRetailGeneratorTests(SyntheticRetailFixture fixture
         rows.Count(r => r.UnitPrice == 0).Should().Be((int)summary.ZeroPriceRows).And.BePositive();
         rows.Where(r => r.IsCancellation).Select(r => r.InvoiceNo).Distinct().Should().HaveCount((int)summary.Cancellations);
         rows.Where(r => r.IsCancellation).Should().OnlyContain(r => r.InvoiceNo.StartsWith('C') && r.Quantity < 0);
-        rows.Where(r => r.StockCode != "POST").Should().OnlyContain(r => r.IsProduct);
+        var withPreset = new DataQualityReport();
+        _data.ReadTransactions(withPreset, new TransactionCsvOptions { Preset = TransactionCsvOptions.OnlineRetailPreset });
+        withPreset.Dropped.Should().ContainSingle(d => !d.Malformed).Which.Should().Match<DroppedRows>(d => d.Reason == "item id matches the exclusion rule" && d.Rows == summary.PostageRows);
         var invoices = rows.Where(r => r.IsCleanPurchase).GroupBy(r => r.InvoiceNo).ToList();
         invoices.Should().HaveCount((int)summary.Invoices);
         invoices.Average(g => g.Count()).Should().BeGreaterThan(2, "invoices have several lines");

@@ -1,3 +1,4 @@
+using SmartShop.Core.Data;
 using SmartShop.Core.Training;
 
 namespace SmartShop.Core.Tests.Training;
@@ -62,8 +63,8 @@ public sealed class TrainingDecisionTests
             File.WriteAllText(plain, content);
             File.WriteAllBytes(gzipped, TrainingFiles.Gzip(content));
 
-            TrainingInputReader.Detect(plain).Should().Be(kind);
-            TrainingInputReader.Detect(gzipped).Should().Be(kind);
+            TrainingInputReader.Detect(plain, new TransactionCsvOptions()).Should().Be(kind);
+            TrainingInputReader.Detect(gzipped, new TransactionCsvOptions()).Should().Be(kind);
         }
         finally
         {

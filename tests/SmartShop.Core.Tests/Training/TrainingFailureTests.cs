@@ -20,7 +20,7 @@ public sealed class TrainingFailureTests : IDisposable
         { "header only", TestData.Header + "\n", "no data rows" },
         { "wrong columns", "InvoiceNo,StockCode,Amount\n536365,85123A,3\n", "missing required column(s): Quantity, InvoiceDate, UnitPrice, CustomerID" },
         { "unknown kind", "customer,segment\n17850,gold\n", "Unrecognised training file" },
-        { "no clean purchases", TestData.Header + "\nC536379,85123A,X,-1,2011-01-01 10:00:00,2.5,17850,UK\n536380,POST,X,1,2011-01-01 10:00:00,2.5,17850,UK\n", "no clean purchases" },
+        { "no purchases", TestData.Header + "\nC536379,85123A,X,-1,2011-01-01 10:00:00,2.5,17850,UK\n536380,22423,X,1,2011-01-01 10:00:00,0,17850,UK\n536381,22423,X,1,2011-01-01 10:00:00,2.5,,UK\n", "has no purchases" },
         { "history inside the hold-out", TestData.Header + "\n536365,85123A,X,6,2011-01-01 10:00:00,2.55,17850,UK\n536366,71053,X,6,2011-01-02 10:00:00,3.39,13047,UK\n", "hold-out" },
     };
 

@@ -16,7 +16,7 @@ internal static class TrainingFiles
 {
     private static readonly Lazy<IReadOnlyList<Transaction>> Subset = new(() =>
     {
-        var rows = new TransactionCsvReader().ReadAll(TestData.OnlineRetailSample).Rows;
+        var rows = new TransactionCsvReader(new TransactionCsvOptions { Preset = TransactionCsvOptions.OnlineRetailPreset }).ReadAll(TestData.OnlineRetailSample).Rows;
         // Every fourth customer (by id), anonymous rows dropped: ~200 customers, a few thousand purchases.
         return rows.Where(t => t.CustomerId is { } id && long.Parse(id, CultureInfo.InvariantCulture) % 4 == 0).ToList();
     });

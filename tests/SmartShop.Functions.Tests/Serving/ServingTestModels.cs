@@ -17,7 +17,7 @@ internal static class ServingTestModels
     public const int SampleRows = 12_000;
 
     private static readonly Lazy<IReadOnlyList<Transaction>> LazyRows = new(() =>
-        new TransactionCsvReader().ReadAll(Repository.Path("samples", "online-retail-sample.csv.gz")).Rows.Take(SampleRows).ToList());
+        new TransactionCsvReader(new TransactionCsvOptions { Preset = TransactionCsvOptions.OnlineRetailPreset }).ReadAll(Repository.Path("samples", "online-retail-sample.csv.gz")).Rows.Take(SampleRows).ToList());
 
     // A light ranker and no ALS: these tests check serving, not model quality.
     private static readonly Lazy<RecommenderModel> LazyRecommender = new(() => new RecommenderTrainer(new RecommenderOptions
