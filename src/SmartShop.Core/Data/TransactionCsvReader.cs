@@ -25,7 +25,6 @@ public sealed class TransactionCsvReader
     [
         "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss'Z'",
         "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd",
-        "M/d/yyyy H:mm", "M/d/yyyy H:mm:ss",
     ];
 
     private readonly TransactionCsvOptions _options;
