@@ -67,6 +67,27 @@ public sealed class CustomerFeatureTable
     }
 
     /// <summary>
+    /// The same rows sorted by their feature values (then by id, which only orders identical profiles): clustering
+    /// then depends on what customers did, never on how the shop names them or in which order its file lists them.
+    /// </summary>
+    public CustomerFeatureTable InCanonicalOrder()
+    {
+        var order = Enumerable.Range(0, Count).ToArray();
+        var width = FeatureCount;
+        Array.Sort(order, (a, b) =>
+        {
+            var byValues = Row(a).SequenceCompareTo(Row(b));
+            return byValues != 0 ? byValues : CustomerIdComparer.Instance.Compare(CustomerIds[a], CustomerIds[b]);
+        });
+        var values = new double[_values.Length];
+        for (var r = 0; r < order.Length; r++)
+        {
+            Row(order[r]).CopyTo(values.AsSpan(r * width, width));
+        }
+        return new CustomerFeatureTable(order.Select(i => CustomerIds[i]).ToList(), FeatureNames, values);
+    }
+
+    /// <summary>
     /// Full outer join on customer id. A customer missing on one side gets that side's fill values
     /// (e.g. zero page views for a buyer without clickstream).
     /// </summary>

@@ -16,6 +16,7 @@ public static class SegmentationEngine
         ArgumentNullException.ThrowIfNull(table);
         options ??= new SegmentationOptions();
         Validate(table, options);
+        table = table.InCanonicalOrder();
 
         var n = table.Count;
         var d = table.FeatureCount;
@@ -254,7 +255,7 @@ public static class SegmentationEngine
             metrics,
             segments,
             rfm is null ? [] : rfm.GroupBy(r => r.Segment).Select(g => new RfmSegmentCount(g.Key, g.Count())).OrderByDescending(g => g.Customers).ToList(),
-            assignments,
+            assignments.OrderBy(a => a.CustomerId, CustomerIdComparer.Instance).ToArray(),
             Projection(table, z, d, final.Labels, options),
             hierarchy,
             null,
