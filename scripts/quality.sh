@@ -15,7 +15,7 @@ python3 scripts/split-by-date.py "$data" 2011-07-01 "$work/train.csv" "$work/tes
 dotnet build src/SmartShop.Cli -c Release -nologo -v q >/dev/null
 cli=(dotnet src/SmartShop.Cli/bin/Release/net10.0/smartshop.dll)
 start=$SECONDS
-"${cli[@]}" train --data "$work/train.csv" --out "$work/model" 2>"$work/train.log"
+"${cli[@]}" train --preset online-retail --data "$work/train.csv" --out "$work/model" 2>"$work/train.log"
 echo "train: $((SECONDS - start)) s"
 "${cli[@]}" recommend --model "$work/model" --users all --k 10 --out "$work/recs-all.csv" 2>/dev/null
 "${cli[@]}" recommend --model "$work/model" --users all --k 10 --exclude-purchased --out "$work/recs-new.csv" 2>/dev/null

@@ -42,36 +42,28 @@ internal sealed class DataOptions
         }
     }
 
-    /// <exception cref="ArgumentException">An option has an unusable value; the message names the option.</exception>
-    public TransactionCsvOptions Read(ParseResult parseResult)
+    /// <summary>The options as the flat settings the Functions app binds (so both read files identically).</summary>
+    public TransactionReadSettings ReadSettings(ParseResult parseResult)
     {
         ArgumentNullException.ThrowIfNull(parseResult);
-        var defaults = new TransactionRules();
-        var decimalSeparator = parseResult.GetValue(_decimalSeparator) switch
+        var defaults = new TransactionReadSettings();
+        return new TransactionReadSettings
         {
-            "." => '.',
-            "," => ',',
-            var other => throw new ArgumentException($"--decimal-separator must be '.' or ',', not '{other}'."),
-        };
-        var options = new TransactionCsvOptions
-        {
-            Delimiter = parseResult.GetValue(_delimiter) is { } d ? ParseDelimiter(d) : null,
-            DecimalSeparator = decimalSeparator,
-            DateFormat = parseResult.GetValue(_dateFormat),
+            Delimiter = parseResult.GetValue(_delimiter) is { } d ? ParseDelimiter(d) : "",
+            DecimalSeparator = parseResult.GetValue(_decimalSeparator)!,
+            DateFormat = parseResult.GetValue(_dateFormat) ?? "",
             Encoding = parseResult.GetValue(_encoding)!,
-            Columns = TransactionColumns.FromMappings(parseResult.GetValue(_map) ?? []),
-            Preset = parseResult.GetValue(_preset),
-            Rules = defaults with
-            {
-                ExcludeItems = parseResult.GetValue(_excludeItems),
-                MaxQuantity = parseResult.GetValue(_maxQuantity) ?? defaults.MaxQuantity,
-                MaxUnitPrice = parseResult.GetValue(_maxUnitPrice) ?? defaults.MaxUnitPrice,
-                MaxLineTotal = parseResult.GetValue(_maxLineTotal) ?? defaults.MaxLineTotal,
-            },
+            Preset = parseResult.GetValue(_preset) ?? "",
+            ExcludeItems = parseResult.GetValue(_excludeItems) ?? "",
+            Map = string.Join(';', parseResult.GetValue(_map) ?? []),
+            MaxQuantity = parseResult.GetValue(_maxQuantity) ?? defaults.MaxQuantity,
+            MaxUnitPrice = parseResult.GetValue(_maxUnitPrice) ?? defaults.MaxUnitPrice,
+            MaxLineTotal = parseResult.GetValue(_maxLineTotal) ?? defaults.MaxLineTotal,
         };
-        options.Validate();
-        return options;
     }
+
+    /// <exception cref="ArgumentException">An option has an unusable value; the message names it.</exception>
+    public TransactionCsvOptions Read(ParseResult parseResult) => ReadSettings(parseResult).ToOptions();
 
     public static string ParseDelimiter(string text) => text switch
     {

@@ -29,6 +29,8 @@ internal static class RetrainCommand
         {
             command.Options.Add(option);
         }
+        var dataOptions = new DataOptions();
+        dataOptions.AddTo(command);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -38,6 +40,7 @@ internal static class RetrainCommand
                 HoldoutDays = parseResult.GetValue(holdoutDays),
                 PrimaryMetric = parseResult.GetValue(primaryMetric)!,
                 Tolerance = parseResult.GetValue(tolerance),
+                Data = dataOptions.ReadSettings(parseResult),
             };
             var report = await RunAsync(file, parseResult.GetValue(blobName) ?? file.Name, parseResult.GetValue(storage)!, options, Console.Out, cancellationToken).ConfigureAwait(false);
             return report.Decision == TrainingDecision.Failed ? CommandLineRunner.InputError : 0;

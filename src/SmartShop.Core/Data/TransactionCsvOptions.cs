@@ -209,3 +209,69 @@ public sealed record TransactionCsvOptions
         _ => value.Length > 10 ? value[..10] + "…" : value,
     };
 }
+
+/// <summary>
+/// The reading options as flat text settings, the same ones the CLI takes as flags (section "Training:Data" in the
+/// Functions app): empty means "not set". <see cref="ToOptions"/> is the one conversion to <see cref="TransactionCsvOptions"/>.
+/// </summary>
+public sealed class TransactionReadSettings
+{
+    /// <summary>One character or "tab"; empty sniffs it from the header.</summary>
+    public string Delimiter { get; set; } = "";
+
+    /// <summary>"." or ",".</summary>
+    public string DecimalSeparator { get; set; } = ".";
+
+    /// <summary>A .NET date format; empty tries ISO 8601 and yyyy-MM-dd HH:mm:ss.</summary>
+    public string DateFormat { get; set; } = "";
+
+    public string Encoding { get; set; } = "utf-8";
+
+    /// <summary>"online-retail", or empty / "none".</summary>
+    public string Preset { get; set; } = "";
+
+    /// <summary>A regular expression for item ids that are not merchandise; empty excludes nothing.</summary>
+    public string ExcludeItems { get; set; } = "";
+
+    /// <summary>Column mappings Field=Header separated by semicolons, e.g. "CustomerId=Customer ID;ItemId=SKU".</summary>
+    public string Map { get; set; } = "";
+
+    public int MaxQuantity { get; set; } = new TransactionRules().MaxQuantity;
+
+    public decimal MaxUnitPrice { get; set; } = new TransactionRules().MaxUnitPrice;
+
+    public decimal MaxLineTotal { get; set; } = new TransactionRules().MaxLineTotal;
+
+    /// <exception cref="ArgumentException">A setting has an unusable value; the message names it.</exception>
+    public TransactionCsvOptions ToOptions()
+    {
+        var options = new TransactionCsvOptions
+        {
+            Delimiter = (Delimiter ?? "") switch
+            {
+                "" => null,
+                "tab" or "\\t" => "\t",
+                var d => d,
+            },
+            DecimalSeparator = (DecimalSeparator ?? "") switch
+            {
+                "." or "" => '.',
+                "," => ',',
+                var other => throw new ArgumentException($"The decimal separator is '.' or ',', not '{other}'."),
+            },
+            DateFormat = string.IsNullOrEmpty(DateFormat) ? null : DateFormat,
+            Encoding = string.IsNullOrEmpty(Encoding) ? "utf-8" : Encoding,
+            Preset = string.IsNullOrWhiteSpace(Preset) ? null : Preset.Trim().ToLowerInvariant(),
+            Columns = TransactionColumns.FromMappings((Map ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)),
+            Rules = new TransactionRules
+            {
+                ExcludeItems = string.IsNullOrEmpty(ExcludeItems) ? null : ExcludeItems,
+                MaxQuantity = MaxQuantity,
+                MaxUnitPrice = MaxUnitPrice,
+                MaxLineTotal = MaxLineTotal,
+            },
+        };
+        options.Validate();
+        return options;
+    }
+}

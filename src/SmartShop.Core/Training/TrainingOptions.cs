@@ -58,8 +58,8 @@ public sealed class TrainingOptions
     [RegularExpression(ModelNamePattern)]
     public string CatalogueModel { get; set; } = "catalogue";
 
-    /// <summary>How uploaded transaction files are read (section "Training:Data": Delimiter, DecimalSeparator, DateFormat, Encoding, Preset, Columns:*, Rules:*).</summary>
-    public TransactionCsvOptions Data { get; set; } = new();
+    /// <summary>How uploaded transaction files are read (section "Training:Data"; docs/data.md).</summary>
+    public TransactionReadSettings Data { get; set; } = new();
 
     public TimeSpan Holdout => TimeSpan.FromDays(HoldoutDays);
 
@@ -75,7 +75,7 @@ public sealed class TrainingOptions
         }
         try
         {
-            Data.Validate();
+            _ = Data.ToOptions();
         }
         catch (ArgumentException e)
         {

@@ -6,6 +6,7 @@ using System.Text;
 using Azure;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
+using SmartShop.Core.Data;
 using SmartShop.Core.Evaluation;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Segmentation;
@@ -48,6 +49,7 @@ public sealed partial class TrainingRunner
     private readonly IDocumentLogStore _runLog;
     private readonly SmartShopTelemetry _telemetry;
     private readonly TrainingOptions _options;
+    private readonly TransactionCsvOptions _csv;
     private readonly TrainingRecipes _recipes;
     private readonly TimeProvider _time;
     private readonly ILogger<TrainingRunner> _logger;
@@ -76,6 +78,7 @@ public sealed partial class TrainingRunner
         _runLog = runLog;
         _telemetry = telemetry;
         _options = options;
+        _csv = options.Data.ToOptions();
         _recipes = recipes ?? new TrainingRecipes();
         _time = timeProvider;
         _logger = logger;
@@ -143,9 +146,9 @@ public sealed partial class TrainingRunner
 
         try
         {
-            var kind = TrainingInputReader.Detect(path, _options.Data);
+            var kind = TrainingInputReader.Detect(path, _csv);
             run.Kind = kind;
-            var data = TrainingInputReader.Read(path, kind, _options.Data, cancellationToken);
+            var data = TrainingInputReader.Read(path, kind, _csv, cancellationToken);
             Lap(run, "read");
             if (kind == TrainingInputKind.Catalogue)
             {

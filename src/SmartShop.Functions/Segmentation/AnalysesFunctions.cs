@@ -29,8 +29,8 @@ public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses qu
     private const int QueueUnavailableRetryAfterSeconds = 30;
 
     [Function(nameof(CreateAnalysis))]
-    [ApiOperation("Segmentation analyses", "Segments an uploaded customer or transaction CSV (k or auto, algorithm, linkage, delimiter, column mapping).",
-        Description = "Upload the CSV as multipart/form-data in the field `file` with the parameters as form fields, or send JSON `{\"blob\": \"<container>/<name>\", \"k\": \"auto\", ...}` naming a stored blob. Parameters: k, minK, maxK, algorithm (kmeans|hierarchical), linkage, delimiter, format (transactions|table), idColumn, map, seed. Small inputs answer 201 with the analysis; large ones 202 with its status URL in Location.")]
+    [ApiOperation("Segmentation analyses", "Segments an uploaded customer or transaction CSV (k or auto, algorithm, linkage, dialect, column mapping).",
+        Description = "Upload the CSV as multipart/form-data in the field `file` with the parameters as form fields, or send JSON `{\"blob\": \"<container>/<name>\", \"k\": \"auto\", ...}` naming a stored blob. Parameters: k, minK, maxK, algorithm (kmeans|hierarchical), linkage, format (transactions|table), idColumn, map (Field=Header, repeatable), seed, and how the file is read: delimiter (default sniffed), decimalSeparator (. or ,), dateFormat, encoding (utf-8|latin1|windows-1252|utf-16), preset (online-retail|none), excludeItems (regex). Small inputs answer 201 with the analysis; large ones 202 with its status URL in Location.")]
     [ApiBody(typeof(string), ContentType = "multipart/form-data", Description = "A CSV in the form field 'file' plus parameters as form fields; or JSON naming a blob.")]
     [ApiBody(typeof(System.Text.Json.Nodes.JsonObject))]
     [ApiResponse(StatusCodes.Status201Created, typeof(AnalysisResource))]
