@@ -16,7 +16,14 @@ internal static class CommandLineRunner
         var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
         try
         {
-            return await root.Parse(args).InvokeAsync(configuration);
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))
+            {
+                // One precise line and the input-error code, as for every other bad input (not the help page and 1).
+                await Console.Error.WriteLineAsync($"error: {parsed.Errors[0].Message} (see --help)");
+                return InputError;
+            }
+            return await parsed.InvokeAsync(configuration);
         }
         catch (OperationCanceledException)
         {
