@@ -19,6 +19,7 @@ public sealed class TransactionCsvReader
     // Once this many rows have been read, a file already over the malformed limit is abandoned early.
     private const int EarlyVerdictRows = 10_000;
     private const int MaxPooledStrings = 1_000_000;
+    private const int MaxCachedVerdicts = 200_000;
     private static readonly char[] SniffedDelimiters = [',', ';', '\t', '|'];
 
     private static readonly string[] DefaultDateFormats =
@@ -33,6 +34,8 @@ public sealed class TransactionCsvReader
     private readonly NumberFormatInfo _numbers;
     private readonly Regex? _excluded;
     private readonly Regex? _cancelled;
+    private readonly Dictionary<string, bool> _excludedItems = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _cancelledInvoices = new(StringComparer.Ordinal);
 
     /// <exception cref="ArgumentException">An option is unusable (<see cref="TransactionCsvOptions.Validate"/>).</exception>
     public TransactionCsvReader(TransactionCsvOptions? options = null)
@@ -264,7 +267,7 @@ public sealed class TransactionCsvReader
         {
             stockCode = stockCode.ToUpperInvariant();
         }
-        if (Matches(_excluded, stockCode, "exclude-items"))
+        if (_excluded is not null && Verdict(_excludedItems, _excluded, stockCode, "exclude-items"))
         {
             return Outcome.Dropped("item id matches the exclusion rule");
         }
@@ -280,8 +283,10 @@ public sealed class TransactionCsvReader
         {
             return Outcome.Unreadable($"{names.CustomerId} is not an id ({ClickstreamEventValidator.IdRule})");
         }
-        if (!decimal.TryParse(record[columns.Quantity], NumberStyles.Float, _numbers, out var quantityValue)
-            || quantityValue != decimal.Truncate(quantityValue))
+        // Most quantities are plain integers: the decimal parse is only for 6.0, 1e3 and values beyond int.
+        decimal quantityValue = int.TryParse(record[columns.Quantity], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var plain) ? plain : 0;
+        if (quantityValue == 0 && (!decimal.TryParse(record[columns.Quantity], NumberStyles.Float, _numbers, out quantityValue)
+            || quantityValue != decimal.Truncate(quantityValue)))
         {
             return Outcome.Unreadable($"{names.Quantity} is not a whole number");
         }
@@ -314,7 +319,7 @@ public sealed class TransactionCsvReader
 
         var description = columns.Description >= 0 && columns.Description < record.Length ? record[columns.Description] : "";
         var country = columns.Country >= 0 && columns.Country < record.Length ? record[columns.Country] : "";
-        var cancelled = _cancelled is null ? quantity < 0 : Matches(_cancelled, invoiceNo, "cancelled-invoices");
+        var cancelled = _cancelled is null ? quantity < 0 : Verdict(_cancelledInvoices, _cancelled, invoiceNo, "cancelled-invoices");
         transaction = new Transaction(
             Pooled(pool, invoiceNo), Pooled(pool, stockCode), Pooled(pool, description), quantity,
             invoiceDate, unitPrice, customerId is null ? null : Pooled(pool, customerId), Pooled(pool, country))
@@ -350,12 +355,23 @@ public sealed class TransactionCsvReader
         return true;
     }
 
-    private static bool Matches(Regex? pattern, string value, string name)
+    // Ids repeat on many rows: each distinct one is matched once (bounded, so a file of unique ids cannot grow it).
+    private static bool Verdict(Dictionary<string, bool> cache, Regex pattern, string value, string name)
     {
-        if (pattern is null)
+        if (cache.TryGetValue(value, out var known))
         {
-            return false;
+            return known;
         }
+        var verdict = Matches(pattern, value, name);
+        if (cache.Count < MaxCachedVerdicts)
+        {
+            cache[value] = verdict;
+        }
+        return verdict;
+    }
+
+    private static bool Matches(Regex pattern, string value, string name)
+    {
         try
         {
             return pattern.IsMatch(value);

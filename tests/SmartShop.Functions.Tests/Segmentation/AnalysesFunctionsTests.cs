@@ -146,8 +146,12 @@ public sealed class AnalysesFunctionsTests : IDisposable
             ("algorithm", "dbscan", "'algorithm' must be 'kmeans' or 'hierarchical'."),
             ("linkage", "ward", "'linkage' applies to algorithm=hierarchical only."),
             ("delimiter", "ab", "'delimiter' must be one character such as ',', ';' or '|', or 'tab'."),
-            ("map", "Customer=Id", "Unknown column mapping field 'Customer' (InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerId, Country)."),
-            ("colour", "red", "Unknown parameter 'colour'. Known parameters: file or blob, k, minK, maxK, algorithm, linkage, delimiter, format, idColumn, map, seed."),
+            ("map", "Customer=Id", "Unknown column mapping field 'Customer' (fields: InvoiceNo (OrderId), StockCode (ItemId), Description, Quantity, InvoiceDate (Date), UnitPrice (Price), CustomerId, Country)."),
+            ("colour", "red", "Unknown parameter 'colour'. Known parameters: file or blob, k, minK, maxK, algorithm, linkage, delimiter, format, idColumn, map, seed, decimalSeparator, dateFormat, encoding, preset, excludeItems."),
+            ("decimalSeparator", ";", "'decimalSeparator' must be '.' or ','."),
+            ("dateFormat", "%", "'%' is not a .NET date format (e.g. 'dd.MM.yyyy HH:mm', 'yyyy-MM-dd')."),
+            ("encoding", "ebcdic", "Unknown encoding 'ebcdic' (supported: utf-8, latin1 (iso-8859-1), windows-1252, utf-16)."),
+            ("preset", "amazon", "Unknown data preset 'amazon' (known: online-retail, none)."),
         };
         foreach (var (field, value, expected) in cases)
         {
@@ -165,6 +169,35 @@ public sealed class AnalysesFunctionsTests : IDisposable
         ProblemCode(await _functions.ListAnalyses(ApiHost.Get(Route, "pageSize=101"), default), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");
         ProblemCode(await _functions.GetAnalysis(ApiHost.Get("/x"), new string('a', 32), default), StatusCodes.Status404NotFound).Should().Be("analysis-not-found");
         ProblemCode(await _functions.GetAnalysis(ApiHost.Get("/x"), "../../etc", default), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");
+    }
+
+    [Fact]
+    public async Task AnExportInAnotherDialectIsReadWithTheSameParametersAsTheCli()
+    {
+        // Rows without quoted fields, so that the test can rewrite them by splitting on commas.
+        var lines = Transactions.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.Contains('"', StringComparison.Ordinal)).ToList();
+        var comma = Value<AnalysisResource>(await _functions.CreateAnalysis(Multipart(string.Join('\n', lines), ("k", "3"), ("seed", "7")), default), StatusCodes.Status201Created);
+        var european = string.Join('\n', lines.Select((line, i) => i == 0
+            ? "Beleg;Artikel;Text;Menge;Datum;Preis;Kunde;Land"
+            : EuropeanRow(line.Split(','))));
+
+        var result = await _functions.CreateAnalysis(
+            Multipart(european, ("k", "3"), ("seed", "7"), ("decimalSeparator", ","), ("dateFormat", "dd.MM.yyyy HH:mm:ss"),
+                ("map", "OrderId=Beleg"), ("map", "ItemId=Artikel"), ("map", "Description=Text"), ("map", "Quantity=Menge"),
+                ("map", "Date=Datum"), ("map", "Price=Preis"), ("map", "CustomerId=Kunde"), ("map", "Country=Land")),
+            default);
+
+        var read = Value<AnalysisResource>(result, StatusCodes.Status201Created);
+        read.Result!.Customers.Should().Be(comma.Result!.Customers);
+        read.Result.Segments.Select(s => s.Size).Should().Equal(comma.Result.Segments.Select(s => s.Size));
+        ProblemDetail(await _functions.CreateAnalysis(Multipart(european, ("k", "3"), ("delimiter", ",")), default))
+            .Should().Contain("The header looks semicolon-separated: set the delimiter to ';'.");
+    }
+
+    private static string EuropeanRow(string[] f)
+    {
+        var date = DateTime.ParseExact(f[4], "yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        return string.Join(';', f[0], f[1], f[2], f[3], date.ToString("dd.MM.yyyy HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), f[5].Replace('.', ','), f[6], f[7]);
     }
 
     [Fact]
