@@ -129,4 +129,22 @@ public sealed class InteractionSourcesTests
         var ok = Catalogue.Load(new StringReader("id,title,category,price,in_stock\na,Mug,Kitchen,2.5,no\n"));
         ok.Find("A").Should().Be(new CatalogueItem("A", "Mug", "Kitchen", 2.5m, false));
     }
+
+    [Fact]
+    public void ACustomerInAnExportAndTheSameShopperInEventsAndRetailRocketRowsAreOneUser()
+    {
+        var transactions = new TransactionCsvReader().Read(new StringReader(string.Join('\n',
+            "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country",
+            "o-1,sku-1,Mug,1,2024-03-01 10:00:00,4.5,cust-11706,DE",
+            "o-2,sku-2,Plate,1,2024-03-02 10:00:00,9.0,17850.0,DE")), new DataQualityReport());
+        var clicks = InteractionSources.ReadClickstream(new StringReader(
+            """{"eventId":"e1","type":"view","userId":"cust-11706","itemId":"sku-2","timestamp":"2024-03-03T10:00:00Z"}""" + "\n"), new DataQualityReport());
+        var retailRocket = InteractionSources.ReadRetailRocket(new StringReader(
+            "timestamp,visitorid,event,itemid,transactionid\n1709460000000,17850,view,sku-1,\n"), new DataQualityReport());
+
+        var events = InteractionSources.FromTransactions(transactions).Concat(clicks).Concat(retailRocket).ToList();
+
+        events.Select(e => e.UserId).Distinct().Should().BeEquivalentTo("cust-11706", "17850");
+        events.GroupBy(e => e.UserId).Should().OnlyContain(g => g.Count() == 2);
+    }
 }
