@@ -55,9 +55,10 @@ internal static class DemoCommand
         {
             // Say why, with the report's reasons, instead of failing later with "no customers to segment".
             var reasons = transactions.Report.DropLines().ToList();
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                $"No purchases to work with: {transactions.Report.RowsAccepted:N0} of {transactions.Report.RowsRead:N0} rows kept, none with a customer id, a positive quantity and price and not cancelled" +
-                (reasons.Count > 0 ? $"; dropped: {string.Join("; ", reasons)}." : ".")));
+            var kept = FormattableString.Invariant($"{transactions.Report.RowsAccepted:N0} of {transactions.Report.RowsRead:N0}");
+            throw new InvalidDataException(
+                $"No purchases to work with: {kept} rows kept, none with a customer id, a positive quantity and price and not cancelled" +
+                (reasons.Count > 0 ? $"; dropped: {string.Join("; ", reasons)}." : "."));
         }
         output.WriteLine();
         output.WriteLine("== Data ==");

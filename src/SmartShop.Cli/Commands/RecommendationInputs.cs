@@ -26,7 +26,7 @@ internal static class RecommendationInputs
     public static void WriteReport(string name, DataQualityReport report, TextWriter log)
     {
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {report.RowsRead:N0} rows read, {report.RowsAccepted:N0} kept, {report.RowsDropped:N0} dropped"));
+            $"{name}: {report.RowsRead:N0} {(report.RowsRead == 1 ? "row" : "rows")} read, {report.RowsAccepted:N0} kept, {report.RowsDropped:N0} dropped"));
         foreach (var line in report.DropLines())
         {
             log.WriteLine("  " + line);

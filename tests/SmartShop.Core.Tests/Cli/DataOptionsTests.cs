@@ -113,6 +113,17 @@ public sealed class DataOptionsTests : IDisposable
     }
 
     [Fact]
+    public void ADemoOnAFileWithNoPurchaseLeftSaysWhichRulesDroppedTheRows()
+    {
+        var path = Path.Combine(_directory.FullName, "fees.csv");
+        File.WriteAllLines(path, [TestData.Header, "1,POST,POSTAGE,1,2011-01-01 10:00:00,2,17850,UK", "2,DOT,DOTCOM POSTAGE,1,2011-01-01 10:00:00,2,17850,UK"]);
+
+        var act = () => DemoCommand.Run(new FileInfo(path), new Core.Data.TransactionCsvOptions { Preset = Core.Data.TransactionCsvOptions.OnlineRetailPreset }, TextWriter.Null, CancellationToken.None);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("No purchases to work with: 0 of 2 rows kept*dropped: 2 rows: item id matches the exclusion rule (first at line 2).");
+    }
+
+    [Fact]
     public void AUsersFileMayHaveAHeaderAndOtherColumnsButNotLinesThatAreNotIds()
     {
         var path = Path.Combine(_directory.FullName, "users.csv");
