@@ -283,7 +283,11 @@ public sealed partial class AnalysisService(
                 {
                     using var reader = Core.Data.TransactionCsvReader.OpenText(content, summary.Parameters.Encoding);
                     var input = SegmentationInputReader.Read(reader, summary.Parameters.ToInputOptions(), cancellationToken);
-                    return SegmentationEngine.Run(input.Table, summary.Parameters.ToSegmentationOptions(summary.Source), input.Transactions?.Summary, cancellationToken).Analysis;
+                    var analysis = SegmentationEngine.Run(input.Table, summary.Parameters.ToSegmentationOptions(summary.Source), input.Transactions?.Summary, cancellationToken).Analysis;
+                    // The rows the reader dropped, one line per reason, travel with the result (the CLI prints them).
+                    return input.Quality is { RowsDropped: > 0 } quality
+                        ? analysis with { Notes = [.. analysis.Notes, .. quality.DropLines().Select(line => "input: " + line)] }
+                        : analysis;
                 },
                 cancellationToken).ConfigureAwait(false);
         }

@@ -18,7 +18,8 @@ public sealed record SegmentationView(
     IReadOnlyList<KCandidate> Elbow,
     int? ElbowK,
     IReadOnlyList<SegmentView> Segments,
-    IReadOnlyList<PcaPoint> PcaSample)
+    IReadOnlyList<PcaPoint> PcaSample,
+    IReadOnlyList<string>? Notes = null)
 {
     /// <summary>Most PCA points returned: enough for a scatter plot, bounded for the response size.</summary>
     public const int MaxPcaPoints = 1000;
@@ -45,7 +46,10 @@ public sealed record SegmentationView(
     public static SegmentationView FromResult(SegmentationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return Create(result.Parameters.Algorithm, result.Parameters.Linkage, result.Input, result.Metrics, result.Segments, result.Projection);
+        return Create(result.Parameters.Algorithm, result.Parameters.Linkage, result.Input, result.Metrics, result.Segments, result.Projection) with
+        {
+            Notes = result.Notes.Count > 0 ? result.Notes : null,
+        };
     }
 
     private static SegmentationView Create(

@@ -190,6 +190,8 @@ public sealed class AnalysesFunctionsTests : IDisposable
         var read = Value<AnalysisResource>(result, StatusCodes.Status201Created);
         read.Result!.Customers.Should().Be(comma.Result!.Customers);
         read.Result.Segments.Select(s => s.Size).Should().Equal(comma.Result.Segments.Select(s => s.Size));
+        var excluded = Value<AnalysisResource>(await _functions.CreateAnalysis(Multipart(string.Join('\n', lines), ("k", "3"), ("excludeItems", "^(POST|M)$")), default), StatusCodes.Status201Created);
+        excluded.Result!.Notes.Should().ContainMatch("input: * rows: item id matches the exclusion rule (first at line *)");
         ProblemDetail(await _functions.CreateAnalysis(Multipart(european, ("k", "3"), ("delimiter", ",")), default))
             .Should().Contain("The header looks semicolon-separated: set the delimiter to ';'.");
     }
