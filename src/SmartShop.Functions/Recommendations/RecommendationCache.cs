@@ -56,7 +56,9 @@ public sealed class RecommendationCache(SmartShopTelemetry telemetry) : IDisposa
             + ObjectOverhead + 8 + (long)Reference * items.Count;
         foreach (var item in items)
         {
-            bytes += ObjectOverhead + 64 + Text(item.ItemId) + Text(item.Title) + Text(item.Category)
+            // The fixed part: the item's object with its score, price (decimal) and statistics, and its seven references.
+            bytes += ObjectOverhead + 88 + Text(item.ItemId) + Text(item.Title) + Text(item.Category)
+                + Text(item.Currency) + Text(item.ImageUrl) + Text(item.ProductUrl)
                 + ObjectOverhead + 8 + (long)Reference * item.Reasons.Count + item.Reasons.Sum(Text);
         }
 
@@ -69,7 +71,7 @@ public sealed class RecommendationCache(SmartShopTelemetry telemetry) : IDisposa
 }
 
 /// <summary>
-/// What an anonymous answer depends on: the route, the model versions, the subject (the model's item id, null for an item
+/// What an anonymous answer depends on: the route, the model versions (with the catalogue version laid over the model), the subject (the model's item id, null for an item
 /// the model does not know; or the segment), k and the category filter.
 /// </summary>
 public readonly record struct RecommendationCacheKey(string Route, string ModelVersion, string? SegmentationVersion, string? Subject, int K, string? Filter);
