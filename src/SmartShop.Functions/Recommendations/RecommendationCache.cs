@@ -17,6 +17,7 @@ public sealed class RecommendationCache(SmartShopTelemetry telemetry) : IDisposa
     // Object header and method table pointer of a .NET object on a 64-bit runtime, and a reference.
     private const int ObjectOverhead = 16;
     private const int Reference = 8;
+    private const int ItemFields = 7 * Reference + 16 + 4 + 4 * 8;
 
     private static readonly TimeSpan Sliding = TimeSpan.FromHours(1);
 
@@ -56,10 +57,11 @@ public sealed class RecommendationCache(SmartShopTelemetry telemetry) : IDisposa
             + ObjectOverhead + 8 + (long)Reference * items.Count;
         foreach (var item in items)
         {
-            // The fixed part: the item's object with its score, price (decimal) and statistics, and its seven references.
-            bytes += ObjectOverhead + 88 + Text(item.ItemId) + Text(item.Title) + Text(item.Category)
+            // The item's object: seven references, the score, the price (a decimal) and a bought-together item's four
+            // nullable statistics; then its strings, and the reasons as an array plus the read-only list around it.
+            bytes += ObjectOverhead + ItemFields + Text(item.ItemId) + Text(item.Title) + Text(item.Category)
                 + Text(item.Currency) + Text(item.ImageUrl) + Text(item.ProductUrl)
-                + ObjectOverhead + 8 + (long)Reference * item.Reasons.Count + item.Reasons.Sum(Text);
+                + 2 * (ObjectOverhead + 8) + (long)Reference * item.Reasons.Count + item.Reasons.Sum(Text);
         }
 
         return bytes;
