@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
@@ -22,6 +24,9 @@ public static class CatalogueItemRules
     public const int MaxAttributeKeyLength = 64;
     public const int MaxAttributeValueLength = 500;
     public const decimal MaxPrice = 1_000_000_000m;
+
+    /// <summary>The clickstream id alphabet as a regular expression (for the OpenAPI document).</summary>
+    public const string IdPattern = "^[A-Za-z0-9_.:@-]+$";
 
     /// <summary>Longest JSON line the loader reads (an item within every bound fits comfortably).</summary>
     public const int MaxJsonLineLength = 64 * 1024;
@@ -204,18 +209,49 @@ public sealed record CatalogueItemJson
         MaxDepth = 8,
     };
 
+    // The annotations describe the bounds in the OpenAPI document; CatalogueItemRules enforces them (one set of constants).
+    [Required]
+    [StringLength(CatalogueItemRules.MaxIdLength, MinimumLength = 1)]
+    [RegularExpression(CatalogueItemRules.IdPattern)]
+    [Description("Opaque id, compared exactly (case matters; never parsed as a number).")]
     public string? Id { get; init; }
+
+    [Required]
+    [StringLength(CatalogueItemRules.MaxTitleLength, MinimumLength = 1)]
     public string? Title { get; init; }
+
+    [StringLength(CatalogueItemRules.MaxDescriptionLength)]
+    [Description("Free text; line breaks allowed. Used with the title and category for new items' content neighbours.")]
     public string? Description { get; init; }
-    /// <summary>The category path, e.g. "Home &gt; Kitchen &gt; Mugs".</summary>
+
+    [StringLength(CatalogueItemRules.MaxCategoryLength)]
+    [Description("The category path, e.g. \"Home > Kitchen > Mugs\".")]
     public string? Category { get; init; }
+
+    [Required]
+    [Range(0d, (double)CatalogueItemRules.MaxPrice)]
     public decimal? Price { get; init; }
+
+    [StringLength(3, MinimumLength = 3)]
+    [RegularExpression("^[A-Z]{3}$")]
+    [Description("ISO 4217 code of the price, e.g. GBP.")]
     public string? Currency { get; init; }
+
+    [StringLength(CatalogueItemRules.MaxUrlLength)]
+    [Description("Absolute http or https URL.")]
     public string? ImageUrl { get; init; }
+
+    [StringLength(CatalogueItemRules.MaxUrlLength)]
+    [Description("Absolute http or https URL.")]
     public string? ProductUrl { get; init; }
-    /// <summary>Default true.</summary>
+
+    [Description("Default true; an item out of stock is never recommended.")]
     public bool? InStock { get; init; }
-    /// <summary>Default true; false for postage, fees, vouchers and other non-merchandise.</summary>
+
+    [Description("Default true; false for postage, fees, vouchers and other non-merchandise, never recommended.")]
     public bool? IsProduct { get; init; }
+
+    [MaxLength(CatalogueItemRules.MaxAttributes)]
+    [Description("Free attributes (string to string): names up to 64, values up to 500 characters.")]
     public IReadOnlyDictionary<string, string>? Attributes { get; init; }
 }
