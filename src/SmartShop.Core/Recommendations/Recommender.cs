@@ -89,6 +89,18 @@ public sealed class Recommender
         return new Recommender(this, catalogue);
     }
 
+    /// <summary>
+    /// Builds the content index new items' similar items come from, when the catalogue has items the model does not
+    /// know, so the first request about one does not pay for it (the refresh service calls this off the request path).
+    /// </summary>
+    public void PrepareNewItems()
+    {
+        if (_catalogue.Items.Any(item => !_itemIndex.ContainsKey(item.Id)))
+        {
+            _ = _contentIndex.Value;
+        }
+    }
+
     /// <summary>True when the trained model holds the item (it has interaction history); false for unknown and new items.</summary>
     public bool IsModelItem(string itemId) => IndexOfItem(itemId) >= 0;
 

@@ -86,7 +86,9 @@ public sealed partial class ModelRefreshService : BackgroundService
             }
             else if (catalogueChanged && recommendations.Status != ModelRefreshStatus.Loaded && _serving.Recommendations is { } served)
             {
-                _serving.Serve(served with { Recommender = served.Recommender.WithCatalogue(_catalogue) });
+                var recommender = served.Recommender.WithCatalogue(_catalogue);
+                recommender.PrepareNewItems();
+                _serving.Serve(served with { Recommender = recommender });
             }
 
             return [recommendations, segmentation];
@@ -198,7 +200,9 @@ public sealed partial class ModelRefreshService : BackgroundService
     {
         var segmentation = _serving.Segmentation;
         var trending = segmentation is null ? null : BuildSegmentTrending(model, segmentation.Saved);
-        return new ServedRecommender(version, new Recommender(model, segments: trending, catalogue: _catalogue), trending, loadedAt, trending is null ? null : segmentation!.Version);
+        var recommender = new Recommender(model, segments: trending, catalogue: _catalogue);
+        recommender.PrepareNewItems();
+        return new ServedRecommender(version, recommender, trending, loadedAt, trending is null ? null : segmentation!.Version);
     }
 
     /// <summary>The catalogue laid over the served recommender now (empty until the first refresh reads it).</summary>
