@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using SmartShop.Core.Storage;
+using SmartShop.Functions.Serving;
 using SmartShop.Functions.Tests.Http;
 
 namespace SmartShop.Functions.Tests.Serving;
