@@ -23,7 +23,8 @@ param userPrincipalType string = 'User'
 var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 // Storage Queue Data Contributor: blob trigger poison queue and host queues.
 var storageQueueDataContributorRoleId = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-// Storage Table Data Contributor: document logs on Table storage when Cosmos DB is not configured.
+// Storage Table Data Contributor: the catalogue changes (table SmartShopCatalogue), and the document logs on Table storage
+// when Cosmos DB is not configured.
 var storageTableDataContributorRoleId = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 // Azure Event Hubs Data Receiver: the clickstream trigger.
 var eventHubsDataReceiverRoleId = 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde'

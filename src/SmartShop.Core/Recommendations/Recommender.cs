@@ -1,8 +1,13 @@
+using SmartShop.Core.Recommendations.Content;
+
 namespace SmartShop.Core.Recommendations;
 
 /// <summary>
 /// The serving API over an immutable <see cref="RecommenderModel"/>: thread-safe, no locks, no per-request model work
-/// for a warm user without recent events (their lists are ranked at training time; rules apply here).
+/// for a warm user without recent events (their lists are ranked at training time; rules apply here). A
+/// <see cref="CatalogueOverlay"/> lays the current catalogue over the model: deleted, out-of-stock and non-product
+/// items are never recommended, changed titles, categories and prices are used, and items added since training are
+/// known (their similar items come from a TF-IDF index over the model's items).
 /// </summary>
 public sealed class Recommender
 {
@@ -10,6 +15,9 @@ public sealed class Recommender
     private const string ReasonPopular = "popular";
     private const string ReasonTrending = "trending";
     private const string ReasonAls = "liked by shoppers with similar tastes";
+    // A new item's content neighbours are asked for with room for the ones the rules drop.
+    private const int NewItemCandidateFactor = 4;
+    private const int NewItemExtraCandidates = 20;
 
     private readonly RecommenderModel _model;
     private readonly BusinessRules _rules;
@@ -18,10 +26,20 @@ public sealed class Recommender
     private readonly int[] _blocked;
     private readonly float[] _boost;
     private readonly SegmentTrending? _segments;
+    private readonly CatalogueOverlay _catalogue;
+    // Per model item, the catalogue's current facts (the model's own arrays when the overlay changes nothing).
+    private readonly string[] _titles;
+    private readonly string?[] _categories;
+    private readonly float[] _prices;
+    private readonly bool[] _inStock;
+    // Deleted or not merchandise: never recommended.
+    private readonly bool[]? _hidden;
+    private readonly Lazy<TfIdfIndex> _contentIndex;
 
     /// <param name="segments">Per-segment trending; when given, users with a segment get "popular in your segment"
     /// items before global trending, and <see cref="TrendingRequest.Segment"/> can be asked for.</param>
-    public Recommender(RecommenderModel model, BusinessRules? rules = null, SegmentTrending? segments = null)
+    /// <param name="catalogue">The current catalogue laid over the model (null: the model's own item facts).</param>
+    public Recommender(RecommenderModel model, BusinessRules? rules = null, SegmentTrending? segments = null, CatalogueOverlay? catalogue = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
@@ -38,9 +56,53 @@ public sealed class Recommender
                 _boost[i] = boost;
             }
         }
+
+        _catalogue = catalogue ?? CatalogueOverlay.Empty;
+        (_titles, _categories, _prices, _inStock, _hidden) = ItemFacts(model, _catalogue);
+        _contentIndex = new Lazy<TfIdfIndex>(BuildContentIndex);
+    }
+
+    // The same model, rules and segments with another catalogue: the id indexes are shared, not rebuilt.
+    private Recommender(Recommender other, CatalogueOverlay catalogue)
+    {
+        _model = other._model;
+        _segments = other._segments;
+        _rules = other._rules;
+        _userIndex = other._userIndex;
+        _itemIndex = other._itemIndex;
+        _blocked = other._blocked;
+        _boost = other._boost;
+        _catalogue = catalogue;
+        (_titles, _categories, _prices, _inStock, _hidden) = ItemFacts(_model, catalogue);
+        _contentIndex = new Lazy<TfIdfIndex>(BuildContentIndex);
     }
 
     public RecommenderModel Model => _model;
+
+    /// <summary>The catalogue laid over the model.</summary>
+    public CatalogueOverlay Catalogue => _catalogue;
+
+    /// <summary>This recommender with <paramref name="catalogue"/> laid over the model instead (cheap: the indexes are shared).</summary>
+    public Recommender WithCatalogue(CatalogueOverlay catalogue)
+    {
+        ArgumentNullException.ThrowIfNull(catalogue);
+        return new Recommender(this, catalogue);
+    }
+
+    /// <summary>
+    /// Builds the content index new items' similar items come from, when the catalogue has items the model does not
+    /// know, so the first request about one does not pay for it (the refresh service calls this off the request path).
+    /// </summary>
+    public void PrepareNewItems()
+    {
+        if (_catalogue.Items.Any(item => !_itemIndex.ContainsKey(item.Id)))
+        {
+            _ = _contentIndex.Value;
+        }
+    }
+
+    /// <summary>True when the trained model holds the item (it has interaction history); false for unknown and new items.</summary>
+    public bool IsModelItem(string itemId) => IndexOfItem(itemId) >= 0;
 
     public bool IsKnownUser(string userId) => _userIndex.ContainsKey(userId);
 
@@ -107,6 +169,11 @@ public sealed class Recommender
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
         cancellationToken.ThrowIfCancellationRequested();
+        if (IndexOfItem(request.ItemId) < 0 && NewItem(request.ItemId) is { } added)
+        {
+            return SimilarToNewItem(request, added);
+        }
+
         var item = RequireItem(request.ItemId);
         var selection = new Selection(this, request, -1, request.K, exclude: item);
         // Collaborative neighbours first; an item with no history (new in the catalogue) falls back to content.
@@ -125,6 +192,12 @@ public sealed class Recommender
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
         cancellationToken.ThrowIfCancellationRequested();
+        if (IndexOfItem(request.ItemId) < 0 && NewItem(request.ItemId) is not null)
+        {
+            // Added since training: no baskets yet.
+            return [];
+        }
+
         var item = RequireItem(request.ItemId);
         var selection = new Selection(this, request, -1, request.K, exclude: item);
         var a = _model.Associations;
@@ -134,8 +207,8 @@ public sealed class Recommender
             var other = a.Rows.Items[p];
             if (selection.TryAdd(other, a.Rows.Values[p], (byte)CandidateSource.BoughtTogether, item))
             {
-                result.Add(new BoughtTogetherItem(_model.ItemIds[other], _model.Titles[other], a.Baskets[p], a.Support[p], a.Rows.Values[p], a.Lift[p],
-                    "often bought with " + _model.Titles[item]));
+                result.Add(new BoughtTogetherItem(_model.ItemIds[other], _titles[other], a.Baskets[p], a.Support[p], a.Rows.Values[p], a.Lift[p],
+                    "often bought with " + _titles[item]));
             }
         }
         return result;
@@ -208,11 +281,88 @@ public sealed class Recommender
         }
     }
 
-    /// <summary>The catalogue facts the model holds for an item (ids matched as the request methods match them), or null when it is unknown.</summary>
+    /// <summary>
+    /// The current catalogue facts of an item (ids matched as the request methods match them): the catalogue's item when
+    /// it has one, else what the model holds; null when the item is unknown or deleted.
+    /// </summary>
     public CatalogueItem? FindItem(string itemId)
     {
+        ArgumentNullException.ThrowIfNull(itemId);
+        if (_catalogue.TryGet(itemId, out var listed))
+        {
+            return listed;
+        }
+
         var i = IndexOfItem(itemId);
-        return i < 0 ? null : new CatalogueItem(_model.ItemIds[i], _model.Titles[i], _model.Categories[i], (decimal)_model.Prices[i], _model.InStock[i]);
+        if (i < 0)
+        {
+            return null;
+        }
+
+        return _catalogue.TryGet(_model.ItemIds[i], out listed)
+            ? listed
+            : new CatalogueItem(_model.ItemIds[i], _model.Titles[i], _model.Categories[i], (decimal)_model.Prices[i], _model.InStock[i]);
+    }
+
+    private CatalogueItem? NewItem(string itemId) => _catalogue.TryGet(itemId, out var item) ? item : null;
+
+    // Content neighbours of an item added since training, among the model's items, by its title, description and category.
+    private IReadOnlyList<RecommendedItem> SimilarToNewItem(ItemRequest request, CatalogueItem added)
+    {
+        var selection = new Selection(this, request, -1, request.K);
+        var text = added.Description is null ? added.Title : added.Title + " " + added.Description;
+        var candidates = request.K * NewItemCandidateFactor + NewItemExtraCandidates;
+        foreach (var neighbour in _contentIndex.Value.SimilarToText(text, candidates, added.Category))
+        {
+            if (selection.Full)
+            {
+                break;
+            }
+
+            selection.TryAdd(_itemIndex[neighbour.ItemId], neighbour.Similarity, (byte)CandidateSource.Content, -1);
+        }
+
+        var reason = "similar to " + added.Title;
+        return [.. selection.Result().Select(r => r with { Reason = reason })];
+    }
+
+    private TfIdfIndex BuildContentIndex() => TfIdfIndex.Build(
+        Enumerable.Range(0, _model.ItemCount).Select(i => new ContentItem(_model.ItemIds[i], _titles[i], _categories[i])),
+        new TfIdfOptions { CategoryWeight = RecommenderTrainer.ContentCategoryWeight });
+
+    private static (string[] Titles, string?[] Categories, float[] Prices, bool[] InStock, bool[]? Hidden) ItemFacts(RecommenderModel model, CatalogueOverlay catalogue)
+    {
+        if (catalogue.Count == 0)
+        {
+            return (model.Titles, model.Categories, model.Prices, model.InStock, null);
+        }
+
+        var titles = (string[])model.Titles.Clone();
+        var categories = (string?[])model.Categories.Clone();
+        var prices = (float[])model.Prices.Clone();
+        var inStock = (bool[])model.InStock.Clone();
+        var hidden = new bool[model.ItemCount];
+        for (var i = 0; i < model.ItemCount; i++)
+        {
+            if (!catalogue.TryGet(model.ItemIds[i], out var item))
+            {
+                continue;
+            }
+
+            if (item is null)
+            {
+                hidden[i] = true;
+                continue;
+            }
+
+            titles[i] = item.Title;
+            categories[i] = item.Category;
+            prices[i] = (float)item.Price;
+            inStock[i] = item.InStock;
+            hidden[i] = !item.IsProduct;
+        }
+
+        return (titles, categories, prices, inStock, hidden);
     }
 
     private int IndexOfItem(string? itemId) => _itemIndex.TryGetValue(itemId?.Trim().ToUpperInvariant() ?? "", out var i) || _itemIndex.TryGetValue(itemId ?? "", out i)
@@ -276,8 +426,8 @@ public sealed class Recommender
     {
         CandidateSource.BoughtBefore => ReasonBoughtBefore,
         CandidateSource.Similar or CandidateSource.Content when anchor >= 0 =>
-            "similar to " + _model.Titles[anchor] + (viewed ? " you viewed" : " you bought"),
-        CandidateSource.BoughtTogether when anchor >= 0 => "often bought with " + _model.Titles[anchor],
+            "similar to " + _titles[anchor] + (viewed ? " you viewed" : " you bought"),
+        CandidateSource.BoughtTogether when anchor >= 0 => "often bought with " + _titles[anchor],
         CandidateSource.Trending when anchor >= 0 && _segments is not null => "popular in your segment (" + _segments.NameOf(anchor) + ")",
         CandidateSource.Trending => ReasonTrending,
         CandidateSource.Als => ReasonAls,
@@ -331,7 +481,7 @@ public sealed class Recommender
                     return false;
                 }
             }
-            var category = _owner._model.Categories[item];
+            var category = _owner._categories[item];
             if (_request.MaxPerCategory is { } max && category is not null)
             {
                 _perCategory ??= new Dictionary<string, int>(StringComparer.Ordinal);
@@ -348,12 +498,16 @@ public sealed class Recommender
 
         private bool Passes(int item)
         {
-            var model = _owner._model;
+            var owner = _owner;
             if (_excluded is not null && _excluded.Contains(item))
             {
                 return false;
             }
-            if (_owner._rules.ExcludeOutOfStock && !model.InStock[item])
+            if (owner._hidden is { } hidden && hidden[item])
+            {
+                return false;
+            }
+            if (owner._rules.ExcludeOutOfStock && !owner._inStock[item])
             {
                 return false;
             }
@@ -363,15 +517,15 @@ public sealed class Recommender
             }
             if (_request.Filters is { } f)
             {
-                if (f.Categories is { } categories && (model.Categories[item] is not { } c || !categories.Contains(c)))
+                if (f.Categories is { } categories && (owner._categories[item] is not { } c || !categories.Contains(c)))
                 {
                     return false;
                 }
-                if (f.MinPrice is { } min && (decimal)model.Prices[item] < min || f.MaxPrice is { } maxPrice && (decimal)model.Prices[item] > maxPrice)
+                if (f.MinPrice is { } min && (decimal)owner._prices[item] < min || f.MaxPrice is { } maxPrice && (decimal)owner._prices[item] > maxPrice)
                 {
                     return false;
                 }
-                if (f.ExcludeItems is { } ex && ex.Contains(model.ItemIds[item]))
+                if (f.ExcludeItems is { } ex && ex.Contains(owner._model.ItemIds[item]))
                 {
                     return false;
                 }
@@ -401,7 +555,7 @@ public sealed class Recommender
             for (var i = 0; i < result.Length; i++)
             {
                 var (item, score, source, anchor) = _chosen[i];
-                result[i] = new RecommendedItem(model.ItemIds[item], model.Titles[item], score, _owner.Reason(source, anchor));
+                result[i] = new RecommendedItem(model.ItemIds[item], _owner._titles[item], score, _owner.Reason(source, anchor));
             }
             return result;
         }

@@ -18,7 +18,7 @@ public sealed class RecommenderTrainer(RecommenderOptions? options = null)
     private const int NeighboursPerItem = 30;
 
     // A shared category says more about similarity than one shared title word.
-    private const float ContentCategoryWeight = 2f;
+    internal const float ContentCategoryWeight = 2f;
 
     private readonly RecommenderOptions _options = options ?? new RecommenderOptions();
 

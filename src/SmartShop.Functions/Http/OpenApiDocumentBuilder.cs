@@ -1,4 +1,6 @@
 using System.Collections;
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
@@ -339,8 +341,17 @@ public sealed partial class OpenApiDocumentBuilder
 
             var jsonName = property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name);
             var schema = Schema(property.PropertyType, forRequest);
-            var nullable = Nullable.GetUnderlyingType(property.PropertyType) is not null
-                || (!property.PropertyType.IsValueType && _nullability.Create(property).ReadState == NullabilityState.Nullable);
+            Annotate(schema, property);
+            // [Required] wins over a nullable CLR type: a body type may use nullable members to report a missing field itself.
+            var isRequired = property.GetCustomAttribute<RequiredAttribute>() is not null;
+            if (isRequired)
+            {
+                schema.Remove("nullable");
+            }
+
+            var nullable = !isRequired
+                && (Nullable.GetUnderlyingType(property.PropertyType) is not null
+                    || (!property.PropertyType.IsValueType && _nullability.Create(property).ReadState == NullabilityState.Nullable));
             if (nullable && schema.ContainsKey("$ref"))
             {
                 schema = new JsonObject { ["nullable"] = true, ["allOf"] = new JsonArray(schema) };
@@ -365,6 +376,46 @@ public sealed partial class OpenApiDocumentBuilder
 
         _schemas[name] = component;
         return name;
+    }
+
+    /// <summary>The bounds a property declares with data annotations ([Description], [StringLength], [Range], [RegularExpression], [MaxLength]).</summary>
+    private static void Annotate(JsonObject schema, PropertyInfo property)
+    {
+        if (schema.ContainsKey("$ref"))
+        {
+            return;
+        }
+
+        if (property.GetCustomAttribute<DescriptionAttribute>() is { } description)
+        {
+            schema["description"] = description.Description;
+        }
+
+        if (property.GetCustomAttribute<StringLengthAttribute>() is { } length)
+        {
+            if (length.MinimumLength > 0)
+            {
+                schema["minLength"] = length.MinimumLength;
+            }
+
+            schema["maxLength"] = length.MaximumLength;
+        }
+
+        if (property.GetCustomAttribute<RangeAttribute>() is { } range)
+        {
+            schema["minimum"] = Convert.ToDouble(range.Minimum, CultureInfo.InvariantCulture);
+            schema["maximum"] = Convert.ToDouble(range.Maximum, CultureInfo.InvariantCulture);
+        }
+
+        if (property.GetCustomAttribute<RegularExpressionAttribute>() is { } pattern)
+        {
+            schema["pattern"] = pattern.Pattern;
+        }
+
+        if (property.GetCustomAttribute<MaxLengthAttribute>() is { } maxLength)
+        {
+            schema[(string?)schema["type"] == "object" ? "maxProperties" : "maxItems"] = maxLength.Length;
+        }
     }
 
     private static string ComponentName(Type type) =>

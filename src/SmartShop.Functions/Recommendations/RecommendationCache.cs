@@ -17,6 +17,7 @@ public sealed class RecommendationCache(SmartShopTelemetry telemetry) : IDisposa
     // Object header and method table pointer of a .NET object on a 64-bit runtime, and a reference.
     private const int ObjectOverhead = 16;
     private const int Reference = 8;
+    private const int ItemFields = 7 * Reference + 16 + 4 + 4 * 8;
 
     private static readonly TimeSpan Sliding = TimeSpan.FromHours(1);
 
@@ -56,8 +57,11 @@ public sealed class RecommendationCache(SmartShopTelemetry telemetry) : IDisposa
             + ObjectOverhead + 8 + (long)Reference * items.Count;
         foreach (var item in items)
         {
-            bytes += ObjectOverhead + 64 + Text(item.ItemId) + Text(item.Title) + Text(item.Category)
-                + ObjectOverhead + 8 + (long)Reference * item.Reasons.Count + item.Reasons.Sum(Text);
+            // The item's object: seven references, the score, the price (a decimal) and a bought-together item's four
+            // nullable statistics; then its strings, and the reasons as an array plus the read-only list around it.
+            bytes += ObjectOverhead + ItemFields + Text(item.ItemId) + Text(item.Title) + Text(item.Category)
+                + Text(item.Currency) + Text(item.ImageUrl) + Text(item.ProductUrl)
+                + 2 * (ObjectOverhead + 8) + (long)Reference * item.Reasons.Count + item.Reasons.Sum(Text);
         }
 
         return bytes;
@@ -69,7 +73,7 @@ public sealed class RecommendationCache(SmartShopTelemetry telemetry) : IDisposa
 }
 
 /// <summary>
-/// What an anonymous answer depends on: the route, the model versions, the subject (the model's item id, null for an item
+/// What an anonymous answer depends on: the route, the model versions (with the catalogue version laid over the model), the subject (the model's item id, null for an item
 /// the model does not know; or the segment), k and the category filter.
 /// </summary>
 public readonly record struct RecommendationCacheKey(string Route, string ModelVersion, string? SegmentationVersion, string? Subject, int K, string? Filter);

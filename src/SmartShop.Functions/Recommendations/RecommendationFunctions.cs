@@ -46,6 +46,7 @@ public sealed partial class RecommendationFunctions(
     public const string UnknownUserReason = "new customer: no purchase history yet";
     public const string UnknownItemReason = "the requested item is not in the model's catalogue; showing trending items";
     public const string UnknownCartReason = "no item in the cart is in the model's catalogue; showing trending items";
+    public const string NewItemReason = "a new item: no baskets with it yet; showing trending items";
 
     /// <summary>Longest wait for the user's recent activity before answering without it.</summary>
     public static readonly TimeSpan RecentActivityTimeout = TimeSpan.FromMilliseconds(500);
@@ -146,9 +147,10 @@ public sealed partial class RecommendationFunctions(
         string itemId,
         CancellationToken cancellationToken) =>
         AnswerAboutItem(request, itemId, BoughtTogetherEndpoint,
-            (recommender, item, k) => [.. recommender.FrequentlyBoughtTogether(new ItemRequest { ItemId = item.Id, K = k }, cancellationToken)
-                .Select(i => BoughtTogether(recommender, i))],
-            trending => new BoughtTogetherRecommendation(trending.ItemId, trending.Score, trending.Reasons, trending.Title, trending.Category, trending.Price, null, null, null, null),
+            (recommender, item, k) => recommender.IsModelItem(item.Id)
+                ? [.. recommender.FrequentlyBoughtTogether(new ItemRequest { ItemId = item.Id, K = k }, cancellationToken).Select(i => BoughtTogether(recommender, i))]
+                : [.. Map(recommender, recommender.Trending(new TrendingRequest { K = k }, cancellationToken), NewItemReason).Select(BoughtTogetherFromTrending)],
+            BoughtTogetherFromTrending,
             (id, recommendationId, version, items) => new BoughtTogetherItems(id, recommendationId, version, items),
             cancellationToken);
 
@@ -258,7 +260,7 @@ public sealed partial class RecommendationFunctions(
         }
 
         var recommender = served.Recommender;
-        var key = new RecommendationCacheKey(TrendingEndpoint, served.Version, segment is null ? null : served.SegmentationVersion, segment, k,
+        var key = new RecommendationCacheKey(TrendingEndpoint, served.CacheVersion, segment is null ? null : served.SegmentationVersion, segment, k,
             categories.Count == 0 ? null : string.Join('\n', categories.Order(StringComparer.Ordinal)));
         var items = cache.GetOrCreate(key, () => Map(recommender,
             recommender.Trending(new TrendingRequest { K = k, Segment = segment, Filters = Filters(categories, []) }, cancellationToken), null));
@@ -303,7 +305,7 @@ public sealed partial class RecommendationFunctions(
         var recommender = served.Recommender;
         var known = recommender.FindItem(itemId);
         // Every unknown item gets the same fallback: one entry for all of them (a null subject), so made-up ids cannot flood the cache.
-        var items = cache.GetOrCreate(new RecommendationCacheKey(endpoint, served.Version, null, known?.Id, k, null), () => known is null
+        var items = cache.GetOrCreate(new RecommendationCacheKey(endpoint, served.CacheVersion, null, known?.Id, k, null), () => known is null
             ? [.. Map(recommender, recommender.Trending(new TrendingRequest { K = k }, cancellationToken), UnknownItemReason).Select(fromTrending)]
             : answerKnown(recommender, known, k));
         var recommendationId = NewRecommendationId();
@@ -376,7 +378,8 @@ public sealed partial class RecommendationFunctions(
         {
             var item = items[i];
             var facts = recommender.FindItem(item.ItemId);
-            result[i] = new RecommendationItem(item.ItemId, item.Score, note is null ? [item.Reason] : [item.Reason, note], item.Title, facts?.Category, facts?.Price ?? 0m);
+            result[i] = new RecommendationItem(item.ItemId, item.Score, note is null ? [item.Reason] : [item.Reason, note], facts?.Title ?? item.Title, facts?.Category,
+                facts?.Price ?? 0m, facts?.Currency, facts?.ImageUrl, facts?.ProductUrl);
         }
 
         return result;
@@ -385,9 +388,13 @@ public sealed partial class RecommendationFunctions(
     private static BoughtTogetherRecommendation BoughtTogether(Recommender recommender, BoughtTogetherItem item)
     {
         var facts = recommender.FindItem(item.ItemId);
-        return new BoughtTogetherRecommendation(item.ItemId, item.Confidence, [item.Reason], item.Title, facts?.Category, facts?.Price ?? 0m,
-            item.Baskets, item.Support, item.Confidence, item.Lift);
+        return new BoughtTogetherRecommendation(item.ItemId, item.Confidence, [item.Reason], facts?.Title ?? item.Title, facts?.Category, facts?.Price ?? 0m,
+            item.Baskets, item.Support, item.Confidence, item.Lift, facts?.Currency, facts?.ImageUrl, facts?.ProductUrl);
     }
+
+    private static BoughtTogetherRecommendation BoughtTogetherFromTrending(RecommendationItem trending) =>
+        new(trending.ItemId, trending.Score, trending.Reasons, trending.Title, trending.Category, trending.Price, null, null, null, null,
+            trending.Currency, trending.ImageUrl, trending.ProductUrl);
 
     private static string NewRecommendationId() => Guid.NewGuid().ToString("N");
 

@@ -10,15 +10,27 @@ public interface IRecommendedItem
     string Title { get; }
 
     string? Category { get; }
+
+    string? Currency { get; }
+
+    string? ImageUrl { get; }
+
+    string? ProductUrl { get; }
 }
 
-/// <summary>One recommended item: the engine's reason first, then any note about a fallback.</summary>
-public sealed record RecommendationItem(string ItemId, float Score, IReadOnlyList<string> Reasons, string Title, string? Category, decimal Price) : IRecommendedItem;
+/// <summary>
+/// One recommended item: the engine's reason first, then any note about a fallback; with the catalogue's title, price,
+/// currency, image and product URL so a storefront renders it without a second lookup (null where the catalogue has none).
+/// </summary>
+public sealed record RecommendationItem(
+    string ItemId, float Score, IReadOnlyList<string> Reasons, string Title, string? Category, decimal Price,
+    string? Currency = null, string? ImageUrl = null, string? ProductUrl = null) : IRecommendedItem;
 
 /// <summary>An item bought together with the requested one; the statistics are null when the list fell back to trending.</summary>
 public sealed record BoughtTogetherRecommendation(
     string ItemId, float Score, IReadOnlyList<string> Reasons, string Title, string? Category, decimal Price,
-    int? Baskets, float? Support, float? Confidence, float? Lift) : IRecommendedItem;
+    int? Baskets, float? Support, float? Confidence, float? Lift,
+    string? Currency = null, string? ImageUrl = null, string? ProductUrl = null) : IRecommendedItem;
 
 /// <summary><c>GET v1/users/{userId}/recommendations</c>.</summary>
 public sealed record UserRecommendations(string UserId, string RecommendationId, string ModelVersion, IReadOnlyList<RecommendationItem> Recommendations);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
+using SmartShop.Core.Training;
 using SmartShop.Functions.Operations;
 
 namespace SmartShop.Functions.Serving;
@@ -16,6 +17,9 @@ namespace SmartShop.Functions.Serving;
 /// (<see cref="ServingDemand"/>; until then, and while loading, the routes answer 503 model-not-loaded), then polls the
 /// active pointers every <see cref="ModelRegistryOptions.PollIntervalSeconds"/>. A changed pointer (new ETag) is downloaded,
 /// loaded and swapped in; a version that fails to load is logged and skipped, and the previous model keeps serving.
+/// On the same poll it reads the catalogue (the active uploaded catalogue version, then the changes the admin routes
+/// stored in <see cref="CatalogueStore"/>, each only when its ETag moved) and lays it over the served recommender, so a
+/// catalogue change reaches every instance within one poll interval, without a retrain.
 /// </summary>
 public sealed partial class ModelRefreshService : BackgroundService
 {
@@ -30,6 +34,13 @@ public sealed partial class ModelRefreshService : BackgroundService
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     // The pointer ETag last acted on per model, loaded or rejected, so a bad version is not downloaded on every poll.
     private readonly Dictionary<string, ETag> _seen = new(StringComparer.Ordinal);
+    private readonly CatalogueStore _catalogueStore;
+    private readonly string _catalogueModel;
+    // The catalogue laid over every recommender served: the uploaded catalogue (version and items) plus the stored changes.
+    private string? _baseCatalogueVersion;
+    private IReadOnlyList<CatalogueItem> _baseCatalogue = [];
+    private CatalogueChanges? _catalogueChanges;
+    private CatalogueOverlay _catalogue = CatalogueOverlay.Empty;
 
     public ModelRefreshService(
         ModelRegistry registry,
@@ -37,10 +48,15 @@ public sealed partial class ModelRefreshService : BackgroundService
         ModelStatusBoard status,
         ServingDemand demand,
         IOptions<ModelRegistryOptions> options,
+        CatalogueStore catalogueStore,
+        IOptions<TrainingOptions> training,
         TimeProvider timeProvider,
         ILogger<ModelRefreshService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(training);
+        _catalogueStore = catalogueStore;
+        _catalogueModel = training.Value.CatalogueModel;
         _demand = demand;
         _registry = registry;
         _serving = serving;
@@ -58,6 +74,8 @@ public sealed partial class ModelRefreshService : BackgroundService
         {
             // One read of the pair: a training run activates both in one pointer write, so they come from the same run.
             var (activeRecommendations, activeSegmentation) = await _registry.GetActiveSetAsync(ModelStatusBoard.Recommendations, ModelStatusBoard.Segmentation, cancellationToken).ConfigureAwait(false);
+            // The catalogue first, so a recommender loaded on this poll is served with it from its first request.
+            var catalogueChanged = await RefreshCatalogueAsync(cancellationToken).ConfigureAwait(false);
             var segmentation = await RefreshSlotAsync(ModelStatusBoard.Segmentation, activeSegmentation, LoadSegmentationAsync, cancellationToken).ConfigureAwait(false);
             var recommendations = await RefreshSlotAsync(ModelStatusBoard.Recommendations, activeRecommendations, LoadRecommenderAsync, cancellationToken).ConfigureAwait(false);
             // A new segmentation changes "popular in your segment" of the recommender already served.
@@ -65,6 +83,12 @@ public sealed partial class ModelRefreshService : BackgroundService
                 && _serving.Recommendations is { } current)
             {
                 _serving.Serve(WithSegments(current.Version, current.Recommender.Model, current.LoadedAt));
+            }
+            else if (catalogueChanged && recommendations.Status != ModelRefreshStatus.Loaded && _serving.Recommendations is { } served)
+            {
+                var recommender = served.Recommender.WithCatalogue(_catalogue);
+                recommender.PrepareNewItems();
+                _serving.Serve(served with { Recommender = recommender });
             }
 
             return [recommendations, segmentation];
@@ -176,7 +200,78 @@ public sealed partial class ModelRefreshService : BackgroundService
     {
         var segmentation = _serving.Segmentation;
         var trending = segmentation is null ? null : BuildSegmentTrending(model, segmentation.Saved);
-        return new ServedRecommender(version, new Recommender(model, segments: trending), trending, loadedAt, trending is null ? null : segmentation!.Version);
+        var recommender = new Recommender(model, segments: trending, catalogue: _catalogue);
+        recommender.PrepareNewItems();
+        return new ServedRecommender(version, recommender, trending, loadedAt, trending is null ? null : segmentation!.Version);
+    }
+
+    /// <summary>The catalogue laid over the served recommender now (empty until the first refresh reads it).</summary>
+    public CatalogueOverlay Catalogue => Volatile.Read(ref _catalogue);
+
+    /// <summary>
+    /// Reads the uploaded catalogue's active version and the stored catalogue changes, each only when it moved; true
+    /// when the overlay changed. Unreadable storage or a bad catalogue file keeps the overlay already served.
+    /// </summary>
+    private async Task<bool> RefreshCatalogueAsync(CancellationToken cancellationToken)
+    {
+        var changed = false;
+        ActiveModel? active = null;
+        try
+        {
+            active = await _registry.GetActiveAsync(_catalogueModel, cancellationToken).ConfigureAwait(false);
+            if (active?.Version != _baseCatalogueVersion)
+            {
+                _baseCatalogue = active is null ? [] : await LoadBaseCatalogueAsync(active.Version, cancellationToken).ConfigureAwait(false);
+                _baseCatalogueVersion = active?.Version;
+                changed = true;
+            }
+        }
+        catch (Exception e) when (IsBadVersion(e) || e is FileNotFoundException)
+        {
+            // The file itself is unusable: remember its version so it is not downloaded on every poll; the previous items stay.
+            _baseCatalogueVersion = active?.Version;
+            LogCatalogueFailed(_logger, e, "the uploaded catalogue");
+        }
+        catch (RequestFailedException e)
+        {
+            LogCatalogueFailed(_logger, e, "the uploaded catalogue");
+        }
+
+        try
+        {
+            if (await _catalogueStore.ReadIfChangedAsync(_catalogueChanges?.Version, cancellationToken).ConfigureAwait(false) is { } changes)
+            {
+                _catalogueChanges = changes;
+                changed = true;
+            }
+        }
+        catch (RequestFailedException e)
+        {
+            LogCatalogueFailed(_logger, e, "the catalogue changes");
+        }
+
+        if (changed)
+        {
+            var version = (_baseCatalogueVersion ?? "none") + "+" + (_catalogueChanges?.Version ?? CatalogueStore.EmptyVersion);
+            Volatile.Write(ref _catalogue, CatalogueOverlay.Create(version, _baseCatalogue, _catalogueChanges?.Records ?? []));
+            LogCatalogueApplied(_logger, _catalogue.Version, _catalogue.Count);
+        }
+
+        return changed;
+    }
+
+    private async Task<IReadOnlyList<CatalogueItem>> LoadBaseCatalogueAsync(string version, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "smartshop-serving", "catalogue-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await _registry.DownloadVersionAsync(_catalogueModel, version, directory, cancellationToken).ConfigureAwait(false);
+            return [.. Core.Recommendations.Catalogue.Load(Path.Combine(directory, ModelPublisher.CatalogueFileName)).Items];
+        }
+        finally
+        {
+            TryDelete(directory);
+        }
     }
 
     /// <summary>Each known customer's segment, named "&lt;id&gt; &lt;persona&gt;" as the demo and the reasons show it.</summary>
@@ -233,6 +328,12 @@ public sealed partial class ModelRefreshService : BackgroundService
 
     [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Checking the model registry failed; the loaded models keep serving")]
     private static partial void LogPollFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6105, Level = LogLevel.Information, Message = "Serving catalogue {CatalogueVersion} ({Entries} entries laid over the model)")]
+    private static partial void LogCatalogueApplied(ILogger logger, string catalogueVersion, int entries);
+
+    [LoggerMessage(EventId = 6106, Level = LogLevel.Warning, Message = "Reading {Part} failed; the catalogue already served stays")]
+    private static partial void LogCatalogueFailed(ILogger logger, Exception exception, string part);
 
     [LoggerMessage(EventId = 6104, Level = LogLevel.Warning, Message = "Could not delete the model download directory {Directory}")]
     private static partial void LogCleanupFailed(ILogger logger, Exception exception, string directory);

@@ -6,7 +6,11 @@ namespace SmartShop.Functions.Serving;
 /// <summary>A loaded recommendations version; immutable, so a request keeps using the snapshot it read.</summary>
 /// <param name="Trending">Per-segment trending built from the segmentation served when this snapshot was made (null without one).</param>
 /// <param name="SegmentationVersion">The segmentation version <paramref name="Trending"/> came from.</param>
-public sealed record ServedRecommender(string Version, Recommender Recommender, SegmentTrending? Trending, DateTimeOffset LoadedAt, string? SegmentationVersion = null);
+public sealed record ServedRecommender(string Version, Recommender Recommender, SegmentTrending? Trending, DateTimeOffset LoadedAt, string? SegmentationVersion = null)
+{
+    /// <summary>What a cached answer depends on besides its request: the model version and the catalogue laid over it.</summary>
+    public string CacheVersion => Version + "+" + Recommender.Catalogue.Version;
+}
 
 /// <summary>A loaded segmentation version; immutable.</summary>
 public sealed record ServedSegmentation(string Version, SavedSegmentation Saved, DateTimeOffset LoadedAt);

@@ -20,7 +20,7 @@ public static class StorageServiceExtensions
 {
     /// <summary>
     /// Blob and Table clients (registered once through AddAzureClients with one credential), the model registry,
-    /// the event lake writer, the document log store (Cosmos DB when Cosmos:Endpoint is set, Table
+    /// the event lake writer, the catalogue change store, the document log store (Cosmos DB when Cosmos:Endpoint is set, Table
     /// storage otherwise) and the background document log writer.
     /// </summary>
     public static IHostApplicationBuilder AddSmartShopStorage(this IHostApplicationBuilder builder)
@@ -61,6 +61,7 @@ public static class StorageServiceExtensions
             return new ModelRegistry(sp.GetRequiredService<BlobContainers>(), sp.GetRequiredService<TimeProvider>(), registry.ContainerName, registry.KeepVersions);
         });
         services.AddSingleton<EventLakeWriter>();
+        services.AddSingleton(sp => new CatalogueStore(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<TimeProvider>()));
 
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<DocumentLogOptions>>().Value);
         services.AddSingleton(sp =>

@@ -127,7 +127,7 @@ public sealed class InteractionSourcesTests
         FluentActions.Invoking(() => Catalogue.Load(new StringReader(csv)))
             .Should().Throw<InvalidDataException>().WithMessage("*line 3*price*");
         var ok = Catalogue.Load(new StringReader("id,title,category,price,in_stock\na,Mug,Kitchen,2.5,no\n"));
-        ok.Find("A").Should().Be(new CatalogueItem("A", "Mug", "Kitchen", 2.5m, false));
+        ok.Find("a").Should().Be(new CatalogueItem("a", "Mug", "Kitchen", 2.5m, false), "ids are kept as sent, never upper-cased");
     }
 
     [Fact]

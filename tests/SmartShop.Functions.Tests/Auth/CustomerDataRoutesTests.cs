@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using SmartShop.Functions.CatalogueAdmin;
 using SmartShop.Functions.Http;
 using SmartShop.Functions.Segmentation;
 using SmartShop.Functions.Tests.Http;
@@ -10,7 +11,7 @@ namespace SmartShop.Functions.Tests.Auth;
 
 /// <summary>
 /// Routes that answer with customers' own data (segmentation analyses and their assignments, a customer's segment with
-/// its figures) are admin routes: the host demands the master key, and with Entra ID configured the worker demands an
+/// its figures), and the routes that change the catalogue, are admin routes: the host demands the master key, and with Entra ID configured the worker demands an
 /// admin token, so the storefront's function key reaches none of them.
 /// </summary>
 public sealed class CustomerDataRoutesTests : IDisposable
@@ -20,6 +21,9 @@ public sealed class CustomerDataRoutesTests : IDisposable
         nameof(AnalysesFunctions.CreateAnalysis), nameof(AnalysesFunctions.ListAnalyses), nameof(AnalysesFunctions.GetAnalysis),
         nameof(AnalysesFunctions.GetAnalysisAssignments), nameof(AnalysesFunctions.GetAnalysisDendrogram), nameof(AnalysesFunctions.DeleteAnalysis),
         nameof(SegmentsFunctions.GetUserSegment),
+        // Not customers' data, but the shop's catalogue: only the shop's admins change what is recommended.
+        nameof(CatalogueFunctions.UpsertCatalogueItems), nameof(CatalogueFunctions.GetCatalogueItem), nameof(CatalogueFunctions.MarkCatalogueItemOutOfStock),
+        nameof(CatalogueFunctions.MarkCatalogueItemInStock), nameof(CatalogueFunctions.DeleteCatalogueItem),
     ];
 
     private readonly TestTokenIssuer _issuer = new();
@@ -57,10 +61,9 @@ public sealed class CustomerDataRoutesTests : IDisposable
 
     private async Task<int> InvokeAsync(string function, string? authorization)
     {
-        var (method, type) = typeof(AnalysesFunctions).GetMethod(function) is { } analyses
-            ? (analyses, typeof(AnalysesFunctions))
-            : (typeof(SegmentsFunctions).GetMethod(function)!, typeof(SegmentsFunctions));
-        var request = ApiHost.Request(method.GetParameters()[0].GetCustomAttribute<HttpTriggerAttribute>()!.Methods![0].ToUpperInvariant(),
+        var (method, type) = new[] { typeof(AnalysesFunctions), typeof(SegmentsFunctions), typeof(CatalogueFunctions) }
+            .Select(t => (Method: t.GetMethod(function), Type: t)).Single(m => m.Method is not null);
+        var request = ApiHost.Request(method!.GetParameters()[0].GetCustomAttribute<HttpTriggerAttribute>()!.Methods![0].ToUpperInvariant(),
             configure: r =>
             {
                 if (authorization is not null)

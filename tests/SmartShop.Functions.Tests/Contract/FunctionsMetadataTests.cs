@@ -41,6 +41,7 @@ public sealed class FunctionsMetadataTests
             "CreateAnalysis", "ListAnalyses", "GetAnalysis", "GetAnalysisAssignments", "GetAnalysisDendrogram", "DeleteAnalysis", "RunQueuedAnalysis",
             "GetSegments", "GetUserSegment", "PredictSegment",
             "ScheduledRetrain", "CheckDrift",
+            "UpsertCatalogueItems", "GetCatalogueItem", "MarkCatalogueItemOutOfStock", "MarkCatalogueItemInStock", "DeleteCatalogueItem",
         }.Order(StringComparer.Ordinal));
     }
 
@@ -146,6 +147,11 @@ public sealed class FunctionsMetadataTests
     [InlineData("GetSegments", "v1/segments", "Function", "get")]
     [InlineData("GetUserSegment", "v1/users/{userId}/segment", "Admin", "get")]
     [InlineData("PredictSegment", "v1/segments/predict", "Function", "post")]
+    [InlineData("UpsertCatalogueItems", "v1/catalogue/items", "Admin", "put")]
+    [InlineData("GetCatalogueItem", "v1/catalogue/items/{itemId}", "Admin", "get")]
+    [InlineData("MarkCatalogueItemOutOfStock", "v1/catalogue/items/{itemId}/out-of-stock", "Admin", "post")]
+    [InlineData("MarkCatalogueItemInStock", "v1/catalogue/items/{itemId}/in-stock", "Admin", "post")]
+    [InlineData("DeleteCatalogueItem", "v1/catalogue/items/{itemId}", "Admin", "delete")]
     public void HttpRoutesHaveTheirAuthLevels(string function, string route, string authLevel, string method)
     {
         var trigger = Trigger(function);

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,11 +29,16 @@ internal sealed class ApiHost : IDisposable
         });
         builder.Configuration.AddInMemoryCollection(settings ?? []);
         builder.AddSmartShopServices();
+        // A catalogue table of its own too: a test deleting or restocking an item never changes another test's catalogue.
+        CatalogueTable = "catalogue" + Guid.NewGuid().ToString("N")[..20];
+        builder.Services.AddSingleton(sp => new CatalogueStore(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<TimeProvider>(), CatalogueTable));
         replace?.Invoke(builder.Services);
         _host = builder.Build();
     }
 
     public IServiceProvider Services => _host.Services;
+
+    public string CatalogueTable { get; }
 
     public ModelRegistry Registry => Services.GetRequiredService<ModelRegistry>();
 

@@ -112,8 +112,9 @@ internal sealed class HostileRequests(int seed, IReadOnlyList<string> plausibleI
         };
     }
 
-    private byte[] Body() => _random.Next(16) switch
+    private byte[] Body() => _random.Next(18) switch
     {
+        16 or 17 => Encoding.UTF8.GetBytes(CatalogueItems()),
         0 => [],
         1 => RandomBytes(_random.Next(1, 4096)),
         2 => Encoding.UTF8.GetBytes(Nesting(Pick([64, 1000, 50_000]))),
@@ -135,6 +136,24 @@ internal sealed class HostileRequests(int seed, IReadOnlyList<string> plausibleI
         _random.Next(2) == 0 ? "\"k\":" + (_random.Next(3) > 0 ? _random.Next(1, 30).ToString(CultureInfo.InvariantCulture) : _random.Next(2) == 0 ? Number() : Json(1)) : null,
         _random.Next(10) == 0 ? JsonString(RandomText(5)) + ":" + Json(2) : null,
     }.Where(p => p is not null)) + "}";
+
+    // Upsert batches for the catalogue routes: mostly well-formed items (so some batches are stored), with hostile ids,
+    // prices, URLs, currencies and attributes mixed in, and now and then more items than a batch may hold.
+    private string CatalogueItems() => "[" + string.Join(',', Enumerable.Range(0, _random.Next(8) == 0 ? _random.Next(0, 600) : _random.Next(1, 4)).Select(_ => "{" + string.Join(',', new[]
+    {
+        "\"id\":" + JsonString(_random.Next(8) > 0 ? Pick(plausibleIds) : Pick(HostileStrings)),
+        _random.Next(12) > 0 ? "\"title\":" + JsonString(_random.Next(8) > 0 ? "Red mug " + _random.Next(1000).ToString(CultureInfo.InvariantCulture) : Pick(HostileStrings)) : null,
+        _random.Next(12) > 0 ? "\"price\":" + (_random.Next(8) > 0 ? _random.Next(0, 500).ToString(CultureInfo.InvariantCulture) : Number()) : null,
+        _random.Next(2) == 0 ? "\"description\":" + JsonString(_random.Next(4) > 0 ? "Glazed stoneware, ünïcode ✓\n" + _random.Next(100).ToString(CultureInfo.InvariantCulture) + " cl" : RandomText(_random.Next(0, 200))) : null,
+        _random.Next(2) == 0 ? "\"category\":" + JsonString(_random.Next(8) > 0 ? "Home > Kitchen" : Pick(HostileStrings)) : null,
+        _random.Next(3) == 0 ? "\"currency\":" + JsonString(_random.Next(8) > 0 ? "GBP" : Pick(["gbp", "", "POUNDS", "€"])) : null,
+        _random.Next(3) == 0 ? "\"imageUrl\":" + JsonString(_random.Next(8) > 0 ? "https://cdn.example/i.jpg" : Pick(HostileStrings)) : null,
+        _random.Next(4) == 0 ? "\"productUrl\":" + JsonString(_random.Next(8) > 0 ? "https://shop.example/p/i" : Pick(HostileStrings)) : null,
+        _random.Next(3) == 0 ? "\"inStock\":" + (_random.Next(8) > 0 ? Pick(["true", "false"]) : Json(1)) : null,
+        _random.Next(4) == 0 ? "\"isProduct\":" + (_random.Next(8) > 0 ? Pick(["true", "false"]) : Json(1)) : null,
+        _random.Next(4) == 0 ? "\"attributes\":" + (_random.Next(8) > 0 ? "{\"colour\":" + JsonString(Pick(["red", "blue", "ünïcode"])) + "}" : Json(2)) : null,
+        _random.Next(24) == 0 ? JsonString(RandomText(5)) + ":" + Json(1) : null,
+    }.Where(p => p is not null)) + "}")) + "]";
 
     private string Events()
     {

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
+using SmartShop.Core.Recommendations;
 using SmartShop.Functions.Http;
 using SmartShop.Functions.Tests.Auth;
 
@@ -113,6 +114,26 @@ public sealed class OpenApiDocumentTests
         schemas["ActivePointer"]!["properties"]!["previousVersion"]!["nullable"]!.GetValue<bool>().Should().BeTrue();
         schemas["ActivePointer"]!["required"]!.AsArray().Select(r => (string)r!).Should().NotContain("previousVersion").And.Contain("version");
         schemas["ClickstreamEvent"]!["properties"]!.AsObject().ContainsKey("actorId").Should().BeFalse("a computed property is not part of a request body");
+    }
+
+    [Fact]
+    public void TheCatalogueItemSchemaStatesTheBoundsTheRoutesEnforce()
+    {
+        var document = Served(bearer: true);
+        var item = document["components"]!["schemas"]!["CatalogueItemJson"]!.AsObject();
+        var properties = item["properties"]!.AsObject();
+
+        item["required"]!.AsArray().Select(r => (string)r!).Should().Equal("id", "title", "price");
+        properties["id"]!["maxLength"]!.GetValue<int>().Should().Be(CatalogueItemRules.MaxIdLength);
+        properties["id"]!["pattern"]!.GetValue<string>().Should().Be(CatalogueItemRules.IdPattern);
+        properties["id"]!.AsObject().ContainsKey("nullable").Should().BeFalse();
+        properties["price"]!["maximum"]!.GetValue<double>().Should().Be((double)CatalogueItemRules.MaxPrice);
+        properties["price"]!.AsObject().ContainsKey("nullable").Should().BeFalse();
+        properties["description"]!["maxLength"]!.GetValue<int>().Should().Be(CatalogueItemRules.MaxDescriptionLength);
+        properties["attributes"]!["maxProperties"]!.GetValue<int>().Should().Be(CatalogueItemRules.MaxAttributes);
+        var upsert = document["paths"]!["/v1/catalogue/items"]!["put"]!;
+        upsert["requestBody"]!["content"]!["application/json"]!["schema"]!["type"]!.GetValue<string>().Should().Be("array");
+        upsert["responses"]!.AsObject().Select(r => r.Key).Should().Contain(["200", "400", "401", "403", "413", "415", "503"]);
     }
 
     [Fact]

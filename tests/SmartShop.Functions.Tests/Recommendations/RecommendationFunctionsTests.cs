@@ -42,7 +42,8 @@ public sealed class RecommendationFunctionsTests(LoadedRecommendationApi api) : 
         var json = JsonNode.Parse(JsonSerializer.Serialize(response, HostJson))!.AsObject();
 
         json.Select(p => p.Key).Should().Equal("userId", "recommendationId", "modelVersion", "recommendations");
-        json["recommendations"]!.AsArray()[0]!.AsObject().Select(p => p.Key).Should().Equal("itemId", "score", "reasons", "title", "category", "price");
+        json["recommendations"]!.AsArray()[0]!.AsObject().Select(p => p.Key).Should()
+            .Equal("itemId", "score", "reasons", "title", "category", "price", "currency", "imageUrl", "productUrl");
     }
 
     [Fact]
