@@ -9,10 +9,15 @@ internal static class RecommendationInputs
 {
     public static (List<Transaction> Rows, Catalogue Catalogue) ReadTransactions(string path, string? cataloguePath, TransactionCsvOptions csv, TextWriter log, CancellationToken cancellationToken)
     {
+        // A catalogue's isProduct: false items (fees, vouchers) are dropped while reading, with their own reason.
+        var given = cataloguePath is null ? null : Catalogue.Load(cataloguePath);
+        if (given is not null)
+        {
+            csv = csv with { Rules = csv.Rules with { NonProductItems = given.Items.Where(i => !i.IsProduct).Select(i => i.Id).ToHashSet(StringComparer.Ordinal) } };
+        }
         var set = ReadRows(path, csv, log, cancellationToken);
         var rows = set.Rows as List<Transaction> ?? [.. set.Rows];
-        var catalogue = cataloguePath is null ? Catalogue.FromTransactions(rows) : Catalogue.Load(cataloguePath);
-        return (rows, catalogue);
+        return (rows, given ?? Catalogue.FromTransactions(rows));
     }
 
     public static TransactionSet ReadRows(string path, TransactionCsvOptions csv, TextWriter log, CancellationToken cancellationToken)

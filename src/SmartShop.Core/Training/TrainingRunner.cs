@@ -297,6 +297,9 @@ public sealed partial class TrainingRunner
         var last = events.Max(e => e.Timestamp);
         var first = events.Min(e => e.Timestamp);
         var cutoff = last - _options.Holdout;
+        var catalogue = await LoadCatalogueAsync(run, data, cutoff, cancellationToken).ConfigureAwait(false);
+        data = ExcludeNonProducts(run, data, catalogue);
+        events = data.Events;
         var trainEvents = events.Where(e => e.Timestamp < cutoff).ToList();
         FillSummary(run, data, first, last, cutoff, trainEvents.Count);
         if (trainEvents.Count == 0)
@@ -310,7 +313,6 @@ public sealed partial class TrainingRunner
         var recommendationsModel = _options.RecommendationsModel;
         var active = await _publisher.Registry.GetActiveAsync(recommendationsModel, cancellationToken).ConfigureAwait(false);
         var split = HoldoutSplit.FromPurchases(events, cutoff);
-        var catalogue = await LoadCatalogueAsync(run, data, cutoff, cancellationToken).ConfigureAwait(false);
         var challenger = new RecommenderTrainer(_recipes.Recommender).Train(trainEvents, catalogue, cancellationToken: cancellationToken);
         Lap(run, "train");
         var challengerMetrics = HoldoutMetrics.Score(new Recommender(challenger), split, cancellationToken);
@@ -444,6 +446,19 @@ public sealed partial class TrainingRunner
             run.Problems.Add($"Segmentation skipped: {e.Message}");
             return null;
         }
+    }
+
+    /// <summary>Items the catalogue marks <c>isProduct: false</c> (fees, vouchers) are neither trained on nor segmented on.</summary>
+    private static TrainingData ExcludeNonProducts(RunContext run, TrainingData data, Catalogue catalogue)
+    {
+        var nonProducts = catalogue.Items.Where(i => !i.IsProduct).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        if (nonProducts.Count == 0)
+        {
+            return data;
+        }
+        var events = data.Events.Where(e => !nonProducts.Contains(e.ItemId)).ToList();
+        run.Summary["nonProductInteractions"] = Invariant(data.Events.Count - events.Count);
+        return data with { Events = events, Transactions = data.Transactions?.Where(t => !nonProducts.Contains(t.StockCode)).ToList() };
     }
 
     private async Task<Catalogue> LoadCatalogueAsync(RunContext run, TrainingData data, DateTime cutoff, CancellationToken cancellationToken)
