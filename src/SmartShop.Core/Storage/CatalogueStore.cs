@@ -21,8 +21,9 @@ public sealed record CatalogueChanges(string Version, IReadOnlyList<CatalogueRec
 /// The catalogue changes the admin routes make, in Table storage of the app's account: one entity per item (partition
 /// "item", row = the escaped id; a deletion is kept as a tombstone so every instance learns of it) and a change marker
 /// rewritten after every write. Serving instances poll the marker (one point read) and re-read the items only when its
-/// ETag moved. Writes go item(s) first, marker second, and readers read the marker first, so a reader never records a
-/// version newer than the items it read.
+/// ETag moved (and now and then regardless, should a marker write have been lost after its items were written). Writes
+/// go item(s) first, marker second, and readers read the marker first, so a reader never records a version newer than
+/// the items it read.
 /// </summary>
 public sealed class CatalogueStore(TableServiceClient serviceClient, TimeProvider timeProvider, string tableName = CatalogueStore.DefaultTableName)
 {
@@ -56,13 +57,24 @@ public sealed class CatalogueStore(TableServiceClient serviceClient, TimeProvide
         var now = timeProvider.GetUtcNow();
         // One entity group transaction per 100 items (a transaction may touch an entity once: the last of a repeated id wins).
         var distinct = items.Reverse().DistinctBy(i => i.Id, StringComparer.Ordinal).Reverse().ToList();
-        foreach (var chunk in distinct.Chunk(MaxTransactionSize))
+        var written = 0;
+        try
         {
-            var actions = chunk.Select(i => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(i.Id, i, now))).ToList();
-            await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            foreach (var chunk in distinct.Chunk(MaxTransactionSize))
+            {
+                var actions = chunk.Select(i => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(i.Id, i, now))).ToList();
+                await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                written++;
+            }
         }
-
-        await MoveMarkerAsync(table, now, cancellationToken).ConfigureAwait(false);
+        finally
+        {
+            // A batch that failed half-way still announces the chunks it stored (the caller sends the batch again).
+            if (written > 0)
+            {
+                await MoveMarkerAsync(table, now, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>The stored record of an item (a deletion included), or null when the store never heard of it.</summary>
@@ -141,14 +153,12 @@ public sealed class CatalogueStore(TableServiceClient serviceClient, TimeProvide
             return null;
         }
 
+        // Read even without a marker: the first write's marker update may be the one that was lost.
         var records = new List<CatalogueRecord>();
-        if (marker.HasValue)
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ItemPartition}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ItemPartition}");
-            await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                records.Add(FromEntity(entity));
-            }
+            records.Add(FromEntity(entity));
         }
 
         return new CatalogueChanges(version, records);

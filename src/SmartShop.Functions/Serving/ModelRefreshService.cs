@@ -41,6 +41,10 @@ public sealed partial class ModelRefreshService : BackgroundService
     private IReadOnlyList<CatalogueItem> _baseCatalogue = [];
     private CatalogueChanges? _catalogueChanges;
     private CatalogueOverlay _catalogue = CatalogueOverlay.Empty;
+    private DateTimeOffset _catalogueReadAt = DateTimeOffset.MinValue;
+
+    /// <summary>How often the catalogue changes are read in full even when their change marker has not moved.</summary>
+    public static readonly TimeSpan CatalogueFullReadInterval = TimeSpan.FromMinutes(10);
 
     public ModelRefreshService(
         ModelRegistry registry,
@@ -239,10 +243,15 @@ public sealed partial class ModelRefreshService : BackgroundService
 
         try
         {
-            if (await _catalogueStore.ReadIfChangedAsync(_catalogueChanges?.Version, cancellationToken).ConfigureAwait(false) is { } changes)
+            // Now and then everything is read whatever the marker says: a write whose marker update was lost (the writer
+            // failed between the two) is then served within CatalogueFullReadInterval instead of at the next change.
+            var now = _timeProvider.GetUtcNow();
+            var full = now - _catalogueReadAt >= CatalogueFullReadInterval;
+            if (await _catalogueStore.ReadIfChangedAsync(full ? null : _catalogueChanges?.Version, cancellationToken).ConfigureAwait(false) is { } changes)
             {
+                _catalogueReadAt = now;
+                changed = !full || _catalogueChanges is null || !SameRecords(_catalogueChanges, changes);
                 _catalogueChanges = changes;
-                changed = true;
             }
         }
         catch (RequestFailedException e)
@@ -259,6 +268,10 @@ public sealed partial class ModelRefreshService : BackgroundService
 
         return changed;
     }
+
+    private static bool SameRecords(CatalogueChanges before, CatalogueChanges after) =>
+        before.Version == after.Version && before.Records.Count == after.Records.Count
+        && before.Records.Zip(after.Records).All(p => p.First.Id == p.Second.Id && p.First.ChangedAt == p.Second.ChangedAt);
 
     private async Task<IReadOnlyList<CatalogueItem>> LoadBaseCatalogueAsync(string version, CancellationToken cancellationToken)
     {

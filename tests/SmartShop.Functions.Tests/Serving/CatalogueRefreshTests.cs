@@ -1,5 +1,7 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using SmartShop.Core.Recommendations;
 using SmartShop.Core.Storage;
 using SmartShop.Functions.Serving;
 using SmartShop.Functions.Tests.Http;
@@ -27,6 +29,27 @@ public sealed class CatalogueRefreshTests
         outcomes[0].Status.Should().Be(ModelRefreshStatus.Loaded);
         host.Serving.Recommendations!.Recommender.Catalogue.Count.Should().Be(0);
         host.Refresh.Catalogue.Version.Should().Be(CatalogueStore.EmptyVersion);
+    }
+
+    [Fact]
+    public async Task AChangeWhoseMarkerWriteWasLostIsServedAfterTheNextFullRead()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var host = new ApiHost(replace: services => services.AddSingleton<TimeProvider>(time));
+        await ServingTestModels.PublishRecommenderAsync(host.Registry, "r1");
+        await host.Refresh.RefreshAsync();
+        var item = host.Serving.Recommendations!.Recommender.Trending(new TrendingRequest { K = 1 })[0].ItemId;
+        // A writer that stored the tombstone and failed before moving the change marker.
+        var table = new TableClient(Environment.GetEnvironmentVariable("SMARTSHOP_TEST_STORAGE") is { Length: > 0 } storage ? storage : "UseDevelopmentStorage=true", host.CatalogueTable);
+        await table.UpsertEntityAsync(new TableEntity("item", Uri.EscapeDataString(item)) { ["Id"] = item, ["ChangedAt"] = time.GetUtcNow(), ["Deleted"] = true });
+        IEnumerable<string> Trending() => host.Serving.Recommendations!.Recommender.Trending(new TrendingRequest { K = 50 }).Select(r => r.ItemId);
+
+        await host.Refresh.RefreshAsync();
+        Trending().Should().Contain(item, "the marker did not move");
+        time.Advance(ModelRefreshService.CatalogueFullReadInterval);
+        await host.Refresh.RefreshAsync();
+
+        Trending().Should().NotContain(item);
     }
 
     [Fact]
