@@ -33,7 +33,7 @@ internal static class TrainingInputReader
         var header = line.Trim().TrimStart('\uFEFF');
         if (header.StartsWith('{'))
         {
-            return TrainingInputKind.ClickstreamJsonLines;
+            return IsCatalogueObject(header) ? TrainingInputKind.Catalogue : TrainingInputKind.ClickstreamJsonLines;
         }
         var delimiter = csv.Delimiter?[0] ?? TransactionCsvReader.SniffDelimiter(header);
         var columns = header.Split(delimiter).Select(c => c.Trim().Trim('"').ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
@@ -52,6 +52,23 @@ internal static class TrainingInputReader
         throw new InvalidDataException(
             $"Unrecognised training file: {HeaderText.Describe(columns.ToList())}; that is not a transactions header ({csv.Columns.InvoiceNo}, {csv.Columns.StockCode}, ... as mapped in Training:Data:Columns), " +
             $"a RetailRocket header ({RetailRocketHeader}), a catalogue header (id,title,category,price,in_stock) or a JSON event.");
+    }
+
+    // A catalogue line has an id and a title; an event has an eventId and a type (docs/catalogue.md, docs/ingestion.md).
+    private static bool IsCatalogueObject(string line)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            var root = json.RootElement;
+            return root.ValueKind == System.Text.Json.JsonValueKind.Object
+                && root.TryGetProperty("id", out _) && root.TryGetProperty("title", out _)
+                && !root.TryGetProperty("eventId", out _);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     public static TrainingData Read(string path, TrainingInputKind kind, TransactionCsvOptions csv, CancellationToken cancellationToken)

@@ -298,7 +298,7 @@ public sealed partial class TrainingRunner
         var first = events.Min(e => e.Timestamp);
         var cutoff = last - _options.Holdout;
         var catalogue = await LoadCatalogueAsync(run, data, cutoff, cancellationToken).ConfigureAwait(false);
-        data = ExcludeNonProducts(run, data, catalogue);
+        (data, catalogue) = ExcludeNonProducts(run, data, catalogue);
         events = data.Events;
         var trainEvents = events.Where(e => e.Timestamp < cutoff).ToList();
         FillSummary(run, data, first, last, cutoff, trainEvents.Count);
@@ -449,16 +449,17 @@ public sealed partial class TrainingRunner
     }
 
     /// <summary>Items the catalogue marks <c>isProduct: false</c> (fees, vouchers) are neither trained on nor segmented on.</summary>
-    private static TrainingData ExcludeNonProducts(RunContext run, TrainingData data, Catalogue catalogue)
+    private static (TrainingData Data, Catalogue Catalogue) ExcludeNonProducts(RunContext run, TrainingData data, Catalogue catalogue)
     {
         var nonProducts = catalogue.Items.Where(i => !i.IsProduct).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
         if (nonProducts.Count == 0)
         {
-            return data;
+            return (data, catalogue);
         }
         var events = data.Events.Where(e => !nonProducts.Contains(e.ItemId)).ToList();
         run.Summary["nonProductInteractions"] = Invariant(data.Events.Count - events.Count);
-        return data with { Events = events, Transactions = data.Transactions?.Where(t => !nonProducts.Contains(t.StockCode)).ToList() };
+        return (data with { Events = events, Transactions = data.Transactions?.Where(t => !nonProducts.Contains(t.StockCode)).ToList() },
+            new Catalogue(catalogue.Items.Where(i => i.IsProduct)));
     }
 
     private async Task<Catalogue> LoadCatalogueAsync(RunContext run, TrainingData data, DateTime cutoff, CancellationToken cancellationToken)

@@ -60,6 +60,26 @@ public sealed class DataOptionsTests : IDisposable
     }
 
     [Fact]
+    public async Task ACataloguesNonProductItemsAreDroppedWithTheirOwnReasonAndNeverRecommended()
+    {
+        var data = WriteEuropeanExport();
+        var catalogue = Path.Combine(_directory.FullName, "catalogue.csv");
+        File.WriteAllLines(catalogue, ["id,title,category,price,in_stock,is_product",
+            .. Enumerable.Range(0, 30).Select(i => string.Create(CultureInfo.InvariantCulture, $"sku-{SyntheticShop.ItemId(i)},Artikel {i},c{i % 3},2.5,true,{(i == 3 ? "false" : "true")}"))]);
+        var model = Path.Combine(_directory.FullName, "model");
+        var recs = Path.Combine(_directory.FullName, "recs.csv");
+        using var log = new StringWriter();
+
+        TrainCommand.Run(data, catalogue, model, new RecommenderOptions { Als = null, MaxDegreeOfParallelism = 2 },
+            new DataOptions().Read(new RootCommand().Parse([])) with { DecimalSeparator = ',', DateFormat = "dd.MM.yyyy HH:mm", Columns = Core.Data.TransactionColumns.FromMappings(European.Skip(5)) },
+            TextWriter.Null, log, CancellationToken.None);
+        (await Invoke("recommend", "--model", model, "--users", "all", "--k", "10", "--out", recs)).Should().Be(0);
+
+        log.ToString().Should().MatchRegex(@"  \d+ rows: item is not a product in the catalogue \(first at line \d+\)");
+        (await File.ReadAllLinesAsync(recs)).Skip(1).Select(l => l.Split(',')[2]).Should().NotContain("sku-I03").And.Contain("sku-I06");
+    }
+
+    [Fact]
     public async Task EvaluateAndSegmentReadTheSameExportWithTheSameOptions()
     {
         var data = WriteEuropeanExport();

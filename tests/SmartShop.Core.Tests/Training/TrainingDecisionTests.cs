@@ -48,12 +48,31 @@ public sealed class TrainingDecisionTests
         message.Should().Contain("Only 40 hold-out users (fewer than 41)");
     }
 
+    [Fact]
+    public void AMappedHeaderInAnotherDelimiterIsATransactionsFile()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "Beleg;Artikel;Menge;Datum;Preis;Kunde\n");
+            var options = new TransactionCsvOptions { Columns = TransactionColumns.FromMappings(["OrderId=Beleg", "ItemId=Artikel"]) };
+
+            TrainingInputReader.Detect(path, options).Should().Be(TrainingInputKind.Transactions);
+            FluentActions.Invoking(() => TrainingInputReader.Detect(path, new TransactionCsvOptions())).Should().Throw<InvalidDataException>().WithMessage("Unrecognised training file*");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n", TrainingInputKind.Transactions)]
     [InlineData("\n\"InvoiceNo\",\"StockCode\"\n", TrainingInputKind.Transactions)]
     [InlineData("timestamp,visitorid,event,itemid,transactionid\n", TrainingInputKind.RetailRocketEvents)]
     [InlineData("{\"eventId\":\"e1\"}\n", TrainingInputKind.ClickstreamJsonLines)]
     [InlineData("id,title,category,price,in_stock\n", TrainingInputKind.Catalogue)]
+    [InlineData("{\"id\":\"sku-1\",\"title\":\"Mug\",\"price\":4.5}\n", TrainingInputKind.Catalogue)]
     public void TheFileKindComesFromTheFirstLineEvenGzipped(string content, TrainingInputKind kind)
     {
         var plain = Path.GetTempFileName();

@@ -148,4 +148,20 @@ public sealed class TrainingRunnerTests : IDisposable
         model.Categories[index].Should().Be("Kitchen");
         model.InStock[index].Should().BeFalse();
     }
+
+    [Fact]
+    public async Task ItemsTheCatalogueMarksAsNotProductsAreNeitherTrainedNorSegmentedOn()
+    {
+        var fee = TrainingFiles.Transactions.GroupBy(t => t.StockCode).OrderByDescending(g => g.Count()).First().Key;
+        var interactions = TrainingFiles.Transactions.Count(t => t.IsCleanPurchase && t.StockCode == fee);
+        await _harness.UploadAndRunAsync(Encoding.UTF8.GetBytes($"id,title,category,price,in_stock,is_product\n{fee},Card fee,,1,true,false\n"), ".csv");
+
+        var trained = await _harness.UploadAndRunAsync(TrainingFiles.Good());
+
+        trained.Decision.Should().Be(TrainingDecision.Promoted, trained.Message);
+        trained.DataSummary["nonProductInteractions"].Should().Be(interactions.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var bundle = Path.Combine(_workDirectory, "without-fee");
+        await _harness.Registry.DownloadVersionAsync(_harness.Options.RecommendationsModel, trained.RecommendationsVersion!, bundle);
+        ModelBundle.Load(bundle).ItemIds.Should().NotContain(fee);
+    }
 }
