@@ -133,7 +133,7 @@ public sealed class TransactionDialectTests
             "1 row: line total above the limit of 1,000,000 (first at line 11)",
             "1 row: unit price above the limit of 100,000 (first at line 10)");
         report.RowsMalformed.Should().Be(2, "only unreadable rows count toward the malformed limit");
-        report.ToString().Should().StartWith("14 rows read, 2 accepted, 12 dropped (2 malformed, 14.29 %)");
+        report.ToString().Should().StartWith("13 rows read, 2 accepted, 11 dropped (2 malformed, 15.38 %)");
     }
 
     [Fact]
