@@ -412,7 +412,8 @@ public sealed partial class TrainingRunner
 
     /// <summary>
     /// Drops the events and transaction rows of erased customers (docs/privacy.md) and counts them in the run summary
-    /// (<c>erasedRowsDropped</c>, <c>erasedCustomersDropped</c>); ids never reach the summary or the log.
+    /// (<c>erasedInteractionsDropped</c>, <c>erasedTransactionRowsDropped</c>, <c>erasedCustomersDropped</c>); ids never
+    /// reach the summary or the log.
     /// </summary>
     private async Task<TrainingData> ExcludeErasedAsync(RunContext run, TrainingData data, CancellationToken cancellationToken)
     {
@@ -425,8 +426,11 @@ public sealed partial class TrainingRunner
         var dropped = new HashSet<string>(StringComparer.Ordinal);
         var events = data.Events.Where(e => !Erased(e.UserId)).ToList();
         var transactions = data.Transactions?.Where(t => t.CustomerId is null || !Erased(t.CustomerId)).ToList();
-        var rows = data.Events.Count - events.Count + ((data.Transactions?.Count ?? 0) - (transactions?.Count ?? 0));
-        run.Summary["erasedRowsDropped"] = Invariant(rows);
+        var interactions = data.Events.Count - events.Count;
+        var transactionRows = (data.Transactions?.Count ?? 0) - (transactions?.Count ?? 0);
+        var rows = interactions + transactionRows;
+        run.Summary["erasedInteractionsDropped"] = Invariant(interactions);
+        run.Summary["erasedTransactionRowsDropped"] = Invariant(transactionRows);
         run.Summary["erasedCustomersDropped"] = Invariant(dropped.Count);
         if (rows > 0 && events.Count == 0)
         {
