@@ -5,12 +5,13 @@ using Microsoft.Azure.Functions.Worker;
 using SmartShop.Functions.Http;
 using SmartShop.Functions.Segmentation;
 using SmartShop.Functions.Tests.Http;
+using SmartShop.Functions.Tests.Privacy;
 
 namespace SmartShop.Functions.Tests.Auth;
 
 /// <summary>
 /// Routes that answer with customers' own data (segmentation analyses and their assignments, a customer's segment with
-/// its figures) are admin routes: the host demands the master key, and with Entra ID configured the worker demands an
+/// its figures, a customer's data export and erasure) are admin routes: the host demands the master key, and with Entra ID configured the worker demands an
 /// admin token, so the storefront's function key reaches none of them.
 /// </summary>
 public sealed class CustomerDataRoutesTests : IDisposable
@@ -20,12 +21,18 @@ public sealed class CustomerDataRoutesTests : IDisposable
         nameof(AnalysesFunctions.CreateAnalysis), nameof(AnalysesFunctions.ListAnalyses), nameof(AnalysesFunctions.GetAnalysis),
         nameof(AnalysesFunctions.GetAnalysisAssignments), nameof(AnalysesFunctions.GetAnalysisDendrogram), nameof(AnalysesFunctions.DeleteAnalysis),
         nameof(SegmentsFunctions.GetUserSegment),
+        nameof(SmartShop.Functions.Privacy.CustomerDataFunctions.ExportCustomerData), nameof(SmartShop.Functions.Privacy.CustomerDataFunctions.EraseCustomerData),
     ];
 
     private readonly TestTokenIssuer _issuer = new();
     private readonly ApiHost _host;
 
-    public CustomerDataRoutesTests() => _host = new ApiHost(TestTokenIssuer.Settings, _issuer.Replace);
+    public CustomerDataRoutesTests() => _host = new ApiHost(TestTokenIssuer.Settings, services =>
+    {
+        _issuer.Replace(services);
+        // The admin calls below erase their customer: on storage of their own, never another test's data.
+        IsolatedCustomerData.Register(services);
+    });
 
     public void Dispose()
     {
@@ -57,9 +64,8 @@ public sealed class CustomerDataRoutesTests : IDisposable
 
     private async Task<int> InvokeAsync(string function, string? authorization)
     {
-        var (method, type) = typeof(AnalysesFunctions).GetMethod(function) is { } analyses
-            ? (analyses, typeof(AnalysesFunctions))
-            : (typeof(SegmentsFunctions).GetMethod(function)!, typeof(SegmentsFunctions));
+        var type = new[] { typeof(AnalysesFunctions), typeof(SegmentsFunctions), typeof(SmartShop.Functions.Privacy.CustomerDataFunctions) }.Single(t => t.GetMethod(function) is not null);
+        var method = type.GetMethod(function)!;
         var request = ApiHost.Request(method.GetParameters()[0].GetCustomAttribute<HttpTriggerAttribute>()!.Methods![0].ToUpperInvariant(),
             configure: r =>
             {
