@@ -242,6 +242,7 @@ public sealed partial class CustomerDataService
                         BinaryData.FromObjectAsJson(Without(stored.Result, customerId), ResultJson),
                         new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = stored.ETag } },
                         cancellationToken).ConfigureAwait(false);
+                    await CustomerLakeLines.DeletePreviousVersionsAsync(container, stored.Blob, cancellationToken).ConfigureAwait(false);
                     rewritten++;
                     break;
                 }
@@ -255,6 +256,7 @@ public sealed partial class CustomerDataService
             var upload = uploads.GetBlobClient(AnalysisUploadPrefix + AnalysisId(match.Blob) + ".csv");
             if ((await upload.DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value)
             {
+                await CustomerLakeLines.DeletePreviousVersionsAsync(uploads, upload.Name, cancellationToken).ConfigureAwait(false);
                 uploadsDeleted++;
             }
         }

@@ -135,7 +135,7 @@ internal sealed class CustomerLakeLines(BlobContainers containers, CustomerDataO
     /// With blob versioning on (infra/app/storage.bicep), an overwrite keeps the old content as a previous version:
     /// those are deleted too (they then sit in soft delete until its retention ends). A service without versioning lists none.
     /// </summary>
-    private static async Task DeletePreviousVersionsAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
+    public static async Task DeletePreviousVersionsAsync(BlobContainerClient container, string name, CancellationToken cancellationToken)
     {
         var versions = new List<string>();
         try

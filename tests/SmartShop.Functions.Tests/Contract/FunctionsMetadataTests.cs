@@ -40,6 +40,7 @@ public sealed class FunctionsMetadataTests
             "GetUserRecommendations", "GetSimilarItems", "GetBoughtTogether", "PostCartRecommendations", "GetTrending",
             "CreateAnalysis", "ListAnalyses", "GetAnalysis", "GetAnalysisAssignments", "GetAnalysisDendrogram", "DeleteAnalysis", "RunQueuedAnalysis",
             "GetSegments", "GetUserSegment", "PredictSegment",
+            "ExportCustomerData", "EraseCustomerData",
             "ScheduledRetrain", "CheckDrift",
         }.Order(StringComparer.Ordinal));
     }
@@ -146,6 +147,8 @@ public sealed class FunctionsMetadataTests
     [InlineData("GetSegments", "v1/segments", "Function", "get")]
     [InlineData("GetUserSegment", "v1/users/{userId}/segment", "Admin", "get")]
     [InlineData("PredictSegment", "v1/segments/predict", "Function", "post")]
+    [InlineData("ExportCustomerData", "v1/customers/{customerId}/data", "Admin", "get")]
+    [InlineData("EraseCustomerData", "v1/customers/{customerId}/data", "Admin", "delete")]
     public void HttpRoutesHaveTheirAuthLevels(string function, string route, string authLevel, string method)
     {
         var trigger = Trigger(function);
