@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using SmartShop.Core.Privacy;
 using SmartShop.Functions.Privacy;
 using SmartShop.Functions.Recommendations;
@@ -12,12 +11,12 @@ namespace SmartShop.Functions.Tests.Privacy;
 
 /// <summary>
 /// The customer-data routes invoked in process on the app's registrations (Azurite), with models loaded: an erased
-/// customer is unknown to the served models from then on. The erased list is this host's own (the shared Azurite serves
-/// the same known users to other test classes).
+/// customer is unknown to the served models from then on. The workflow runs on storage of its own
+/// (<see cref="IsolatedCustomerData"/>): the shared Azurite serves and analyses the same customers for other test classes.
 /// </summary>
 public sealed class CustomerDataFunctionsTests : IAsyncLifetime
 {
-    private readonly ApiHost _host = new(new() { ["CustomerData:LakeScanDays"] = "2" }, services => services.AddSingleton(ErasedCustomers.InMemory()));
+    private readonly ApiHost _host = new(replace: IsolatedCustomerData.Register);
 
     public async Task InitializeAsync()
     {

@@ -12,7 +12,8 @@ namespace SmartShop.Functions.Tests.Privacy;
 /// <summary>
 /// For hosts that call the customer-data routes with ids other test classes use (the fuzz, the auth matrix): the
 /// workflow gets containers of its own (every container name prefixed), user keys of its own in the shared tables,
-/// and an in-memory erased list, so an erasure there can never remove another test's data while it runs.
+/// and an in-memory erased list, so an erasure there can never remove another test's data while it runs (other test
+/// classes analyse and serve the same sample customers). The host's models are read as they are.
 /// </summary>
 internal static class IsolatedCustomerData
 {
@@ -27,7 +28,8 @@ internal static class IsolatedCustomerData
             options.AddPolicy(new ContainerPrefix(prefix), HttpPipelinePosition.PerCall);
             var containers = new BlobContainers(new BlobServiceClient(storage, options));
             var store = new PrefixedUsers(new TableDocumentLogStore(new TableServiceClient(storage), new DocumentLogOptions(), TimeProvider.System), prefix);
-            return new CustomerDataService(store, containers, new ModelRegistry(containers, TimeProvider.System), sp.GetRequiredService<ErasedCustomers>(),
+            // The host's registry is read only (and has a container of its own per host): the customer is found in its models.
+            return new CustomerDataService(store, containers, sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<ErasedCustomers>(),
                 new CustomerDataOptions { LakeScanDays = 2, MaxLakeBlobs = 20 }, TimeProvider.System, NullLogger<CustomerDataService>.Instance);
         });
     }
