@@ -53,6 +53,8 @@ cat > "$target" <<JSON
     "ModelRegistry__KeepVersions": "5",
     "DocumentLogs__PredictionTtlDays": "30",
     "DocumentLogs__RecentActivityLimit": "50",
+    "CustomerData__LakeScanDays": "400",
+    "CustomerData__MaxLakeBlobs": "100000",
     "DocumentLogs__QueueCapacity": "10000",
     "DocumentLogs__FlushBatchSize": "100",
     "DocumentLogs__FlushIntervalMilliseconds": "500",

@@ -141,6 +141,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       // 30 days, as the predictions container's default TTL in cosmos.bicep.
       DocumentLogs__PredictionTtlDays: '30'
       DocumentLogs__RecentActivityLimit: '50'
+      CustomerData__LakeScanDays: '400'
+      CustomerData__MaxLakeBlobs: '100000'
       DocumentLogs__QueueCapacity: '10000'
       DocumentLogs__FlushBatchSize: '100'
       DocumentLogs__FlushIntervalMilliseconds: '500'

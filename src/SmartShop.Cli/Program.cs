@@ -13,5 +13,6 @@ root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(RetrainCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(CustomerDataCommand.Create());
 
 return await CommandLineRunner.RunAsync(root, args);

@@ -4,6 +4,7 @@ using SmartShop.Functions.Auth;
 using SmartShop.Functions.Dashboard;
 using SmartShop.Functions.Ingestion;
 using SmartShop.Functions.Operations;
+using SmartShop.Functions.Privacy;
 using SmartShop.Functions.Segmentation;
 using SmartShop.Functions.Serving;
 using SmartShop.Functions.Storage;
@@ -34,6 +35,7 @@ public static class SmartShopServiceExtensions
         builder.AddSmartShopServing();
         builder.AddSmartShopTraining();
         builder.AddSmartShopDashboard();
+        builder.AddSmartShopCustomerData();
         return builder;
     }
 }

@@ -61,7 +61,9 @@ internal static class RetrainCommand
         var runLog = new TableDocumentLogStore(tables, new DocumentLogOptions(), TimeProvider.System);
         using var meters = new ProcessMeterFactory();
         using var telemetry = new SmartShopTelemetry(meters);
-        var runner = new TrainingRunner(containers, registry, runLog, telemetry, options, TimeProvider.System, NullLogger<TrainingRunner>.Instance);
+        // Erased customers (smartshop customer-data erase) are dropped from the run, as in the Functions app.
+        var erased = new Core.Privacy.ErasedCustomers(tables, TimeProvider.System, TimeSpan.Zero);
+        var runner = new TrainingRunner(containers, registry, runLog, telemetry, options, TimeProvider.System, NullLogger<TrainingRunner>.Instance, erasedCustomers: erased);
 
         var trainingData = await containers.GetAsync(BlobContainers.TrainingData, cancellationToken).ConfigureAwait(false);
         await trainingData.GetBlobClient(blobName).UploadAsync(file.FullName, overwrite: true, cancellationToken).ConfigureAwait(false);

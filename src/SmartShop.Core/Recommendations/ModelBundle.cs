@@ -19,6 +19,8 @@ public static class ModelBundle
     public const string Format = "smartshop-recommender";
     public const int SchemaVersion = 2;
     public const string ManifestName = "manifest.json";
+    /// <summary>The ids of the users the model was trained on (a JSON array of strings).</summary>
+    public const string UsersFileName = "users.json";
     // Implicit ALS factors in AlsModel's own format (header + user then item factors, float32le).
     private const string AlsFile = "als.factors";
     private const string AlsType = "alsm";
@@ -86,7 +88,7 @@ public static class ModelBundle
         }
 
         JsonFile("items.json", new ItemStrings(model.ItemIds, model.Titles, model.Categories));
-        JsonFile("users.json", model.UserIds);
+        JsonFile(UsersFileName, model.UserIds);
         Array("items.price", model.Prices);
         Array("items.instock", model.InStock.Select(b => (byte)(b ? 1 : 0)).ToArray());
         Rows("default", model.Default.Rows);
@@ -240,7 +242,7 @@ public static class ModelBundle
                 Categories = items.Categories,
                 Prices = Array<float>("items.price"),
                 InStock = [.. Array<byte>("items.instock").Select(b => b != 0)],
-                UserIds = JsonFile<string[]>("users.json"),
+                UserIds = JsonFile<string[]>(UsersFileName),
                 Default = new RankedLists(Rows("default"), Array<byte>("default.sources"), Array<int>("default.anchors")),
                 Discovery = new RankedLists(Rows("discovery"), Array<byte>("discovery.sources"), Array<int>("discovery.anchors")),
                 Purchased = Rows("purchased"),

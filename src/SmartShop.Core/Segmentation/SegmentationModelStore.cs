@@ -100,6 +100,14 @@ public static class SegmentationModelStore
     private static CustomerFeatureTable ReadKnownCustomers(string path, IReadOnlyList<string> featureNames)
     {
         using var reader = new StreamReader(path);
+        return ReadKnownCustomers(reader, featureNames, path);
+    }
+
+    /// <summary>Reads customer-features.csv content (the training customers of a model with <paramref name="featureNames"/>).</summary>
+    public static CustomerFeatureTable ReadKnownCustomers(TextReader reader, IReadOnlyList<string> featureNames, string path = CustomerFeaturesFileName)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(featureNames);
         var ids = new List<string>();
         var values = new List<double>();
         foreach (var (line, fields) in DelimitedText.ReadRecords(reader, ','))

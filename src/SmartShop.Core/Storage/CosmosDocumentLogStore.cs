@@ -221,6 +221,57 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
         return existing.Document?.Items ?? [];
     }
 
+    public async Task<IReadOnlyList<PredictionLogEntry>> ListAllPredictionsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        StorageKeys.Escape(userId);
+        // The user's partition; older entries than the TTL may still be there until the service expires them.
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.userId = @userId").WithParameter("@userId", userId);
+        var documents = await QueryAsync<PredictionDocument>(PredictionsContainer, query, userId, cancellationToken).ConfigureAwait(false);
+        return documents.OrderByDescending(d => d.TimestampMs).ThenBy(d => d.Id, StringComparer.Ordinal)
+            .Select(d => new PredictionLogEntry(d.UserId, d.PredictionId, d.Timestamp, d.Endpoint, d.ModelVersion, d.ItemIds, d.LatencyMilliseconds)).ToList();
+    }
+
+    public async Task<int> DeletePredictionsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        StorageKeys.Escape(userId);
+        var query = new QueryDefinition("SELECT c.id FROM c WHERE c.userId = @userId").WithParameter("@userId", userId);
+        var ids = await QueryAsync<IdOnly>(PredictionsContainer, query, userId, cancellationToken).ConfigureAwait(false);
+        var container = await GetContainerAsync(PredictionsContainer, cancellationToken).ConfigureAwait(false);
+        var partitionKey = new PartitionKey(userId);
+        var deleted = 0;
+        await Parallel.ForEachAsync(
+            ids,
+            new ParallelOptions { MaxDegreeOfParallelism = WriteParallelism, CancellationToken = cancellationToken },
+            async (document, ct) =>
+            {
+                try
+                {
+                    await container.DeleteItemAsync<PredictionDocument>(document.Id, partitionKey, cancellationToken: ct).ConfigureAwait(false);
+                    Interlocked.Increment(ref deleted);
+                }
+                catch (CosmosException e) when (IsMissing(e))
+                {
+                    // Expired or deleted meanwhile: gone either way.
+                }
+            }).ConfigureAwait(false);
+        return deleted;
+    }
+
+    public async Task<bool> DeleteRecentActivityAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        StorageKeys.Escape(userId);
+        var container = await GetContainerAsync(UserActivityContainer, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await container.DeleteItemAsync<ActivityDocument>(ActivityId, new PartitionKey(userId), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (CosmosException e) when (IsMissing(e))
+        {
+            return false;
+        }
+    }
+
     private static PredictionDocument ToDocument(PredictionLogEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -370,4 +421,6 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
         string Id, string AnalysisId, DateTimeOffset CreatedAt, string Status, string? SourceBlobName, string? ResultJson, string? Error);
 
     private sealed record ActivityDocument(string Id, string UserId, List<UserActivity> Items);
+
+    private sealed record IdOnly(string Id);
 }

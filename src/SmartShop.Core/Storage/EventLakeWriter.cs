@@ -43,6 +43,15 @@ public sealed class EventLakeWriter(BlobContainers containers)
     public static string BlobName(EventBatchId batchId, DateTimeOffset partitionTime) =>
         string.Create(CultureInfo.InvariantCulture, $"{partitionTime.UtcDateTime:yyyy'/'MM'/'dd'/'HH}/{batchId.Value}.jsonl");
 
+    /// <summary>The UTC hour a lake or dead-letter blob name (<see cref="BlobName"/>) is partitioned under; false for other names.</summary>
+    public static bool TryParsePartitionHour(string blobName, out DateTime hour)
+    {
+        ArgumentNullException.ThrowIfNull(blobName);
+        hour = default;
+        return blobName.Length > 14 && blobName[13] == '/'
+            && DateTime.TryParseExact(blobName.AsSpan(0, 13), "yyyy'/'MM'/'dd'/'HH", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out hour);
+    }
+
     private async Task<string> WriteAsync(string containerName, EventBatchId batchId, DateTimeOffset partitionTime, IReadOnlyList<string> lines, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batchId);

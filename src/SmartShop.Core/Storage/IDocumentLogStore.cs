@@ -55,4 +55,16 @@ public interface IDocumentLogStore
 
     /// <summary>The user's recent activity, newest first (empty for an unknown user).</summary>
     Task<IReadOnlyList<UserActivity>> GetRecentActivityAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every prediction entry the store still holds for the user, newest first, expired ones included (Table storage
+    /// keeps them until they are deleted): what a data-access request must show. Reads the user's partition only.
+    /// </summary>
+    Task<IReadOnlyList<PredictionLogEntry>> ListAllPredictionsAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every prediction entry of the user (one partition); returns how many were deleted.</summary>
+    Task<int> DeletePredictionsAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the user's recent activity; false when there was none.</summary>
+    Task<bool> DeleteRecentActivityAsync(string userId, CancellationToken cancellationToken = default);
 }

@@ -123,6 +123,26 @@ public sealed partial class ModelRegistry
         }
     }
 
+    /// <summary>
+    /// One file of a version (e.g. <c>users.json</c>) without downloading the rest; null when the version has no such
+    /// file. <paramref name="fileName"/> is relative to the version folder.
+    /// </summary>
+    public async Task<BinaryData?> ReadVersionFileAsync(string model, string version, string fileName, CancellationToken cancellationToken = default)
+    {
+        ValidateNames(model, version);
+        ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
+        var container = await _containers.GetAsync(_containerName, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var content = await container.GetBlobClient(VersionPrefix(model, version) + fileName).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            return content.Value.Content;
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
     /// <summary>All complete versions of a model, newest first, with the metrics from their manifests.</summary>
     public async Task<IReadOnlyList<ModelVersionInfo>> ListVersionsAsync(string model, CancellationToken cancellationToken = default) =>
         (await ListManifestsAsync(model, cancellationToken).ConfigureAwait(false)).Select(m => m.Info).ToList();

@@ -60,14 +60,7 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
         // Row keys are inverted ticks, so the partition scan returns newest first.
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit, 1000), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            result.Add(new PredictionLogEntry(
-                entity.GetString(nameof(PredictionLogEntry.UserId)),
-                entity.GetString(nameof(PredictionLogEntry.PredictionId)),
-                entity.GetDateTimeOffset("LoggedAt")!.Value,
-                entity.GetString(nameof(PredictionLogEntry.Endpoint)),
-                entity.GetString(nameof(PredictionLogEntry.ModelVersion)),
-                JsonSerializer.Deserialize<List<string>>(entity.GetString(nameof(PredictionLogEntry.ItemIds)), Json) ?? [],
-                entity.GetDouble(nameof(PredictionLogEntry.LatencyMilliseconds))));
+            result.Add(ToPrediction(entity));
             if (result.Count == limit)
             {
                 break;
@@ -201,6 +194,59 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
         var response = await table.GetEntityIfExistsAsync<TableEntity>(key.Partition, key.Row, cancellationToken: cancellationToken).ConfigureAwait(false);
         return response.HasValue ? ReadActivities(response.Value!) : [];
     }
+
+    public async Task<IReadOnlyList<PredictionLogEntry>> ListAllPredictionsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var table = await GetTableAsync(PredictionsTable, cancellationToken).ConfigureAwait(false);
+        var result = new List<PredictionLogEntry>();
+        // The user's partition, newest first (inverted ticks); expired entries are still stored here, so they are listed.
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {StorageKeys.Escape(userId)}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(ToPrediction(entity));
+        }
+
+        return result;
+    }
+
+    public async Task<int> DeletePredictionsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var table = await GetTableAsync(PredictionsTable, cancellationToken).ConfigureAwait(false);
+        var partition = StorageKeys.Escape(userId);
+        var keys = new List<string>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            keys.Add(entity.RowKey);
+        }
+
+        // One partition: entity group transactions of up to 100 deletes.
+        foreach (var chunk in keys.Chunk(MaxTransactionSize))
+        {
+            var actions = chunk.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, row), ETag.All)).ToList();
+            await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+        }
+
+        return keys.Count;
+    }
+
+    public async Task<bool> DeleteRecentActivityAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var table = await GetTableAsync(RecentActivityTable, cancellationToken).ConfigureAwait(false);
+        var key = KeyOf(userId);
+        _knownActivity.TryRemove(key.Row, out _);
+        var response = await table.DeleteEntityAsync(key.Partition, key.Row, ETag.All, cancellationToken).ConfigureAwait(false);
+        // Forgotten again after the delete: an append that raced it must not leave a stale ETag behind.
+        _knownActivity.TryRemove(key.Row, out _);
+        return response.Status != (int)HttpStatusCode.NotFound;
+    }
+
+    private static PredictionLogEntry ToPrediction(TableEntity entity) => new(
+        entity.GetString(nameof(PredictionLogEntry.UserId)),
+        entity.GetString(nameof(PredictionLogEntry.PredictionId)),
+        entity.GetDateTimeOffset("LoggedAt")!.Value,
+        entity.GetString(nameof(PredictionLogEntry.Endpoint)),
+        entity.GetString(nameof(PredictionLogEntry.ModelVersion)),
+        JsonSerializer.Deserialize<List<string>>(entity.GetString(nameof(PredictionLogEntry.ItemIds)), Json) ?? [],
+        entity.GetDouble(nameof(PredictionLogEntry.LatencyMilliseconds)));
 
     /// <summary>
     /// Merges each user's activities into what this store knows of them (a conditional update under the ETag it

@@ -8,6 +8,7 @@ using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 using SmartShop.Core.Data;
 using SmartShop.Core.Evaluation;
+using SmartShop.Core.Privacy;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
@@ -51,6 +52,7 @@ public sealed partial class TrainingRunner
     private readonly TrainingOptions _options;
     private readonly TransactionCsvOptions _csv;
     private readonly TrainingRecipes _recipes;
+    private readonly ErasedCustomers? _erasedCustomers;
     private readonly TimeProvider _time;
     private readonly ILogger<TrainingRunner> _logger;
 
@@ -62,7 +64,8 @@ public sealed partial class TrainingRunner
         TrainingOptions options,
         TimeProvider timeProvider,
         ILogger<TrainingRunner> logger,
-        TrainingRecipes? recipes = null)
+        TrainingRecipes? recipes = null,
+        ErasedCustomers? erasedCustomers = null)
     {
         ArgumentNullException.ThrowIfNull(containers);
         ArgumentNullException.ThrowIfNull(registry);
@@ -80,6 +83,7 @@ public sealed partial class TrainingRunner
         _options = options;
         _csv = options.Data.ToOptions();
         _recipes = recipes ?? new TrainingRecipes();
+        _erasedCustomers = erasedCustomers;
         _time = timeProvider;
         _logger = logger;
     }
@@ -293,6 +297,7 @@ public sealed partial class TrainingRunner
         using var activity = SmartShopTelemetry.ActivitySource.StartActivity("TrainingRun");
         activity?.SetTag("smartshop.run_id", run.RunId);
         activity?.SetTag("smartshop.trigger", run.Input.Trigger);
+        data = await ExcludeErasedAsync(run, data, cancellationToken).ConfigureAwait(false);
         var events = data.Events;
         var last = events.Max(e => e.Timestamp);
         var first = events.Min(e => e.Timestamp);
@@ -405,6 +410,47 @@ public sealed partial class TrainingRunner
             LogModelRejected(_logger, recommendationsModel, version, run.RunId, message);
         }
         return report;
+    }
+
+    /// <summary>
+    /// Drops the events and transaction rows of erased customers (docs/privacy.md) and counts them in the run summary
+    /// (<c>erasedInteractionsDropped</c>, <c>erasedTransactionRowsDropped</c>, <c>erasedCustomersDropped</c>); ids never
+    /// reach the summary or the log.
+    /// </summary>
+    private async Task<TrainingData> ExcludeErasedAsync(RunContext run, TrainingData data, CancellationToken cancellationToken)
+    {
+        if (_erasedCustomers is null)
+        {
+            return data;
+        }
+
+        var erased = await _erasedCustomers.LoadAsync(cancellationToken).ConfigureAwait(false);
+        var dropped = new HashSet<string>(StringComparer.Ordinal);
+        var events = data.Events.Where(e => !Erased(e.UserId)).ToList();
+        var transactions = data.Transactions?.Where(t => t.CustomerId is null || !Erased(t.CustomerId)).ToList();
+        var interactions = data.Events.Count - events.Count;
+        var transactionRows = (data.Transactions?.Count ?? 0) - (transactions?.Count ?? 0);
+        var rows = interactions + transactionRows;
+        run.Summary["erasedInteractionsDropped"] = Invariant(interactions);
+        run.Summary["erasedTransactionRowsDropped"] = Invariant(transactionRows);
+        run.Summary["erasedCustomersDropped"] = Invariant(dropped.Count);
+        if (rows > 0 && events.Count == 0)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Every interaction belongs to an erased customer ({rows:N0} rows dropped): nothing to train on."));
+        }
+
+        return rows == 0 ? data : data with { Events = events, Transactions = transactions };
+
+        bool Erased(string customerId)
+        {
+            if (erased.Contains(customerId))
+            {
+                dropped.Add(customerId);
+                return true;
+            }
+
+            return false;
+        }
     }
 
     private SegmentationResult? TrainSegmentation(TrainingData data, DateTime cutoff, RunContext run, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using SmartShop.Core.Privacy;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Storage;
 using SmartShop.Core.Telemetry;
@@ -28,7 +29,8 @@ public sealed partial class RecommendationFunctions(
     RecommendationCache cache,
     SmartShopTelemetry telemetry,
     TimeProvider timeProvider,
-    ILogger<RecommendationFunctions> logger)
+    ILogger<RecommendationFunctions> logger,
+    ErasedCustomers erasedCustomers)
 {
     public const int MaxCartItems = 100;
     public const int MaxCartBodyBytes = 64 * 1024;
@@ -104,15 +106,17 @@ public sealed partial class RecommendationFunctions(
 
         var recent = await RecentItemsAsync(userId, cancellationToken).ConfigureAwait(false);
         var recommender = served.Recommender;
+        // An erased customer's rows stay in a loaded model until the next training run: answered as an unknown user.
+        var modelUserId = await erasedCustomers.IsErasedAsync(userId, cancellationToken).ConfigureAwait(false) ? null : userId;
         var items = recommender.RecommendForUser(new UserRecommendationRequest
         {
-            UserId = userId,
+            UserId = modelUserId,
             RecentItems = recent,
             K = k,
             Filters = Filters(categories, exclude),
             MaxPerCategory = MaxPerCategory(k, diversity),
         }, cancellationToken);
-        var note = recent.Count == 0 && !recommender.IsKnownUser(userId) ? UnknownUserReason : null;
+        var note = recent.Count == 0 && (modelUserId is null || !recommender.IsKnownUser(modelUserId)) ? UnknownUserReason : null;
         var response = new UserRecommendations(userId, NewRecommendationId(), served.Version, Map(recommender, items, note));
         Record(UserEndpoint, userId, response.RecommendationId, served.Version, response.Recommendations.Select(i => i.ItemId), started);
         return new OkObjectResult(response);

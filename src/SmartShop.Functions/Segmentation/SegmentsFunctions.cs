@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using SmartShop.Core.Recommendations;
+using SmartShop.Core.Privacy;
 using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
 using SmartShop.Core.Telemetry;
@@ -20,7 +21,7 @@ namespace SmartShop.Functions.Segmentation;
 /// The served segmentation model: <c>GET /api/v1/segments</c> (everything a dashboard charts),
 /// <c>GET /api/v1/users/{userId}/segment</c> and <c>POST /api/v1/segments/predict</c> (segment with its explanation).
 /// </summary>
-public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter logWriter, SmartShopTelemetry telemetry, TimeProvider timeProvider, AdminAuthorizer authorizer)
+public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter logWriter, SmartShopTelemetry telemetry, TimeProvider timeProvider, AdminAuthorizer authorizer, ErasedCustomers erasedCustomers)
 {
     /// <summary>Endpoint name of the prediction log and of the latency histogram (<c>smartshop.recommendation.latency</c>).</summary>
     public const string LogEndpoint = "segment";
@@ -100,7 +101,8 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
 
         var known = served.Saved.KnownCustomers;
         var row = known.IndexOfCustomer(userId);
-        if (row < 0)
+        // An erased customer's row stays in a loaded model until the next training run; it is answered as unknown.
+        if (row < 0 || await erasedCustomers.IsErasedAsync(userId, cancellationToken).ConfigureAwait(false))
         {
             return ApiProblem.NotFound("unknown-customer",
                 $"Customer '{userId}' is not in the training data of segmentation {served.Version}; POST the customer's features to /api/v1/segments/predict instead.");

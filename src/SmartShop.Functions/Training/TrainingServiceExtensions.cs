@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SmartShop.Core.Privacy;
 using SmartShop.Core.Storage;
 using SmartShop.Core.Telemetry;
 using SmartShop.Core.Training;
@@ -31,7 +32,8 @@ public static class TrainingServiceExtensions
             sp.GetRequiredService<IOptions<TrainingOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<TrainingRunner>>(),
-            sp.GetService<TrainingRecipes>()));
+            sp.GetService<TrainingRecipes>(),
+            sp.GetService<ErasedCustomers>()));
         builder.Services.AddOptions<TrainingTriggerOptions>()
             .BindConfiguration(TrainingTriggerOptions.SectionName)
             .ValidateDataAnnotations()

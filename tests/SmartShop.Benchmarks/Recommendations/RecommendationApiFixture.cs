@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using SmartShop.Core.Privacy;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Storage;
 using SmartShop.Core.Telemetry;
@@ -52,7 +53,7 @@ internal sealed class RecommendationApiFixture : IAsyncDisposable
         var writer = new DocumentLogWriter(new Lazy<IDocumentLogStore>(store), new DocumentLogOptions(), telemetry, NullLogger<DocumentLogWriter>.Instance);
         await writer.StartAsync(CancellationToken.None).ConfigureAwait(false);
         var functions = new RecommendationFunctions(serving, store, writer, new RecommendationCache(telemetry), telemetry, TimeProvider.System,
-            NullLogger<RecommendationFunctions>.Instance);
+            NullLogger<RecommendationFunctions>.Instance, ErasedCustomers.InMemory());
         return new RecommendationApiFixture(metrics, writer, functions, store, users, recommender.Model.Items);
     }
 
@@ -109,6 +110,12 @@ internal sealed class InMemoryActivityStore : IDocumentLogStore
     public Task<AnalysisPage> ListAnalysesAsync(int limit, string? continuationToken = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public Task<bool> DeleteAnalysisAsync(string analysisId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<PredictionLogEntry>> ListAllPredictionsAsync(string userId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<int> DeletePredictionsAsync(string userId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<bool> DeleteRecentActivityAsync(string userId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }

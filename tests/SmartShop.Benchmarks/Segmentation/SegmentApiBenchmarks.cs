@@ -11,6 +11,7 @@ using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using SmartShop.Benchmarks.Recommendations;
 using SmartShop.Core.Data;
+using SmartShop.Core.Privacy;
 using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
 using SmartShop.Core.Telemetry;
@@ -47,7 +48,7 @@ public class SegmentApiBenchmarks
         var telemetry = new SmartShopTelemetry(_metrics.GetRequiredService<IMeterFactory>());
         _writer = new DocumentLogWriter(new Lazy<IDocumentLogStore>(new InMemoryActivityStore()), new DocumentLogOptions(), telemetry, NullLogger<DocumentLogWriter>.Instance);
         _writer.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-        _functions = new SegmentsFunctions(serving, _writer, telemetry, TimeProvider.System, UnconfiguredAdminAuthorizer());
+        _functions = new SegmentsFunctions(serving, _writer, telemetry, TimeProvider.System, UnconfiguredAdminAuthorizer(), ErasedCustomers.InMemory());
         _customers = [.. features.CustomerIds];
         _bodies = Enumerable.Range(0, Math.Min(features.Count, RequestsPerInvoke)).Select(i => Encoding.UTF8.GetBytes(
             "{\"features\":{" + string.Join(',', features.FeatureNames.Select((f, j) => string.Create(CultureInfo.InvariantCulture, $"\"{f}\":{features[i, j]:R}"))) + "}}")).ToArray();

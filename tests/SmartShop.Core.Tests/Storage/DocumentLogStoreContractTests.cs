@@ -51,6 +51,40 @@ public abstract class DocumentLogStoreContractTests
     }
 
     [Fact]
+    public async Task AUsersDataIsListedWithExpiredEntriesAndDeletedWithoutTouchingOthers()
+    {
+        // Partition-key characters are escaped as for every other id: the user's own partition, exactly.
+        var user = StorageEmulators.UniqueName("user/#?");
+        var other = StorageEmulators.UniqueName("user");
+        var entries = Enumerable.Range(0, 105).Select(i => new PredictionLogEntry(user, $"p{i}", Now.AddMinutes(-i), "recommendations", "v1", ["A"]))
+            .Append(new PredictionLogEntry(user, "old", Now.AddDays(-31), "recommendations", "v0", ["B"]))
+            .Append(new PredictionLogEntry(other, "p-other", Now, "recommendations", "v1", ["C"]))
+            .ToList();
+        await Store.WritePredictionsAsync(entries);
+        await Store.AppendActivityAsync(user, [new UserActivity("A", "view", Now)]);
+        await Store.AppendActivityAsync(other, [new UserActivity("C", "view", Now)]);
+
+        var all = await Store.ListAllPredictionsAsync(user);
+        var deleted = await Store.DeletePredictionsAsync(user);
+        var activityDeleted = await Store.DeleteRecentActivityAsync(user);
+
+        all.Should().HaveCount(106).And.BeInDescendingOrder(p => p.Timestamp);
+        all[^1].PredictionId.Should().Be("old");
+        deleted.Should().Be(106);
+        activityDeleted.Should().BeTrue();
+        (await Store.ListAllPredictionsAsync(user)).Should().BeEmpty();
+        (await Store.GetRecentActivityAsync(user)).Should().BeEmpty();
+        (await Store.DeleteRecentActivityAsync(user)).Should().BeFalse();
+        (await Store.DeletePredictionsAsync(user)).Should().Be(0);
+        (await Store.ListAllPredictionsAsync(other)).Should().ContainSingle();
+        (await Store.GetRecentActivityAsync(other)).Should().ContainSingle();
+
+        // The same store instance appends to the user again after the delete (no stale ETag left behind).
+        await Store.AppendActivityAsync(user, [new UserActivity("D", "view", Now)]);
+        (await OtherStore.GetRecentActivityAsync(user)).Should().ContainSingle().Which.ItemId.Should().Be("D");
+    }
+
+    [Fact]
     public async Task TrainingRunsRoundTripUpdateAndListNewestFirst()
     {
         var model = StorageEmulators.UniqueName("model");

@@ -172,6 +172,12 @@ public sealed class DocumentLogWriterTests : IDisposable
 
         public Task<bool> DeleteAnalysisAsync(string analysisId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+        public Task<IReadOnlyList<PredictionLogEntry>> ListAllPredictionsAsync(string userId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<int> DeletePredictionsAsync(string userId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<bool> DeleteRecentActivityAsync(string userId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
         public Task<IReadOnlyList<UserActivity>> GetRecentActivityAsync(string userId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

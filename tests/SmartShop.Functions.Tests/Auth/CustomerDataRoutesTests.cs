@@ -6,12 +6,13 @@ using SmartShop.Functions.CatalogueAdmin;
 using SmartShop.Functions.Http;
 using SmartShop.Functions.Segmentation;
 using SmartShop.Functions.Tests.Http;
+using SmartShop.Functions.Tests.Privacy;
 
 namespace SmartShop.Functions.Tests.Auth;
 
 /// <summary>
 /// Routes that answer with customers' own data (segmentation analyses and their assignments, a customer's segment with
-/// its figures), and the routes that change the catalogue, are admin routes: the host demands the master key, and with Entra ID configured the worker demands an
+/// its figures, a customer's data export and erasure), and the routes that change the catalogue, are admin routes: the host demands the master key, and with Entra ID configured the worker demands an
 /// admin token, so the storefront's function key reaches none of them.
 /// </summary>
 public sealed class CustomerDataRoutesTests : IDisposable
@@ -24,12 +25,18 @@ public sealed class CustomerDataRoutesTests : IDisposable
         // Not customers' data, but the shop's catalogue: only the shop's admins change what is recommended.
         nameof(CatalogueFunctions.UpsertCatalogueItems), nameof(CatalogueFunctions.GetCatalogueItem), nameof(CatalogueFunctions.MarkCatalogueItemOutOfStock),
         nameof(CatalogueFunctions.MarkCatalogueItemInStock), nameof(CatalogueFunctions.DeleteCatalogueItem),
+        nameof(SmartShop.Functions.Privacy.CustomerDataFunctions.ExportCustomerData), nameof(SmartShop.Functions.Privacy.CustomerDataFunctions.EraseCustomerData),
     ];
 
     private readonly TestTokenIssuer _issuer = new();
     private readonly ApiHost _host;
 
-    public CustomerDataRoutesTests() => _host = new ApiHost(TestTokenIssuer.Settings, _issuer.Replace);
+    public CustomerDataRoutesTests() => _host = new ApiHost(TestTokenIssuer.Settings, services =>
+    {
+        _issuer.Replace(services);
+        // The admin calls below erase their customer: on storage of their own, never another test's data.
+        IsolatedCustomerData.Register(services);
+    });
 
     public void Dispose()
     {
@@ -61,7 +68,7 @@ public sealed class CustomerDataRoutesTests : IDisposable
 
     private async Task<int> InvokeAsync(string function, string? authorization)
     {
-        var (method, type) = new[] { typeof(AnalysesFunctions), typeof(SegmentsFunctions), typeof(CatalogueFunctions) }
+        var (method, type) = new[] { typeof(AnalysesFunctions), typeof(SegmentsFunctions), typeof(CatalogueFunctions), typeof(SmartShop.Functions.Privacy.CustomerDataFunctions) }
             .Select(t => (Method: t.GetMethod(function), Type: t)).Single(m => m.Method is not null);
         var request = ApiHost.Request(method!.GetParameters()[0].GetCustomAttribute<HttpTriggerAttribute>()!.Methods![0].ToUpperInvariant(),
             configure: r =>

@@ -40,6 +40,7 @@ public sealed class FunctionsMetadataTests
             "GetUserRecommendations", "GetSimilarItems", "GetBoughtTogether", "PostCartRecommendations", "GetTrending",
             "CreateAnalysis", "ListAnalyses", "GetAnalysis", "GetAnalysisAssignments", "GetAnalysisDendrogram", "DeleteAnalysis", "RunQueuedAnalysis",
             "GetSegments", "GetUserSegment", "PredictSegment",
+            "ExportCustomerData", "EraseCustomerData",
             "ScheduledRetrain", "CheckDrift",
             "UpsertCatalogueItems", "GetCatalogueItem", "MarkCatalogueItemOutOfStock", "MarkCatalogueItemInStock", "DeleteCatalogueItem",
         }.Order(StringComparer.Ordinal));
@@ -152,6 +153,8 @@ public sealed class FunctionsMetadataTests
     [InlineData("MarkCatalogueItemOutOfStock", "v1/catalogue/items/{itemId}/out-of-stock", "Admin", "post")]
     [InlineData("MarkCatalogueItemInStock", "v1/catalogue/items/{itemId}/in-stock", "Admin", "post")]
     [InlineData("DeleteCatalogueItem", "v1/catalogue/items/{itemId}", "Admin", "delete")]
+    [InlineData("ExportCustomerData", "v1/customers/{customerId}/data", "Admin", "get")]
+    [InlineData("EraseCustomerData", "v1/customers/{customerId}/data", "Admin", "delete")]
     public void HttpRoutesHaveTheirAuthLevels(string function, string route, string authLevel, string method)
     {
         var trigger = Trigger(function);

@@ -11,6 +11,7 @@ using SmartShop.Core.Storage;
 using SmartShop.Functions.Http;
 using SmartShop.Functions.Serving;
 using SmartShop.Functions.Tests.Auth;
+using SmartShop.Functions.Tests.Privacy;
 using SmartShop.Functions.Tests.Serving;
 using SmartShop.Functions.Tests.Telemetry;
 using Xunit.Abstractions;
@@ -26,7 +27,12 @@ public sealed class FuzzedApi : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = new ApiHost(TestTokenIssuer.Settings, Issuer.Replace);
+        // The customer-data routes erase what they are asked to (known users among them): on storage of their own here.
+        Host = new ApiHost(TestTokenIssuer.Settings, services =>
+        {
+            Issuer.Replace(services);
+            IsolatedCustomerData.Register(services);
+        });
         await ServingTestModels.PublishRecommenderAsync(Host.Registry, "r1");
         await ServingTestModels.PublishSegmentationAsync(Host.Registry, "s1");
         await Host.Refresh.RefreshAsync();
