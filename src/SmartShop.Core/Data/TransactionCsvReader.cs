@@ -43,9 +43,14 @@ public sealed class TransactionCsvReader
         _options = options ?? new TransactionCsvOptions();
         _options.Validate();
         _dateFormats = _options.DateFormat is { } format ? [format] : DefaultDateFormats;
-        _numbers = (NumberFormatInfo)CultureInfo.InvariantCulture.NumberFormat.Clone();
-        _numbers.NumberDecimalSeparator = _options.DecimalSeparator.ToString();
-        _numbers.NumberGroupSeparator = _options.DecimalSeparator == ',' ? "\u00A0" : ",";
+        // The invariant format itself for '.', which parsing handles fastest; a clone only for decimal commas.
+        _numbers = NumberFormatInfo.InvariantInfo;
+        if (_options.DecimalSeparator == ',')
+        {
+            _numbers = (NumberFormatInfo)_numbers.Clone();
+            _numbers.NumberDecimalSeparator = ",";
+            _numbers.NumberGroupSeparator = "\u00A0";
+        }
         _rules = _options.EffectiveRules;
         _excluded = Pattern(_rules.ExcludeItems);
         _cancelled = Pattern(_rules.CancelledInvoices);
@@ -291,11 +296,15 @@ public sealed class TransactionCsvReader
             return Outcome.Unreadable($"{names.Quantity} is not a whole number");
         }
         if (!DateTime.TryParseExact(record[columns.InvoiceDate], _dateFormats, CultureInfo.InvariantCulture,
-                DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.AdjustToUniversal, out var invoiceDate))
+                DateTimeStyles.AllowWhiteSpaces, out var invoiceDate))
         {
             return Outcome.Unreadable(_options.DateFormat is { } f
                 ? $"{names.InvoiceDate} is not a date in the format {f}"
                 : $"{names.InvoiceDate} is not an ISO 8601 or yyyy-MM-dd HH:mm:ss date (set the date format)");
+        }
+        if (invoiceDate.Kind == DateTimeKind.Local)
+        {
+            invoiceDate = invoiceDate.ToUniversalTime(); // an offset was given: the instant in UTC, whatever this machine's zone
         }
         if (!decimal.TryParse(record[columns.UnitPrice], NumberStyles.Float, _numbers, out var unitPrice))
         {
@@ -355,7 +364,8 @@ public sealed class TransactionCsvReader
         return true;
     }
 
-    // Ids repeat on many rows: each distinct one is matched once (bounded, so a file of unique ids cannot grow it).
+    // Ids repeat on many rows: each distinct one is matched once (bounded, so a file of unique ids cannot grow it),
+    // which is also why the patterns are interpreted rather than compiled: compiling costs more than the few matches.
     private static bool Verdict(Dictionary<string, bool> cache, Regex pattern, string value, string name)
     {
         if (cache.TryGetValue(value, out var known))
@@ -383,7 +393,7 @@ public sealed class TransactionCsvReader
     }
 
     private static Regex? Pattern(string? pattern) =>
-        pattern is null ? null : new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromMilliseconds(100));
+        pattern is null ? null : new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
 
     private static string Pooled(Dictionary<string, string> pool, string value)
     {

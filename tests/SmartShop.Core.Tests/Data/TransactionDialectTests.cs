@@ -211,4 +211,16 @@ public sealed class TransactionDialectTests
 
         report.Dropped.Should().ContainSingle().Which.Reason.Should().Be("InvoiceDate is not an ISO 8601 or yyyy-MM-dd HH:mm:ss date (set the date format)");
     }
+
+    [Fact]
+    public void AnIso8601OffsetIsTheInstantInUtcAndADateWithoutOneIsKeptAsWritten()
+    {
+        var (rows, _) = Read(string.Join('\n', TestData.Header,
+            "1,a,X,1,2011-01-05T12:00:00+01:00,2,c1,UK",
+            "2,a,X,1,2011-01-05T12:00:00.250-05:30,2,c1,UK",
+            "3,a,X,1,2011-01-05 12:00:00,2,c1,UK"));
+
+        rows.Select(r => r.InvoiceDate).Should().Equal(
+            new DateTime(2011, 1, 5, 11, 0, 0), new DateTime(2011, 1, 5, 17, 30, 0).AddMilliseconds(250), new DateTime(2011, 1, 5, 12, 0, 0));
+    }
 }
