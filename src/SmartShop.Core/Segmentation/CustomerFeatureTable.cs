@@ -145,23 +145,15 @@ public sealed class CustomerFeatureTable
     }
 }
 
-/// <summary>Orders numeric customer ids numerically (17850 after 2000), others ordinally after them.</summary>
+/// <summary>
+/// The order customers are listed in (assignments, tables): ordinal, since ids are opaque strings, never numbers.
+/// Clustering does not depend on it (<see cref="CustomerFeatureTable.InCanonicalOrder"/>).
+/// </summary>
 public sealed class CustomerIdComparer : IComparer<string>
 {
     public static CustomerIdComparer Instance { get; } = new();
 
-    public int Compare(string? x, string? y)
-    {
-        var xNumeric = long.TryParse(x, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var xn);
-        var yNumeric = long.TryParse(y, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var yn);
-        return (xNumeric, yNumeric) switch
-        {
-            (true, true) => xn.CompareTo(yn),
-            (true, false) => -1,
-            (false, true) => 1,
-            _ => string.CompareOrdinal(x, y),
-        };
-    }
+    public int Compare(string? x, string? y) => string.CompareOrdinal(x, y);
 }
 
 /// <summary>Names of the features the builders produce; personas and explanations look them up by name.</summary>

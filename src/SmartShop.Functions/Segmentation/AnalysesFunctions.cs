@@ -50,7 +50,8 @@ public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses qu
         {
             return denied;
         }
-        var query = QueryParameters.Read(request);
+        // Every parameter but the repeatable map may also come in the query string (?delimiter=%3B&decimalSeparator=,).
+        var query = QueryParameters.Read(request, [.. AnalysisParameters.Names.Where(n => n != "map")]);
         if (!query.IsValid)
         {
             return query.Error;
@@ -93,7 +94,13 @@ public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses qu
             return ApiProblem.MalformedBody(e.Message);
         }
 
-        var parameters = AnalysisParameters.TryParse(input.Fields, out var invalid);
+        // Query and body parameters are one set, checked as one (a name in both is given twice).
+        var fields = input.Fields;
+        foreach (var (name, values) in request.Query)
+        {
+            (fields.TryGetValue(name, out var list) ? list : fields[name] = []).AddRange(values.OfType<string>());
+        }
+        var parameters = AnalysisParameters.TryParse(fields, out var invalid);
         if (parameters is null)
         {
             await service.DiscardUploadAsync(id, cancellationToken).ConfigureAwait(false);

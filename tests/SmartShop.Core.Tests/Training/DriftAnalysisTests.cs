@@ -85,9 +85,9 @@ public sealed class DriftAnalysisTests
         var table = DriftAnalysis.WindowCustomerFeatures(events);
 
         table.FeatureNames.Should().Equal(DriftAnalysis.WindowComparableFeatures);
-        table.CustomerIds.Should().Equal("7", "12");
-        table.Row(0).ToArray().Should().Equal(30, 0.25, 0.75);
-        table.Row(1).ToArray().Should().Equal(0, 0, 0);
+        table.CustomerIds.Should().Equal("12", "7"); // ordinal: ids are strings
+        table.Row(1).ToArray().Should().Equal(30, 0.25, 0.75);
+        table.Row(0).ToArray().Should().Equal(0, 0, 0);
     }
 
     [Fact]

@@ -164,7 +164,7 @@ public sealed class AnalysesFunctionsTests : IDisposable
         truncated.Body.SetLength(truncated.Body.Length / 2);
         truncated.ContentLength = truncated.Body.Length;
         ProblemCode(await _functions.CreateAnalysis(truncated, default), StatusCodes.Status400BadRequest).Should().Be("malformed-body");
-        ProblemCode(await _functions.CreateAnalysis(ApiHost.Get(Route, "k=3"), default), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");
+        ProblemCode(await _functions.CreateAnalysis(ApiHost.Get(Route, "colour=red"), default), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");
         ProblemCode(await _functions.ListAnalyses(ApiHost.Get(Route, "continuationToken=forged"), default), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");
         ProblemCode(await _functions.ListAnalyses(ApiHost.Get(Route, "pageSize=101"), default), StatusCodes.Status400BadRequest).Should().Be("invalid-parameter");
         ProblemCode(await _functions.GetAnalysis(ApiHost.Get("/x"), new string('a', 32), default), StatusCodes.Status404NotFound).Should().Be("analysis-not-found");
@@ -181,11 +181,11 @@ public sealed class AnalysesFunctionsTests : IDisposable
             ? "Beleg;Artikel;Text;Menge;Datum;Preis;Kunde;Land"
             : EuropeanRow(line.Split(','))));
 
-        var result = await _functions.CreateAnalysis(
-            Multipart(european, ("k", "3"), ("seed", "7"), ("decimalSeparator", ","), ("dateFormat", "dd.MM.yyyy HH:mm:ss"),
-                ("map", "OrderId=Beleg"), ("map", "ItemId=Artikel"), ("map", "Description=Text"), ("map", "Quantity=Menge"),
-                ("map", "Date=Datum"), ("map", "Price=Preis"), ("map", "CustomerId=Kunde"), ("map", "Country=Land")),
-            default);
+        var request = Multipart(european, ("k", "3"), ("seed", "7"),
+            ("map", "OrderId=Beleg"), ("map", "ItemId=Artikel"), ("map", "Description=Text"), ("map", "Quantity=Menge"),
+            ("map", "Date=Datum"), ("map", "Price=Preis"), ("map", "CustomerId=Kunde"), ("map", "Country=Land"));
+        request.QueryString = new QueryString("?decimalSeparator=,&dateFormat=" + Uri.EscapeDataString("dd.MM.yyyy HH:mm:ss"));
+        var result = await _functions.CreateAnalysis(request, default);
 
         var read = Value<AnalysisResource>(result, StatusCodes.Status201Created);
         read.Result!.Customers.Should().Be(comma.Result!.Customers);
