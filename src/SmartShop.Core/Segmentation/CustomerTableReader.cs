@@ -79,7 +79,16 @@ public static class CustomerTableReader
         }
 
         var idIndex = FindIdColumn(header, options.IdColumn);
-        var ids = rows.Select(r => r[idIndex]).ToList();
+        // The same ids as transactions and events: 17850.0 is 17850, and anything outside the id alphabet is refused.
+        var ids = new List<string>(rows.Count);
+        for (var r = 0; r < rows.Count; r++)
+        {
+            if (!Data.TransactionCsvReader.TryNormaliseCustomerId(rows[r][idIndex], out var id) || id is null && rows[r][idIndex].Length > 0)
+            {
+                throw new InvalidDataException($"Column '{header[idIndex]}' (data row {r + 1}): a customer id is {Ingestion.ClickstreamEventValidator.IdRule}.");
+            }
+            ids.Add(id ?? "");
+        }
         var duplicate = ids.GroupBy(i => i, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1 || g.Key.Length == 0);
         if (duplicate is not null)
         {

@@ -49,4 +49,14 @@ public sealed class CustomerTableReaderTests
         table.Features.FeatureNames.Should().Equal("score");
         table.Features[1, 0].Should().Be(3.5);
     }
+
+    [Fact]
+    public void CustomerIdsAreTheSameIdsAsInTransactionsAndEvents()
+    {
+        var table = CustomerTableReader.Read(new StringReader("customer_id,spend\n17850.0,2.5\ncust-1,3.5\n"), new CustomerTableOptions());
+
+        table.Features.CustomerIds.Should().Equal("17850", "cust-1");
+        FluentActions.Invoking(() => CustomerTableReader.Read(new StringReader("customer_id,spend\n17850,2.5\na b,3.5\n"), new CustomerTableOptions()))
+            .Should().Throw<InvalidDataException>().WithMessage("Column 'customer_id' (data row 2): a customer id is 1-128 characters of*");
+    }
 }
