@@ -37,12 +37,12 @@ public sealed partial class UnhandledExceptionMiddleware(ILogger<UnhandledExcept
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The caller left; there is nobody to answer and nothing went wrong on our side.
-            LogCallerLeft(logger, http.Request.Method, http.Request.Path.Value);
+            LogCallerLeft(logger, http.Request.Method, context.FunctionDefinition.Name);
         }
         catch (Exception exception) when (!http.Response.HasStarted)
         {
             var requestId = RequestCorrelation.GetRequestId(context) ?? RequestCorrelation.GetRequestId(http) ?? http.TraceIdentifier;
-            LogUnhandled(logger, exception, http.Request.Method, http.Request.Path.Value, requestId);
+            LogUnhandled(logger, exception, http.Request.Method, context.FunctionDefinition.Name, requestId);
             var problem = (ProblemDetails)ApiProblem.Create(StatusCodes.Status500InternalServerError, Code, "An unexpected error occurred.",
                 "The request failed on the server. Quote the request id when you report it.").Value!;
             problem.Extensions["requestId"] = requestId;
@@ -51,9 +51,10 @@ public sealed partial class UnhandledExceptionMiddleware(ILogger<UnhandledExcept
         }
     }
 
-    [LoggerMessage(EventId = 9001, Level = LogLevel.Error, Message = "Unhandled exception in {Method} {Path} (request {RequestId}); answered 500 internal-error")]
-    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string? path, string requestId);
+    // The function's name, never the request path: paths carry customer and item ids, which stay out of logs.
+    [LoggerMessage(EventId = 9001, Level = LogLevel.Error, Message = "Unhandled exception in {Method} {Function} (request {RequestId}); answered 500 internal-error")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string function, string requestId);
 
-    [LoggerMessage(EventId = 9002, Level = LogLevel.Debug, Message = "{Method} {Path} was cancelled by the caller")]
-    private static partial void LogCallerLeft(ILogger logger, string method, string? path);
+    [LoggerMessage(EventId = 9002, Level = LogLevel.Debug, Message = "{Method} {Function} was cancelled by the caller")]
+    private static partial void LogCallerLeft(ILogger logger, string method, string function);
 }

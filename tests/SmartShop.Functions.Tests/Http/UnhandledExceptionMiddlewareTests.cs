@@ -31,6 +31,8 @@ public sealed class UnhandledExceptionMiddlewareTests
             .And.Be(http.Response.Headers[RequestCorrelationMiddleware.RequestIdHeader].ToString());
         _logger.Entries.Should().ContainSingle().Which.Should().Match<(LogLevel Level, Exception? Exception)>(
             e => e.Level == LogLevel.Error && e.Exception is InvalidOperationException);
+        _logger.Messages.Should().ContainSingle().Which.Should().Contain("GET GetUserRecommendations (request req-1)")
+            .And.NotContain("cust-11706", "the path carries the customer id; the log names the function instead");
     }
 
     [Fact]
@@ -87,7 +89,7 @@ public sealed class UnhandledExceptionMiddlewareTests
     {
         var http = new DefaultHttpContext();
         http.Request.Method = "GET";
-        http.Request.Path = "/api/v1/anything";
+        http.Request.Path = "/api/v1/users/cust-11706/recommendations";
         http.Request.Headers[RequestCorrelationMiddleware.RequestIdHeader] = "req-1";
         http.Response.Body = new MemoryStream();
         return http;
@@ -103,13 +105,21 @@ public sealed class UnhandledExceptionMiddlewareTests
     {
         public List<(LogLevel Level, Exception? Exception)> Entries { get; } = [];
 
+        public List<string> Messages { get; } = [];
+
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Entries.Add((logLevel, exception));
+            Record(logLevel, exception, formatter(state, exception));
+
+        private void Record(LogLevel level, Exception? exception, string message)
+        {
+            Entries.Add((level, exception));
+            Messages.Add(message);
+        }
     }
 
     private sealed class StartedResponseFeature : Microsoft.AspNetCore.Http.Features.HttpResponseFeature

@@ -133,9 +133,27 @@ internal sealed class TestFunctionContext : FunctionContext
 
     public override IServiceProvider InstanceServices { get; set; } = null!;
 
-    public override FunctionDefinition FunctionDefinition => throw new NotSupportedException();
+    public override FunctionDefinition FunctionDefinition { get; } = new NamedFunction("GetUserRecommendations");
 
     public override IDictionary<object, object> Items { get; set; } = new Dictionary<object, object>();
 
     public override IInvocationFeatures Features => throw new NotSupportedException();
+}
+
+/// <summary>Only a name: what the middlewares read of the function they run.</summary>
+internal sealed class NamedFunction(string name) : FunctionDefinition
+{
+    public override string Name => name;
+
+    public override string Id => name;
+
+    public override string PathToAssembly => "";
+
+    public override string EntryPoint => name;
+
+    public override System.Collections.Immutable.ImmutableArray<FunctionParameter> Parameters => [];
+
+    public override System.Collections.Immutable.IImmutableDictionary<string, BindingMetadata> InputBindings => System.Collections.Immutable.ImmutableDictionary<string, BindingMetadata>.Empty;
+
+    public override System.Collections.Immutable.IImmutableDictionary<string, BindingMetadata> OutputBindings => System.Collections.Immutable.ImmutableDictionary<string, BindingMetadata>.Empty;
 }
