@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using SmartShop.Core.Data;
 
 namespace SmartShop.Cli.Commands;
@@ -49,7 +48,7 @@ internal sealed class DataOptions
         var defaults = new TransactionReadSettings();
         return new TransactionReadSettings
         {
-            Delimiter = parseResult.GetValue(_delimiter) is { } d ? ParseDelimiter(d) : "",
+            Delimiter = parseResult.GetValue(_delimiter) ?? "",
             DecimalSeparator = parseResult.GetValue(_decimalSeparator)!,
             DateFormat = parseResult.GetValue(_dateFormat) ?? "",
             Encoding = parseResult.GetValue(_encoding)!,
@@ -64,11 +63,4 @@ internal sealed class DataOptions
 
     /// <exception cref="ArgumentException">An option has an unusable value; the message names it.</exception>
     public TransactionCsvOptions Read(ParseResult parseResult) => ReadSettings(parseResult).ToOptions();
-
-    public static string ParseDelimiter(string text) => text switch
-    {
-        "tab" or "\\t" => "\t",
-        { Length: 1 } => text,
-        _ => throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--delimiter must be a single character or 'tab', not '{text}'.")),
-    };
 }

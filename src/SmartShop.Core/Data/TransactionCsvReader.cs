@@ -20,7 +20,6 @@ public sealed class TransactionCsvReader
     private const int EarlyVerdictRows = 10_000;
     private const int MaxPooledStrings = 1_000_000;
     private const int MaxCachedVerdicts = 200_000;
-    private static readonly char[] SniffedDelimiters = [',', ';', '\t', '|'];
 
     private static readonly string[] DefaultDateFormats =
     [
@@ -115,23 +114,6 @@ public sealed class TransactionCsvReader
         return ReadRows(reader, report, cancellationToken);
     }
 
-    /// <summary>The delimiter a header line most likely uses: the candidate (, ; tab |) that splits it most, comma on a tie.</summary>
-    public static char SniffDelimiter(string headerLine)
-    {
-        ArgumentNullException.ThrowIfNull(headerLine);
-        var best = ',';
-        var bestCount = 0;
-        foreach (var candidate in SniffedDelimiters)
-        {
-            var count = headerLine.AsSpan().Count(candidate);
-            if (count > bestCount)
-            {
-                (best, bestCount) = (candidate, count);
-            }
-        }
-        return best;
-    }
-
     private IEnumerable<Transaction> ReadRows(TextReader reader, DataQualityReport report, CancellationToken cancellationToken)
     {
         string? headerLine;
@@ -147,8 +129,8 @@ public sealed class TransactionCsvReader
             throw new InvalidDataException("The transactions file is empty: it has no header row.");
         }
         headerLine = headerLine.TrimStart('\uFEFF');
-        var delimiter = _options.Delimiter ?? SniffDelimiter(headerLine).ToString();
-        var columns = ColumnIndexes.FromHeader(SplitHeader(headerLine, delimiter), _options.Columns, headerLine, delimiter);
+        var delimiter = _options.Delimiter ?? TransactionHeader.SniffDelimiter(headerLine).ToString();
+        var columns = TransactionHeader.Resolve(headerLine, delimiter, _options.Columns);
 
         var badData = false;
         var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
@@ -220,13 +202,6 @@ public sealed class TransactionCsvReader
         }
     }
 
-    private static string[] SplitHeader(string headerLine, string delimiter)
-    {
-        using var text = new StringReader(headerLine);
-        using var parser = new CsvParser(text, new CsvConfiguration(CultureInfo.InvariantCulture) { Delimiter = delimiter, BadDataFound = null, TrimOptions = TrimOptions.Trim });
-        return parser.Read() ? parser.Record ?? [] : [];
-    }
-
     private void ThrowIfMostlyMalformed(DataQualityReport report)
     {
         if (report.MalformedRatio > _options.MaxMalformedRatio)
@@ -246,7 +221,7 @@ public sealed class TransactionCsvReader
         public static Outcome Dropped(string reason) => new(reason, false);
     }
 
-    private Outcome Parse(string[] record, ColumnIndexes columns, Dictionary<string, string> pool, out Transaction? transaction)
+    private Outcome Parse(string[] record, TransactionHeader columns, Dictionary<string, string> pool, out Transaction? transaction)
     {
         transaction = null;
         if (record.Length <= columns.MaxRequired)
@@ -406,50 +381,6 @@ public sealed class TransactionCsvReader
             pool[value] = value;
         }
         return value;
-    }
-
-    private sealed record ColumnIndexes(
-        int InvoiceNo, int StockCode, int Description, int Quantity, int InvoiceDate, int UnitPrice, int CustomerId, int Country)
-    {
-        public int MaxRequired { get; } = new[] { InvoiceNo, StockCode, Quantity, InvoiceDate, UnitPrice, CustomerId }.Max();
-
-        public static ColumnIndexes FromHeader(string[] header, TransactionColumns names, string headerLine, string delimiter)
-        {
-            var missing = new List<string>();
-            int Find(string name, bool required)
-            {
-                var index = Array.FindIndex(header, h => string.Equals(h.Trim(), name.Trim(), StringComparison.OrdinalIgnoreCase));
-                if (index < 0 && required)
-                {
-                    missing.Add(name);
-                }
-                return index;
-            }
-
-            var indexes = new ColumnIndexes(
-                Find(names.InvoiceNo, true), Find(names.StockCode, true), Find(names.Description, false),
-                Find(names.Quantity, true), Find(names.InvoiceDate, true), Find(names.UnitPrice, true),
-                Find(names.CustomerId, true), Find(names.Country, false));
-            if (missing.Count > 0)
-            {
-                var sniffed = SniffDelimiter(headerLine);
-                var hint = sniffed.ToString() != delimiter && SplitHeader(headerLine, sniffed.ToString()).Length > header.Length
-                    ? $" The header looks {DelimiterName(sniffed)}-separated: set the delimiter to '{(sniffed == '\t' ? "tab" : sniffed.ToString())}'."
-                    : "";
-                throw new InvalidDataException(
-                    $"The transactions file is missing required column(s): {string.Join(", ", missing)}; " +
-                    $"{HeaderText.Describe(header)}. Map other names with Field=Header (fields: {TransactionColumns.FieldList}).{hint}");
-            }
-            return indexes;
-        }
-
-        private static string DelimiterName(char delimiter) => delimiter switch
-        {
-            ';' => "semicolon",
-            '\t' => "tab",
-            '|' => "pipe",
-            _ => "comma",
-        };
     }
 }
 

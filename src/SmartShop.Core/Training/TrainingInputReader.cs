@@ -35,8 +35,8 @@ internal static class TrainingInputReader
         {
             return IsCatalogueObject(header) ? TrainingInputKind.Catalogue : TrainingInputKind.ClickstreamJsonLines;
         }
-        var delimiter = csv.Delimiter?[0] ?? TransactionCsvReader.SniffDelimiter(header);
-        var columns = header.Split(delimiter).Select(c => c.Trim().Trim('"').ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        var delimiter = csv.Delimiter?[0] ?? TransactionHeader.SniffDelimiter(header);
+        var columns = TransactionHeader.Split(header, delimiter.ToString()).Select(c => c.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
         if (string.Equals(header, RetailRocketHeader, StringComparison.OrdinalIgnoreCase))
         {
             return TrainingInputKind.RetailRocketEvents;

@@ -31,6 +31,12 @@ public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses qu
     [Function(nameof(CreateAnalysis))]
     [ApiOperation("Segmentation analyses", "Segments an uploaded customer or transaction CSV (k or auto, algorithm, linkage, dialect, column mapping).",
         Description = "Upload the CSV as multipart/form-data in the field `file` with the parameters as form fields, or send JSON `{\"blob\": \"<container>/<name>\", \"k\": \"auto\", ...}` naming a stored blob. Parameters: k, minK, maxK, algorithm (kmeans|hierarchical), linkage, format (transactions|table), idColumn, map (Field=Header, repeatable), seed, and how the file is read: delimiter (default sniffed), decimalSeparator (. or ,), dateFormat, encoding (utf-8|latin1|windows-1252|utf-16), preset (online-retail|none), excludeItems (regex). Small inputs answer 201 with the analysis; large ones 202 with its status URL in Location.")]
+    [ApiQuery("delimiter", typeof(string), "Field delimiter: one character or 'tab'; default sniffed from the header. Also a form field or JSON property.")]
+    [ApiQuery("decimalSeparator", typeof(string), "'.' or ','.", Default = ".")]
+    [ApiQuery("dateFormat", typeof(string), "A .NET date format such as 'dd.MM.yyyy HH:mm'; default ISO 8601 and yyyy-MM-dd HH:mm:ss.")]
+    [ApiQuery("encoding", typeof(string), "utf-8, latin1, windows-1252 or utf-16.", Default = "utf-8")]
+    [ApiQuery("preset", typeof(string), "online-retail or none.", Default = "none")]
+    [ApiQuery("excludeItems", typeof(string), "A regular expression for item ids that are not merchandise.")]
     [ApiBody(typeof(string), ContentType = "multipart/form-data", Description = "A CSV in the form field 'file' plus parameters as form fields; or JSON naming a blob.")]
     [ApiBody(typeof(System.Text.Json.Nodes.JsonObject))]
     [ApiResponse(StatusCodes.Status201Created, typeof(AnalysisResource))]
@@ -50,8 +56,8 @@ public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses qu
         {
             return denied;
         }
-        // Every parameter but the repeatable map may also come in the query string (?delimiter=%3B&decimalSeparator=,).
-        var query = QueryParameters.Read(request, [.. AnalysisParameters.Names.Where(n => n != "map")]);
+        // How the file is read may also come in the query string (?delimiter=%3B&decimalSeparator=,).
+        var query = QueryParameters.Read(request, [.. AnalysisParameters.ReadingNames]);
         if (!query.IsValid)
         {
             return query.Error;

@@ -31,6 +31,9 @@ public sealed record AnalysisParameters(
     private const int MaxFieldLength = 256;
     private const int MaxMappings = 8;
 
+    /// <summary>How the file is read; these may also be query parameters of the upload.</summary>
+    public static IReadOnlyList<string> ReadingNames { get; } = ["delimiter", "decimalSeparator", "dateFormat", "encoding", "preset", "excludeItems"];
+
     public static IReadOnlyList<string> Names { get; } =
         ["k", "minK", "maxK", "algorithm", "linkage", "delimiter", "format", "idColumn", "map", "seed", "decimalSeparator", "dateFormat", "encoding", "preset", "excludeItems"];
 
@@ -87,7 +90,7 @@ public sealed record AnalysisParameters(
             decimalSeparator, One("dateFormat"), One("encoding"), One("preset")?.ToLowerInvariant(), One("excludeItems"));
         try
         {
-            dialect.CsvOptions().Validate();
+            _ = dialect.CsvOptions();
         }
         catch (ArgumentException exception)
         {
@@ -180,16 +183,17 @@ public sealed record AnalysisParameters(
         IdColumn = IdColumn,
     };
 
-    /// <summary>How the uploaded file is read: the same options as the CLI's and the training settings.</summary>
-    public TransactionCsvOptions CsvOptions() => new()
+    /// <summary>How the uploaded file is read: the same settings, and the same conversion, as the CLI's and the training's.</summary>
+    /// <exception cref="ArgumentException">A reading parameter is unusable.</exception>
+    public TransactionCsvOptions CsvOptions() => new TransactionReadSettings
     {
-        Delimiter = Delimiter,
-        DecimalSeparator = DecimalSeparator is "," ? ',' : '.',
-        DateFormat = DateFormat,
+        Delimiter = Delimiter ?? "",
+        DecimalSeparator = DecimalSeparator ?? ".",
+        DateFormat = DateFormat ?? "",
         Encoding = Encoding ?? "utf-8",
-        Preset = Preset,
-        Rules = new TransactionRules { ExcludeItems = ExcludeItems },
-    };
+        Preset = Preset ?? "",
+        ExcludeItems = ExcludeItems ?? "",
+    }.ToOptions();
 
     public SegmentationOptions ToSegmentationOptions(string source) => new()
     {
