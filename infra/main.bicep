@@ -65,6 +65,10 @@ param authAudience string = ''
 @description('Optional e-mail address that receives the alerts; empty creates the alert rules without an action group.')
 param alertEmailAddress string = ''
 
+@secure()
+@description('Key that pseudonymises user ids in telemetry, stored in Key Vault: main.parameters.json lets azd generate it once and read it back from the vault afterwards.')
+param userIdHashKey string
+
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -74,11 +78,14 @@ var functionAppName = '${abbrs.webSitesFunctions}${resourceToken}'
 // Flex Consumption pulls the app package from this container of the app's own storage account.
 var deploymentStorageContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
 var trainingDataContainerName = 'training-data'
+// Blob-created events Event Grid could not deliver to the app after its retries.
+var trainingDataDeadLetterContainerName = 'training-data-events-undelivered'
 var modelsContainerName = 'models'
 // The storage issue's containers: drop zone, model registry, event lake, dead letters, analysis uploads and results.
 var dataContainerNames = [
   trainingDataContainerName
   'training-data-rejected'
+  trainingDataDeadLetterContainerName
   modelsContainerName
   'events'
   'events-rejected'
@@ -146,6 +153,7 @@ module monitoring 'app/monitoring.bicep' = {
   params: {
     logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
     applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    dataCollectionRuleName: '${abbrs.insightsDataCollectionRules}redaction-${resourceToken}'
     location: location
     tags: tags
   }
@@ -160,6 +168,7 @@ module alerts 'app/alerts.bicep' = {
     location: location
     tags: tags
     applicationInsightsName: monitoring.outputs.applicationInsightsName
+    trainingDataTopicName: trainingDataTopic.outputs.name
     alertEmailAddress: alertEmailAddress
   }
 }
@@ -172,6 +181,17 @@ module workbook 'app/workbook.bicep' = {
     tags: tags
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     displayName: 'SmartShop (${environmentName})'
+  }
+}
+
+module keyVault 'app/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: '${abbrs.keyVaultVaults}${resourceToken}'
+    location: location
+    tags: tags
+    userIdHashKey: userIdHashKey
   }
 }
 
@@ -199,6 +219,7 @@ module api 'app/api.bicep' = {
     alwaysReadyHttpInstanceCount: alwaysReadyHttpInstanceCount
     authAuthority: authAuthority
     authAudience: authAudience
+    userIdHashKeySecretUri: keyVault.outputs.userIdHashKeySecretUri
   }
 }
 
@@ -212,6 +233,10 @@ module rbac 'app/rbac.bicep' = {
     cosmosAccountName: cosmos.outputs.accountName
     cosmosDatabaseName: cosmos.outputs.databaseName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: keyVault.outputs.name
+    userIdHashKeySecretName: keyVault.outputs.secretName
+    trainingDataTopicName: trainingDataTopic.outputs.name
+    trainingDataDeadLetterContainerName: trainingDataDeadLetterContainerName
     appPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
     userPrincipalType: principalType
@@ -233,6 +258,7 @@ module trainingDataTopic 'app/eventgrid.bicep' = {
 
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = api.outputs.name
 output SERVICE_API_NAME string = api.outputs.name
@@ -252,3 +278,5 @@ output MODEL_REGISTRY_POLL_INTERVAL_SECONDS int = modelRegistryPollIntervalSecon
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
 output TRAINING_DATA_CONTAINER_NAME string = trainingDataContainerName
 output TRAINING_DATA_SYSTEM_TOPIC_NAME string = trainingDataTopic.outputs.name
+output TRAINING_DATA_DEADLETTER_CONTAINER_NAME string = trainingDataDeadLetterContainerName
+output AZURE_STORAGE_ACCOUNT_ID string = storage.outputs.id

@@ -35,6 +35,10 @@ az eventgrid system-topic event-subscription create `
     --endpoint $endpoint `
     --included-event-types Microsoft.Storage.BlobCreated `
     --subject-begins-with "/blobServices/default/containers/$container/blobs/" `
+    --max-delivery-attempts 30 `
+    --event-ttl 1440 `
+    --deadletter-identity systemassigned `
+    --deadletter-identity-endpoint "$($values['AZURE_STORAGE_ACCOUNT_ID'])/blobServices/default/containers/$($values['TRAINING_DATA_DEADLETTER_CONTAINER_NAME'])" `
     --output none
 if ($LASTEXITCODE -ne 0) { throw 'create-training-data-subscription: az eventgrid failed.' }
 Write-Host "create-training-data-subscription: BlobCreated in $container now triggers $functionName."

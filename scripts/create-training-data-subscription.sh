@@ -4,6 +4,8 @@
 # storage account. This cannot be in Bicep: the webhook URL carries the blobs_extension system key, which the
 # Functions host creates only once the deployed code with the blob trigger runs, and Event Grid validates the
 # endpoint when the subscription is created. Same approach as Azure-Samples/functions-quickstart-dotnet-azd-eventgrid-blob.
+# Events still undelivered after 30 attempts or 24 h go to the dead-letter container (written with the topic's own
+# identity) and raise the training-data-undelivered alert.
 # Idempotent: `create` updates an existing subscription of the same name. Needs the Azure CLI (az login).
 set -eu
 
@@ -19,6 +21,8 @@ app_uri=$(env_value SERVICE_API_URI)
 resource_group=$(env_value AZURE_RESOURCE_GROUP)
 topic_name=$(env_value TRAINING_DATA_SYSTEM_TOPIC_NAME)
 container=$(env_value TRAINING_DATA_CONTAINER_NAME)
+storage_id=$(env_value AZURE_STORAGE_ACCOUNT_ID)
+dead_letters=$(env_value TRAINING_DATA_DEADLETTER_CONTAINER_NAME)
 function_name=OnTrainingDataUploaded
 
 # The key appears shortly after the host first starts the blob trigger; wait for it.
@@ -40,5 +44,9 @@ az eventgrid system-topic event-subscription create \
   --endpoint "$endpoint" \
   --included-event-types Microsoft.Storage.BlobCreated \
   --subject-begins-with "/blobServices/default/containers/$container/blobs/" \
+  --max-delivery-attempts 30 \
+  --event-ttl 1440 \
+  --deadletter-identity systemassigned \
+  --deadletter-identity-endpoint "$storage_id/blobServices/default/containers/$dead_letters" \
   --output none
 echo "create-training-data-subscription: BlobCreated in $container now triggers $function_name."

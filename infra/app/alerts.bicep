@@ -1,9 +1,12 @@
-@description('Log alert rules over Application Insights: recommendation latency, HTTP 5xx rate, ingestion lag, training failures, drift.')
+@description('Log alert rules over Application Insights (recommendation latency, HTTP 5xx rate, ingestion lag, training failures, drift, dropped log entries) and a metric alert on undelivered training-data events.')
 param namePrefix string
 param actionGroupName string
 param location string
 param tags object
 param applicationInsightsName string
+
+@description('Event Grid system topic that delivers training-data blob events; an event it dead-letters is a file nobody trained on.')
+param trainingDataTopicName string
 
 @description('Optional e-mail receiver; empty = no action group (alerts still show in the portal).')
 param alertEmailAddress string = ''
@@ -79,6 +82,15 @@ var rules = [
     threshold: 0
   }
   {
+    name: 'log-dropped'
+    displayName: 'SmartShop: prediction or activity log entries dropped'
+    description: 'Prediction or user-activity log entries were dropped (${names.metrics.logDropped}: the write queue was full or the document store refused a write) in the last 15 minutes.'
+    severity: 2
+    query: 'customMetrics | where name == "${names.metrics.logDropped}" | summarize Dropped = sum(valueSum)'
+    measure: 'Dropped'
+    threshold: 0
+  }
+  {
     name: 'drift'
     displayName: 'SmartShop: feature drift'
     description: 'A drift check raised DriftAlert (a feature\'s population stability index reached the app setting Training__DriftAlertPsi) in the last 15 minutes.'
@@ -129,5 +141,45 @@ resource alertRules 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = [
     }
   }
 ]
+
+resource trainingDataTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = {
+  name: trainingDataTopicName
+}
+
+resource undeliveredTrainingData 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: '${namePrefix}-training-data-undelivered'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'Event Grid dead-lettered a training-data BlobCreated event (container training-data-events-undelivered): that upload was never trained; see docs/retraining.md.'
+    severity: 1
+    enabled: true
+    scopes: [
+      trainingDataTopic.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    autoMitigate: true
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'dead-lettered'
+          metricNamespace: 'Microsoft.EventGrid/systemTopics'
+          metricName: 'DeadLetteredCount'
+          timeAggregation: 'Total'
+          operator: 'GreaterThan'
+          threshold: 0
+        }
+      ]
+    }
+    actions: empty(alertEmailAddress) ? [] : [
+      {
+        actionGroupId: actionGroup.id
+      }
+    ]
+  }
+}
 
 output ruleNames array = [for (rule, i) in rules: alertRules[i].name]

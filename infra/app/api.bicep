@@ -18,9 +18,8 @@ param instanceMemoryMB int
 param maximumInstanceCount int
 param alwaysReadyHttpInstanceCount int
 
-@description('Key for hashing user ids into logs and spans (Telemetry__UserIdHashKey); empty keeps user ids out of telemetry.')
-@secure()
-param userIdHashKey string = ''
+@description('Versionless Key Vault URI of the key that pseudonymises user ids in logs and spans (Telemetry__UserIdHashKey is a Key Vault reference to it).')
+param userIdHashKeySecretUri string
 
 @description('Entra ID authority for admin bearer tokens (Auth__Authority), e.g. https://login.microsoftonline.com/<tenant>/v2.0; empty: admin routes need the admin key only.')
 param authAuthority string = ''
@@ -81,6 +80,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references resolve with the app's user-assigned identity (the default would be a system identity it does not have).
+    keyVaultReferenceIdentity: identity.id
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -151,7 +152,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       Ingestion__MaxRequestBytes: '1048576'
       Analyses__MaxUploadBytes: '52428800'
       Analyses__BackgroundThresholdBytes: '2097152'
-      Telemetry__UserIdHashKey: userIdHashKey
+      // A Key Vault reference, never the key: the platform resolves it with keyVaultReferenceIdentity.
+      Telemetry__UserIdHashKey: '@Microsoft.KeyVault(SecretUri=${userIdHashKeySecretUri})'
       // Training run: promotion rule, hold-out, input limit (512 MiB), lake window; see docs/retraining.md.
       Training__PrimaryMetric: 'ndcg@10/all'
       Training__Tolerance: '0.005'

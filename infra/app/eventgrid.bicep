@@ -12,6 +12,10 @@ resource topic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
   name: name
   location: location
   tags: tags
+  // Dead-letters undelivered blob events into storage with its own identity (role in rbac.bicep).
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     source: storage.id
     topicType: 'Microsoft.Storage.StorageAccounts'

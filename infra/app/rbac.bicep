@@ -5,6 +5,12 @@ param clickstreamHubName string
 param cosmosAccountName string
 param cosmosDatabaseName string
 param applicationInsightsName string
+param keyVaultName string
+param userIdHashKeySecretName string
+
+@description('Event Grid system topic on the storage account; its identity writes undelivered blob events to the dead-letter container.')
+param trainingDataTopicName string
+param trainingDataDeadLetterContainerName string
 
 @description('Principal id of the app\'s user-assigned identity.')
 param appPrincipalId string
@@ -33,6 +39,11 @@ var eventHubsDataReceiverRoleId = 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde'
 var eventHubsDataSenderRoleId = '2b629674-e913-4c01-ae53-ef4638d8f975'
 // Monitoring Metrics Publisher: Entra ID-authenticated telemetry ingestion (App Insights local auth is disabled).
 var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
+// Key Vault Secrets User: reads the telemetry hash key (the app through its Key Vault reference; the deploying user so
+// azd can read the key back on the next provision instead of generating a new one).
+var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
+// Storage Blob Data Contributor: Event Grid's dead-lettering into one container.
+var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 // Cosmos DB Built-in Data Contributor (data-plane role definition of the account, not an Azure RBAC role).
 var cosmosDataContributorRoleId = '00000000-0000-0000-0000-000000000002'
 
@@ -72,6 +83,54 @@ resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2025-10-15' existing = {
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
+}
+
+resource keyVault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
+  name: keyVaultName
+
+  resource userIdHashKey 'secrets' existing = {
+    name: userIdHashKeySecretName
+  }
+}
+
+resource trainingDataTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = {
+  name: trainingDataTopicName
+}
+
+resource trainingDataDeadLetters 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' existing = {
+  name: '${storageAccountName}/default/${trainingDataDeadLetterContainerName}'
+}
+
+// Scoped to the one secret, not the vault.
+resource appSecretRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(keyVault::userIdHashKey.id, appPrincipalId, keyVaultSecretsUserRoleId)
+  scope: keyVault::userIdHashKey
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUserRoleId)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource userSecretRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withUser) {
+  name: guid(keyVault::userIdHashKey.id, userPrincipalId, keyVaultSecretsUserRoleId)
+  scope: keyVault::userIdHashKey
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUserRoleId)
+    principalId: userPrincipalId
+    principalType: userPrincipalType
+  }
+}
+
+// Scoped to the dead-letter container only.
+resource topicDeadLetterRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(trainingDataDeadLetters.id, trainingDataTopic.id, storageBlobDataContributorRoleId)
+  scope: trainingDataDeadLetters
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRoleId)
+    principalId: trainingDataTopic.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
 }
 
 resource appStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [

@@ -57,6 +57,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
 }
 
 output name string = storage.name
+output id string = storage.id
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output queueEndpoint string = storage.properties.primaryEndpoints.queue
 output tableEndpoint string = storage.properties.primaryEndpoints.table

@@ -2,6 +2,7 @@ using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -25,7 +26,11 @@ public static class TelemetryServiceExtensions
         services.AddMetrics();
         services.AddSingleton(sp => new SmartShopTelemetry(
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
-            sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.UserIdHashKey));
+            sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.UsableUserIdHashKey));
+
+        // ASP.NET Core logs every request's URL at Information ("Request starting … /v1/users/17850/…"): keep only its
+        // warnings and errors, whichever provider the worker logs to (the host's channel or the exporter).
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         if (string.IsNullOrWhiteSpace(builder.Configuration[TelemetryOptions.ConnectionStringSetting]))
         {
@@ -36,7 +41,7 @@ public static class TelemetryServiceExtensions
         services.Configure<OpenTelemetryLoggerOptions>(o => o.IncludeScopes = true);
         services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics.AddMeter(SmartShopTelemetry.SourceName))
-            .WithTracing(tracing => tracing.AddSource(SmartShopTelemetry.SourceName))
+            .WithTracing(tracing => tracing.AddSource(SmartShopTelemetry.SourceName).AddProcessor(new RouteRedactionProcessor()))
             .UseFunctionsWorkerDefaults()
             .UseAzureMonitorExporter();
         return builder;

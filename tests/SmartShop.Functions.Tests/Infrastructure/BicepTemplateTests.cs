@@ -13,12 +13,14 @@ public sealed class BicepTemplateTests
     private const string EventHubsDataReceiver = "a638d3c7-ab3a-418d-83e6-5f17a39d4fde";
     private const string EventHubsDataSender = "2b629674-e913-4c01-ae53-ef4638d8f975";
     private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
+    private const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
+    private const string StorageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
     private const string CosmosBuiltInDataContributor = "00000000-0000-0000-0000-000000000002";
 
     private static readonly string[] AppRoles =
     [
         StorageBlobDataOwner, StorageQueueDataContributor, StorageTableDataContributor,
-        EventHubsDataReceiver, MonitoringMetricsPublisher,
+        EventHubsDataReceiver, MonitoringMetricsPublisher, KeyVaultSecretsUser,
     ];
 
     // The deploying user also sends to the hub (`smartshop replay --event-hubs-namespace`); the app never does.
@@ -142,13 +144,47 @@ public sealed class BicepTemplateTests
     }
 
     [Fact]
-    public void MonitoringHasTheFiveAlertRulesAndAWorkbook()
+    public void MonitoringHasItsAlertRulesAndAWorkbook()
     {
         var rules = Template.OfType("Microsoft.Insights/scheduledQueryRules").Should().ContainSingle().Subject;
         var ruleNames = rules.Variables["rules"]!.AsArray().Select(r => r!["name"]!.GetValue<string>());
 
-        ruleNames.Should().BeEquivalentTo("recommendation-p95-latency", "http-5xx-rate", "ingestion-lag", "training-failure", "drift");
+        ruleNames.Should().BeEquivalentTo("recommendation-p95-latency", "http-5xx-rate", "ingestion-lag", "training-failure", "log-dropped", "drift");
+        var undelivered = Template.OfType("Microsoft.Insights/metricAlerts").Should().ContainSingle().Subject;
+        undelivered.Property("criteria")!["allOf"]![0]!["metricName"]!.GetValue<string>().Should().Be("DeadLetteredCount");
+        undelivered.ExpandedProperty("scopes").Should().Contain("Microsoft.EventGrid/systemTopics");
         Template.OfType("Microsoft.Insights/workbooks").Should().ContainSingle();
+    }
+
+    [Fact]
+    public void TheTelemetryHashKeyIsAKeyVaultReferenceResolvedWithTheAppIdentity()
+    {
+        Template.AppSettings()["Telemetry__UserIdHashKey"].Should().StartWith("[format('@Microsoft.KeyVault(SecretUri={0})'");
+        Template.OfType("Microsoft.Web/sites").Should().ContainSingle()
+            .Which.ExpandedProperty("keyVaultReferenceIdentity").Should().Contain("Microsoft.ManagedIdentity/userAssignedIdentities");
+        var vault = Template.OfType("Microsoft.KeyVault/vaults").Should().ContainSingle().Subject;
+        vault.Property("enableRbacAuthorization")!.GetValue<bool>().Should().BeTrue("grants are role assignments, not access policies");
+        vault.Property("enablePurgeProtection")!.GetValue<bool>().Should().BeTrue();
+        Template.OfType("Microsoft.Authorization/roleAssignments")
+            .Where(a => a.GuidsIn("roleDefinitionId").Contains(KeyVaultSecretsUser))
+            .Should().HaveCount(2).And.OnlyContain(a => a.Json["scope"]!.ToString().Contains("Microsoft.KeyVault/vaults/secrets", StringComparison.Ordinal), "the app and the deploying user read the one secret, not the vault");
+        File.ReadAllText(Path.Combine(Repository.Root, "infra", "main.parameters.json"))
+            .Should().Contain("$(secretOrRandomPassword ${AZURE_KEY_VAULT_NAME} telemetry-user-id-hash-key)", "azd generates the key once and reads it back afterwards");
+    }
+
+    [Fact]
+    public void UndeliveredTrainingDataEventsAreDeadLetteredByTheTopicsOwnIdentityIntoOneContainer()
+    {
+        Template.OfType("Microsoft.EventGrid/systemTopics").Should().ContainSingle()
+            .Which.Json["identity"]!["type"]!.GetValue<string>().Should().Be("SystemAssigned");
+        Template.OfType("Microsoft.Authorization/roleAssignments")
+            .Where(a => a.GuidsIn("roleDefinitionId").Contains(StorageBlobDataContributor))
+            .Should().ContainSingle().Which.Json["scope"]!.ToString().Should().Contain("trainingDataDeadLetterContainerName");
+        foreach (var script in new[] { "create-training-data-subscription.sh", "create-training-data-subscription.ps1" })
+        {
+            File.ReadAllText(Path.Combine(Repository.Root, "scripts", script))
+                .Should().Contain("--deadletter-identity systemassigned").And.Contain("TRAINING_DATA_DEADLETTER_CONTAINER_NAME").And.Contain("--max-delivery-attempts");
+        }
     }
 
     [Fact]
@@ -176,7 +212,7 @@ public sealed class BicepTemplateTests
         var containerNames = variables["dataContainerNames"]!.AsArray().Select(n => (string)n!)
             .Select(n => n.StartsWith("[variables('", StringComparison.Ordinal) ? (string)variables[n["[variables('".Length..^"')]".Length]]! : n);
 
-        containerNames.Should().BeEquivalentTo("training-data", "training-data-rejected", "models", "events", "events-rejected", "uploads", "analyses");
+        containerNames.Should().BeEquivalentTo("training-data", "training-data-rejected", "training-data-events-undelivered", "models", "events", "events-rejected", "uploads", "analyses");
         Template.OfType("Microsoft.EventHub/namespaces/eventhubs/consumergroups").Should().ContainSingle();
         ((string)Template.Root["variables"]!["clickstreamConsumerGroupName"]!).Should().Be("smartshop");
         Template.OfType("Microsoft.EventGrid/systemTopics").Should().ContainSingle()
