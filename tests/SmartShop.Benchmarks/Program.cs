@@ -29,4 +29,22 @@ if (args.Length > 1 && args[0] == "read-transactions")
     Console.WriteLine(System.FormattableString.Invariant($"{rows:N0} rows read, {kept:N0} kept; best of 3 warm passes {best:F3} s: {rows / best:N0} rows/s"));
     return;
 }
+if (args.Length > 1 && args[0] == "load-bundle")
+{
+    // Loading a model bundle as a refresh does (docs/benchmarks.md): one warm-up load, then 5; time and bytes allocated per load.
+    var best = double.MaxValue;
+    var allocated = 0L;
+    for (var pass = 0; pass < 6; pass++)
+    {
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var model = SmartShop.Core.Recommendations.ModelBundle.Load(args[1]);
+        var seconds = clock.Elapsed.TotalSeconds;
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        best = pass == 0 ? best : Math.Min(best, seconds);
+        GC.KeepAlive(model);
+    }
+    Console.WriteLine(System.FormattableString.Invariant($"bundle {args[1]}: best of 5 loads {best:F3} s, {allocated / 1048576.0:F1} MiB allocated per load"));
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(SmartShop.Benchmarks.Recommendations.RecommendationApiBenchmarks).Assembly).Run(args);

@@ -164,7 +164,7 @@ public static class ModelBundle
             throw new ModelBundleException($"Incompatible bundle schema version {manifest.SchemaVersion}; this build reads version {SchemaVersion}. Retrain the model.");
         }
         var entries = (manifest.Files ?? []).ToDictionary(f => f.Name, StringComparer.Ordinal);
-        byte[] Read(string name, string type)
+        (string Path, long Length, string Sha256) Entry(string name, string type)
         {
             if (!entries.TryGetValue(name, out var entry))
             {
@@ -179,22 +179,55 @@ public static class ModelBundle
             {
                 throw new ModelBundleException($"Bundle file '{name}' is missing.");
             }
-            var bytes = File.ReadAllBytes(path);
-            if (!Convert.ToHexStringLower(SHA256.HashData(bytes)).Equals(entry.Sha256, StringComparison.Ordinal))
+            return (path, entry.Length, entry.Sha256);
+        }
+        void Verify(string name, string sha256, ReadOnlySpan<byte> content)
+        {
+            if (!Convert.ToHexStringLower(SHA256.HashData(content)).Equals(sha256, StringComparison.Ordinal))
             {
                 throw new ModelBundleException($"Bundle file '{name}' is corrupt (SHA-256 mismatch).");
             }
+        }
+        byte[] Read(string name, string type)
+        {
+            var (path, _, sha256) = Entry(name, type);
+            var bytes = File.ReadAllBytes(path);
+            Verify(name, sha256, bytes);
             return bytes;
         }
+        // Read straight into the array it becomes: a byte[] then a typed copy would hold every array twice while loading,
+        // beside the model still serving.
         T[] Array<T>(string name) where T : unmanaged
         {
-            var bytes = Read(name + ".bin", TypeName<T>());
-            var size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-            if (bytes.Length % size != 0 || bytes.Length / size != entries[name + ".bin"].Length)
+            var file = name + ".bin";
+            var (path, length, sha256) = Entry(file, TypeName<T>());
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            if (length < 0 || RandomAccess.GetLength(handle) != length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>())
             {
-                throw new ModelBundleException($"Bundle file '{name}.bin' has the wrong length.");
+                throw new ModelBundleException($"Bundle file '{file}' has the wrong length.");
             }
-            return MemoryMarshal.Cast<byte, T>(bytes).ToArray();
+            var values = new T[length];
+            var bytes = MemoryMarshal.AsBytes(values.AsSpan());
+            for (var read = 0; read < bytes.Length;)
+            {
+                var got = RandomAccess.Read(handle, bytes[read..], read);
+                read += got > 0 ? got : throw new ModelBundleException($"Bundle file '{file}' was truncated while it was read.");
+            }
+            Verify(file, sha256, bytes);
+            return values;
+        }
+        // The largest file: hashed as a stream, then parsed from the file, never held as bytes.
+        AlsModel ReadAls()
+        {
+            var (path, _, sha256) = Entry(AlsFile, AlsType);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            if (!Convert.ToHexStringLower(SHA256.HashData(stream)).Equals(sha256, StringComparison.Ordinal))
+            {
+                throw new ModelBundleException($"Bundle file '{AlsFile}' is corrupt (SHA-256 mismatch).");
+            }
+            stream.Position = 0;
+            var als = AlsModel.Read(stream);
+            return stream.Position == stream.Length ? als : throw new InvalidDataException($"{AlsFile} has trailing bytes.");
         }
         T JsonFile<T>(string name)
         {
@@ -255,7 +288,7 @@ public static class ModelBundle
                 PopularScores = Array<float>("popular.scores"),
                 DefaultRanker = Ranker("ranker.default"),
                 DiscoveryRanker = Ranker("ranker.discovery"),
-                Als = entries.ContainsKey(AlsFile) ? ReadAls(Read(AlsFile, AlsType)) : null,
+                Als = entries.ContainsKey(AlsFile) ? ReadAls() : null,
             };
             if (model.ItemCount != manifest.Items || model.UserCount != manifest.Users)
             {
@@ -279,12 +312,6 @@ public static class ModelBundle
         }
     }
 
-    private static AlsModel ReadAls(byte[] bytes)
-    {
-        using var stream = new MemoryStream(bytes, writable: false);
-        var als = AlsModel.Read(stream);
-        return stream.Position == stream.Length ? als : throw new InvalidDataException($"{AlsFile} has trailing bytes.");
-    }
 
     private static string TypeName<T>() where T : unmanaged => typeof(T) == typeof(int) ? "int32le"
         : typeof(T) == typeof(float) ? "float32le"
