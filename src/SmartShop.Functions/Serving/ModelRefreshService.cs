@@ -43,6 +43,13 @@ public sealed partial class ModelRefreshService : BackgroundService
     private CatalogueOverlay _catalogue = CatalogueOverlay.Empty;
     private DateTimeOffset _catalogueReadAt = DateTimeOffset.MinValue;
 
+    /// <summary>
+    /// Bytes this instance can still allocate (the GC's limit, i.e. the container's memory, minus the heap in use).
+    /// A swap holds the served model and the new one at once, so a version that would not fit is refused up front
+    /// instead of taking the instance down with an out-of-memory. Settable for tests.
+    /// </summary>
+    internal Func<long> AvailableMemoryBytes { get; set; } = () => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes - GC.GetTotalMemory(forceFullCollection: false);
+
     /// <summary>How often the catalogue changes are read in full even when their change marker has not moved.</summary>
     public static readonly TimeSpan CatalogueFullReadInterval = TimeSpan.FromMinutes(10);
 
@@ -165,6 +172,7 @@ public sealed partial class ModelRefreshService : BackgroundService
         try
         {
             await _registry.DownloadVersionAsync(model, active.Version, directory, cancellationToken).ConfigureAwait(false);
+            EnsureItFits(active.Version, directory);
             await load(active.Version, directory, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsBadVersion(e))
@@ -310,6 +318,18 @@ public sealed partial class ModelRefreshService : BackgroundService
     private string? ServedVersion(string model) => model == ModelStatusBoard.Recommendations
         ? _serving.Recommendations?.Version
         : _serving.Segmentation?.Version;
+
+    // Loaded arrays are the size of their files; JSON (ids, titles) roughly doubles as strings: 1.5 x the files covers both.
+    private void EnsureItFits(string version, string directory)
+    {
+        var needed = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) * 3 / 2;
+        var available = AvailableMemoryBytes();
+        if (needed > available)
+        {
+            throw new ModelBundleException(string.Create(CultureInfo.InvariantCulture,
+                $"Version {version} needs about {needed / 1048576.0:F0} MiB to load beside the model serving now, and this instance has {Math.Max(0, available) / 1048576.0:F0} MiB free; the served version stays. Give the plan more memory (instanceMemoryMB) or train a smaller model."));
+        }
+    }
 
     private static bool IsBadVersion(Exception e) =>
         e is ModelBundleException or InvalidDataException or JsonException or KeyNotFoundException or ArgumentException or FormatException;

@@ -115,6 +115,21 @@ public sealed class ModelRefreshServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task AVersionThatWouldNotFitBesideTheServedModelIsRefusedAndThePreviousKeepsServing()
+    {
+        await ServingTestModels.PublishRecommenderAsync(_host.Registry, "r1");
+        await _host.Refresh.RefreshAsync();
+        await ServingTestModels.PublishRecommenderAsync(_host.Registry, "r2");
+        _host.Refresh.AvailableMemoryBytes = () => 16 * 1024;
+
+        var refused = (await _host.Refresh.RefreshAsync()).Single(o => o.Model == ModelStatusBoard.Recommendations);
+
+        refused.Status.Should().Be(ModelRefreshStatus.Failed);
+        refused.Error.Should().Contain("Version r2 needs about").And.Contain("MiB free").And.Contain("instanceMemoryMB");
+        _host.Serving.Recommendations!.Version.Should().Be("r1");
+    }
+
+    [Fact]
     public async Task ASegmentationArrivingLaterGivesTheServedRecommenderSegmentTrending()
     {
         await ServingTestModels.PublishRecommenderAsync(_host.Registry, "r1");
