@@ -120,11 +120,35 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
         }
     }
 
+    public async Task<bool> TryReplaceTrainingRunAsync(TrainingRun run, string etag, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(etag);
+        var document = ToDocument(run);
+        var container = await GetContainerAsync(TrainingRunsContainer, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await container.ReplaceItemAsync(document, document.Id, new PartitionKey(run.ModelName), new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (CosmosException e) when (e.StatusCode is HttpStatusCode.PreconditionFailed || IsMissing(e))
+        {
+            return false;
+        }
+    }
+
     public async Task<TrainingRun?> GetTrainingRunAsync(string modelName, string runId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
-        var document = await ReadAsync<TrainingRunDocument>(TrainingRunsContainer, StorageKeys.Escape(runId), modelName, cancellationToken).ConfigureAwait(false);
-        return document is null ? null : ToTrainingRun(document);
+        var container = await GetContainerAsync(TrainingRunsContainer, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var response = await container.ReadItemAsync<TrainingRunDocument>(StorageKeys.Escape(runId), new PartitionKey(modelName), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return ToTrainingRun(response.Resource) with { ETag = response.ETag };
+        }
+        catch (CosmosException e) when (IsMissing(e))
+        {
+            return null;
+        }
     }
 
     public async Task<IReadOnlyList<TrainingRun>> ListTrainingRunsAsync(string modelName, int limit, CancellationToken cancellationToken = default)

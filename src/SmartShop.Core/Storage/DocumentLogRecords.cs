@@ -29,6 +29,9 @@ public sealed record TrainingRun(
     /// <summary>What started the run: "blob", "schedule", "drift", "cli", ...</summary>
     public string? Trigger { get; init; }
 
+    /// <summary>The stored record's version as read (<see cref="IDocumentLogStore.GetTrainingRunAsync"/>); not stored itself.</summary>
+    public string? ETag { get; init; }
+
     /// <summary>The input blob's name in the training-data container (null for event-lake runs).</summary>
     public string? InputBlob { get; init; }
 

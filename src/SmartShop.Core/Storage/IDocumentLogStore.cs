@@ -17,7 +17,13 @@ public interface IDocumentLogStore
     /// <summary>Stores the run only if no run with its model name and run id exists; false when one does (atomic).</summary>
     Task<bool> TryCreateTrainingRunAsync(TrainingRun run, CancellationToken cancellationToken = default);
 
-    /// <summary>The run, or null when it does not exist.</summary>
+    /// <summary>
+    /// Replaces the run only if its stored record still has <paramref name="etag"/> (as read); false when another writer
+    /// changed it meanwhile (atomic).
+    /// </summary>
+    Task<bool> TryReplaceTrainingRunAsync(TrainingRun run, string etag, CancellationToken cancellationToken = default);
+
+    /// <summary>The run with its <see cref="TrainingRun.ETag"/>, or null when it does not exist.</summary>
     Task<TrainingRun?> GetTrainingRunAsync(string modelName, string runId, CancellationToken cancellationToken = default);
 
     /// <summary>The model's newest runs by start time, newest first.</summary>

@@ -92,11 +92,27 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
         }
     }
 
+    public async Task<bool> TryReplaceTrainingRunAsync(TrainingRun run, string etag, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(etag);
+        var entity = ToEntity(run);
+        var table = await GetTableAsync(TrainingRunsTable, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.UpdateEntityAsync(entity, new ETag(etag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
     public async Task<TrainingRun?> GetTrainingRunAsync(string modelName, string runId, CancellationToken cancellationToken = default)
     {
         var table = await GetTableAsync(TrainingRunsTable, cancellationToken).ConfigureAwait(false);
         var response = await table.GetEntityIfExistsAsync<TableEntity>(StorageKeys.Escape(modelName), StorageKeys.Escape(runId), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return response.HasValue ? ToTrainingRun(response.Value!) : null;
+        return response.HasValue ? ToTrainingRun(response.Value!) with { ETag = response.Value!.ETag.ToString() } : null;
     }
 
     public async Task<IReadOnlyList<TrainingRun>> ListTrainingRunsAsync(string modelName, int limit, CancellationToken cancellationToken = default)

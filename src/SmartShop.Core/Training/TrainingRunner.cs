@@ -600,11 +600,27 @@ public sealed partial class TrainingRunner
             }
             LogStaleRunTakenOver(_logger, existing.RunId, existing.StartedAt);
         }
-        if (existing is null or { Status: RunningStatus or ErrorStatus })
+        if (existing is null)
         {
-            // The earlier attempt died or hit a storage failure: this one takes over (the pointer's ETag still guarantees one winner).
-            await _runLog.UpsertTrainingRunAsync(running, cancellationToken).ConfigureAwait(false);
-            return null;
+            // Deleted between the two reads: claim it afresh (a concurrent claimer loses the create).
+            return await ClaimAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+        if (existing is { Status: RunningStatus or ErrorStatus })
+        {
+            // The earlier attempt died or hit a storage failure: this one takes over, but only if the record is still the
+            // one it read, so of two redeliveries finding the same stale claim exactly one trains the input.
+            if (await _runLog.TryReplaceTrainingRunAsync(running, existing.ETag!, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+            var winner = await _runLog.GetTrainingRunAsync(model, run.RunId, cancellationToken).ConfigureAwait(false);
+            if (winner is { Status: RunningStatus })
+            {
+                var winnerStaleAt = winner.StartedAt + TimeSpan.FromMinutes(_options.StaleRunMinutes);
+                LogRunInProgress(_logger, winner.RunId, winnerStaleAt);
+                throw new TrainingRunInProgressException(winner.RunId, winner.StartedAt, winnerStaleAt);
+            }
+            return winner is null or { Status: ErrorStatus } ? await ClaimAsync(run, cancellationToken).ConfigureAwait(false) : Duplicate(winner);
         }
 
         return Duplicate(existing);

@@ -98,6 +98,7 @@ internal sealed class InMemoryActivityStore : IDocumentLogStore
     public Task UpsertTrainingRunAsync(TrainingRun run, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public Task<bool> TryCreateTrainingRunAsync(TrainingRun run, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public Task<bool> TryReplaceTrainingRunAsync(TrainingRun run, string etag, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public Task<TrainingRun?> GetTrainingRunAsync(string modelName, string runId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 

@@ -106,6 +106,40 @@ public sealed class TrainingCrashTests
         (await harness.Runner.RunFromBlobAsync(name)).IsDuplicate.Should().BeTrue();
     }
 
+    [Fact]
+    public async Task TwoRedeliveriesFindingTheSameStaleClaimTrainTheInputOnce()
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+        var crash = new CrashAtWrite();
+        using var harness = new TrainingHarness(clock, blobService: StorageEmulators.BlobService(crash), tableService: StorageEmulators.TableService(crash));
+        var name = await harness.UploadAsync(TrainingFiles.Good());
+        crash.ArmAt(1, $"/{ModelRegistry.ManifestFileName}");
+        (await Record.ExceptionAsync(() => harness.Runner.RunFromBlobAsync(name))).Should().BeOfType<RequestFailedException>();
+        crash.Disarm().Should().NotBeNull("the worker died after its claim");
+        clock.Now += TimeSpan.FromMinutes(harness.Options.StaleRunMinutes + 1);
+
+        var attempts = new[] { Attempt(), Attempt() };
+        await Task.WhenAll(attempts);
+
+        var trained = attempts.Select(a => a.Result).OfType<TrainingRunReport>().Where(r => !r.IsDuplicate).ToList();
+        trained.Should().ContainSingle("one redelivery takes the stale claim over; the other sees it in progress or done");
+        attempts.Select(a => a.Result).Should().AllSatisfy(r => r.Should().Match<object>(o => o is TrainingRunReport || o is TrainingRunInProgressException));
+        (await harness.Registry.ListVersionsAsync(harness.Options.RecommendationsModel)).Should().ContainSingle("the input was trained once");
+        (await harness.RunLog.ListTrainingRunsAsync(harness.Options.RecommendationsModel, 10)).Should().ContainSingle().Which.Status.Should().Be("promoted");
+
+        async Task<object> Attempt()
+        {
+            try
+            {
+                return await harness.Runner.RunFromBlobAsync(name);
+            }
+            catch (TrainingRunInProgressException e)
+            {
+                return e;
+            }
+        }
+    }
+
     private static async Task AssertConsistentAsync(TrainingHarness harness, IReadOnlyList<string> runIds, string point)
     {
         var options = harness.Options;

@@ -79,6 +79,7 @@ internal static class IsolatedCustomerData
         public Task UpsertTrainingRunAsync(TrainingRun run, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<bool> TryCreateTrainingRunAsync(TrainingRun run, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<bool> TryReplaceTrainingRunAsync(TrainingRun run, string etag, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<TrainingRun?> GetTrainingRunAsync(string modelName, string runId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
