@@ -139,16 +139,8 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
     public async Task<TrainingRun?> GetTrainingRunAsync(string modelName, string runId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
-        var container = await GetContainerAsync(TrainingRunsContainer, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var response = await container.ReadItemAsync<TrainingRunDocument>(StorageKeys.Escape(runId), new PartitionKey(modelName), cancellationToken: cancellationToken).ConfigureAwait(false);
-            return ToTrainingRun(response.Resource) with { ETag = response.ETag };
-        }
-        catch (CosmosException e) when (IsMissing(e))
-        {
-            return null;
-        }
+        var response = await ReadAsync<TrainingRunDocument>(TrainingRunsContainer, StorageKeys.Escape(runId), modelName, cancellationToken).ConfigureAwait(false);
+        return response is null ? null : ToTrainingRun(response.Resource) with { ETag = response.ETag };
     }
 
     public async Task<IReadOnlyList<TrainingRun>> ListTrainingRunsAsync(string modelName, int limit, CancellationToken cancellationToken = default)
@@ -175,7 +167,7 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
 
     public async Task<SegmentationAnalysis?> GetAnalysisAsync(string analysisId, CancellationToken cancellationToken = default)
     {
-        var document = await ReadAsync<AnalysisDocument>(AnalysesContainer, StorageKeys.Escape(analysisId), analysisId, cancellationToken).ConfigureAwait(false);
+        var document = (await ReadAsync<AnalysisDocument>(AnalysesContainer, StorageKeys.Escape(analysisId), analysisId, cancellationToken).ConfigureAwait(false))?.Resource;
         return document is null ? null : ToAnalysis(document);
     }
 
@@ -360,14 +352,14 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
         }
     }
 
-    private async Task<T?> ReadAsync<T>(string containerName, string id, string partitionKey, CancellationToken cancellationToken)
+    /// <summary>The item with its ETag, or null when it does not exist.</summary>
+    private async Task<ItemResponse<T>?> ReadAsync<T>(string containerName, string id, string partitionKey, CancellationToken cancellationToken)
         where T : class
     {
         var container = await GetContainerAsync(containerName, cancellationToken).ConfigureAwait(false);
         try
         {
-            var response = await container.ReadItemAsync<T>(id, new PartitionKey(partitionKey), cancellationToken: cancellationToken).ConfigureAwait(false);
-            return response.Resource;
+            return await container.ReadItemAsync<T>(id, new PartitionKey(partitionKey), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (CosmosException e) when (IsMissing(e))
         {

@@ -608,19 +608,11 @@ public sealed partial class TrainingRunner
         if (existing is { Status: RunningStatus or ErrorStatus })
         {
             // The earlier attempt died or hit a storage failure: this one takes over, but only if the record is still the
-            // one it read, so of two redeliveries finding the same stale claim exactly one trains the input.
-            if (await _runLog.TryReplaceTrainingRunAsync(running, existing.ETag!, cancellationToken).ConfigureAwait(false))
-            {
-                return null;
-            }
-            var winner = await _runLog.GetTrainingRunAsync(model, run.RunId, cancellationToken).ConfigureAwait(false);
-            if (winner is { Status: RunningStatus })
-            {
-                var winnerStaleAt = winner.StartedAt + TimeSpan.FromMinutes(_options.StaleRunMinutes);
-                LogRunInProgress(_logger, winner.RunId, winnerStaleAt);
-                throw new TrainingRunInProgressException(winner.RunId, winner.StartedAt, winnerStaleAt);
-            }
-            return winner is null or { Status: ErrorStatus } ? await ClaimAsync(run, cancellationToken).ConfigureAwait(false) : Duplicate(winner);
+            // one it read, so of two redeliveries finding the same stale claim exactly one trains the input. The loser
+            // reads again and finds the winner's fresh claim (retry later) or its finished run (duplicate).
+            return await _runLog.TryReplaceTrainingRunAsync(running, existing.ETag!, cancellationToken).ConfigureAwait(false)
+                ? null
+                : await ClaimAsync(run, cancellationToken).ConfigureAwait(false);
         }
 
         return Duplicate(existing);

@@ -89,10 +89,7 @@ public sealed class TrainingCrashTests
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
         var crash = new CrashAtWrite();
         using var harness = new TrainingHarness(clock, blobService: StorageEmulators.BlobService(crash), tableService: StorageEmulators.TableService(crash));
-        var name = await harness.UploadAsync(TrainingFiles.Good());
-        crash.ArmAt(1, $"/{ModelRegistry.ManifestFileName}");
-        (await Record.ExceptionAsync(() => harness.Runner.RunFromBlobAsync(name))).Should().BeOfType<RequestFailedException>();
-        crash.Disarm().Should().NotBeNull("the worker died after its claim, at the first version commit");
+        var name = await UploadAndCrashAfterClaimAsync(harness, crash);
         var claimed = (await harness.RunLog.ListTrainingRunsAsync(harness.Options.RecommendationsModel, 10)).Should().ContainSingle().Subject;
         claimed.Status.Should().Be(TrainingRunner.RunningStatus);
 
@@ -112,10 +109,7 @@ public sealed class TrainingCrashTests
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
         var crash = new CrashAtWrite();
         using var harness = new TrainingHarness(clock, blobService: StorageEmulators.BlobService(crash), tableService: StorageEmulators.TableService(crash));
-        var name = await harness.UploadAsync(TrainingFiles.Good());
-        crash.ArmAt(1, $"/{ModelRegistry.ManifestFileName}");
-        (await Record.ExceptionAsync(() => harness.Runner.RunFromBlobAsync(name))).Should().BeOfType<RequestFailedException>();
-        crash.Disarm().Should().NotBeNull("the worker died after its claim");
+        var name = await UploadAndCrashAfterClaimAsync(harness, crash);
         clock.Now += TimeSpan.FromMinutes(harness.Options.StaleRunMinutes + 1);
 
         var attempts = new[] { Attempt(), Attempt() };
@@ -138,6 +132,16 @@ public sealed class TrainingCrashTests
                 return e;
             }
         }
+    }
+
+    /// <summary>Uploads a good file and kills its run at the first version commit, right after the claim.</summary>
+    private static async Task<string> UploadAndCrashAfterClaimAsync(TrainingHarness harness, CrashAtWrite crash)
+    {
+        var name = await harness.UploadAsync(TrainingFiles.Good());
+        crash.ArmAt(1, $"/{ModelRegistry.ManifestFileName}");
+        (await Record.ExceptionAsync(() => harness.Runner.RunFromBlobAsync(name))).Should().BeOfType<RequestFailedException>();
+        crash.Disarm().Should().NotBeNull("the worker died after its claim, at the first version commit");
+        return name;
     }
 
     private static async Task AssertConsistentAsync(TrainingHarness harness, IReadOnlyList<string> runIds, string point)
