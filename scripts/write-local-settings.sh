@@ -63,6 +63,8 @@ cat > "$target" <<JSON
     "Ingestion__MaxRequestBytes": "1048576",
     "Analyses__MaxUploadBytes": "52428800",
     "Analyses__BackgroundThresholdBytes": "2097152",
+    "Analyses__SynchronousInputBytes": "33554432",
+    "Analyses__MaxInputBytes": "1073741824",
     "Telemetry__UserIdHashKey": "",
     "Training__PrimaryMetric": "ndcg@10/all",
     "Training__Tolerance": "0.005",

@@ -152,6 +152,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       Ingestion__MaxRequestBytes: '1048576'
       Analyses__MaxUploadBytes: '52428800'
       Analyses__BackgroundThresholdBytes: '2097152'
+      Analyses__SynchronousInputBytes: '33554432'
+      Analyses__MaxInputBytes: '1073741824'
       // A Key Vault reference, never the key: the platform resolves it with keyVaultReferenceIdentity.
       Telemetry__UserIdHashKey: '@Microsoft.KeyVault(SecretUri=${userIdHashKeySecretUri})'
       // Training run: promotion rule, hold-out, input limit (512 MiB), lake window; see docs/retraining.md.

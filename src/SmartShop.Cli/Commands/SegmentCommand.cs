@@ -125,7 +125,7 @@ internal static class SegmentCommand
 
         if (settings.Customers is not null)
         {
-            var attributes = CustomerTableReader.ReadFile(settings.Customers.FullName, TableOptions(settings)).Features;
+            var attributes = CustomerTableReader.ReadFile(settings.Customers.FullName, TableOptions(settings), cancellationToken).Features;
             table = table.LeftJoin(attributes, new double[attributes.FeatureCount]);
         }
 

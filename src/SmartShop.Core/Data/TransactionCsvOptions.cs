@@ -112,6 +112,9 @@ public sealed record TransactionCsvOptions
     /// <summary>Upper bound on data rows read from one file.</summary>
     public long MaxRows { get; init; } = 50_000_000;
 
+    /// <summary>Decompressed size, line length and column count bounds of the file.</summary>
+    public InputLimits Limits { get; init; } = InputLimits.Default;
+
     /// <summary>
     /// The Online Retail preset: item ids are upper-cased, anything but five digits with an optional one- or
     /// two-letter variant (POST, DOT, M, BANK CHARGES, gift vouchers...) is excluded, and invoices starting with C
@@ -175,6 +178,7 @@ public sealed record TransactionCsvOptions
             throw new ArgumentException($"Unknown data preset '{Preset}' (known: {OnlineRetailPreset}, none).");
         }
         _ = TextEncodings.Resolve(Encoding);
+        Limits.Validate();
         CheckPattern(Rules.ExcludeItems, "exclude-items");
         CheckPattern(Rules.CancelledInvoices, "cancelled-invoices");
         if (Rules.MaxQuantity < 1 || Rules.MaxUnitPrice <= 0 || Rules.MaxLineTotal <= 0)

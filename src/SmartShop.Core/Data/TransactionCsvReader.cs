@@ -78,24 +78,29 @@ public sealed class TransactionCsvReader
 
     private IEnumerable<Transaction> ReadFile(string path, DataQualityReport report, CancellationToken cancellationToken)
     {
-        using var reader = OpenText(path, _options.Encoding);
+        using var reader = OpenText(path, _options.Encoding, _options.Limits);
         foreach (var transaction in Read(reader, report, cancellationToken))
         {
             yield return transaction;
         }
     }
 
-    /// <summary>Opens a text file, transparently decompressing gzip (detected by its magic bytes, not the name).</summary>
-    public static TextReader OpenText(string path, string? encoding = null)
+    /// <summary>Opens a text file, transparently decompressing gzip (detected by its magic bytes, not the name), within <paramref name="limits"/>.</summary>
+    public static TextReader OpenText(string path, string? encoding = null, InputLimits? limits = null)
     {
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        return OpenText(stream, encoding);
+        return OpenText(stream, encoding, limits);
     }
 
-    /// <summary>Wraps a stream in a strict reader (<see cref="TextEncodings"/>), decompressing gzip when the stream starts with its magic bytes.</summary>
-    public static TextReader OpenText(Stream stream, string? encoding = null)
+    /// <summary>
+    /// The one place an input is opened: a strict reader (<see cref="TextEncodings"/>), decompressing gzip when the
+    /// stream starts with its magic bytes, that stops with an InvalidDataException marked too large (<see cref="InputLimits.LimitOf"/>) past <paramref name="limits"/>.
+    /// </summary>
+    public static TextReader OpenText(Stream stream, string? encoding = null, InputLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        limits ??= InputLimits.Default;
+        limits.Validate();
         var buffered = stream.CanSeek ? stream : new BufferedStream(stream, 1 << 16);
         Span<byte> magic = stackalloc byte[2];
         var read = buffered.CanSeek ? buffered.ReadAtLeast(magic, 2, throwOnEndOfStream: false) : 0;
@@ -104,7 +109,12 @@ public sealed class TransactionCsvReader
             buffered.Seek(0, SeekOrigin.Begin);
         }
         var isGzip = read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-        return TextEncodings.Open(isGzip ? new GZipStream(buffered, CompressionMode.Decompress) : buffered, encoding);
+        if (!isGzip)
+        {
+            return TextEncodings.Open(new BoundedStream(buffered, limits, compressed: null), encoding, limits);
+        }
+        var compressed = new CountingStream(buffered);
+        return TextEncodings.Open(new BoundedStream(new GZipStream(compressed, CompressionMode.Decompress), limits, compressed), encoding, limits);
     }
 
     public IEnumerable<Transaction> Read(TextReader reader, DataQualityReport report, CancellationToken cancellationToken = default)
@@ -130,7 +140,7 @@ public sealed class TransactionCsvReader
         }
         headerLine = headerLine.TrimStart('\uFEFF');
         var delimiter = _options.Delimiter ?? TransactionHeader.SniffDelimiter(headerLine).ToString();
-        var columns = TransactionHeader.Resolve(headerLine, delimiter, _options.Columns);
+        var columns = TransactionHeader.Resolve(headerLine, delimiter, _options.Columns, _options.Limits, headerLineNumber);
 
         var badData = false;
         var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
@@ -140,11 +150,13 @@ public sealed class TransactionCsvReader
             MissingFieldFound = null,
             DetectColumnCountChanges = false,
             TrimOptions = TrimOptions.Trim,
+            // A quoted field may span lines, past the reader's line bound: CsvHelper bounds it (and its buffer) too.
+            MaxFieldSize = _options.Limits.MaxLineLength,
         };
         using var parser = new CsvParser(reader, configuration);
         var pool = new Dictionary<string, string>(StringComparer.Ordinal);
 
-        while (parser.Read())
+        while (ReadRecord(parser))
         {
             if ((report.RowsRead & 0xFFF) == 0)
             {
@@ -158,6 +170,10 @@ public sealed class TransactionCsvReader
 
             var record = parser.Record ?? [];
             var line = parser.RawRow + headerLineNumber;
+            if (record.Length > _options.Limits.MaxColumns)
+            {
+                throw _options.Limits.TooManyColumns(line, record.Length);
+            }
             if (record.Length == 1 && record[0].Length == 0)
             {
                 continue; // blank line
@@ -191,6 +207,19 @@ public sealed class TransactionCsvReader
             throw new InvalidDataException("The transactions file has a header but no data rows.");
         }
         ThrowIfMostlyMalformed(report);
+    }
+
+    private bool ReadRecord(CsvParser parser)
+    {
+        try
+        {
+            return parser.Read();
+        }
+        catch (MaxFieldSizeException)
+        {
+            throw InputLimits.TooLarge(string.Create(CultureInfo.InvariantCulture,
+                $"A field near line {parser.RawRow:N0} is longer than the limit of {_options.Limits.MaxLineLength:N0} characters."), "line");
+        }
     }
 
     private void Reject(DataQualityReport report, long line, string reason)

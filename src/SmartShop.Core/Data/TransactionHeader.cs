@@ -16,9 +16,13 @@ internal sealed record TransactionHeader(
     public int MaxRequired { get; } = new[] { InvoiceNo, StockCode, Quantity, InvoiceDate, UnitPrice, CustomerId }.Max();
 
     /// <summary>Finds the columns in a header line split by <paramref name="delimiter"/>; a missing one names the likely delimiter.</summary>
-    public static TransactionHeader Resolve(string headerLine, string delimiter, TransactionColumns names)
+    public static TransactionHeader Resolve(string headerLine, string delimiter, TransactionColumns names, InputLimits limits, long line = 1)
     {
         var header = Split(headerLine, delimiter);
+        if (header.Length > limits.MaxColumns)
+        {
+            throw limits.TooManyColumns(line, header.Length);
+        }
         var missing = new List<string>();
         int Find(string name, bool required)
         {

@@ -12,6 +12,15 @@ public sealed record CustomerTableOptions
 
     /// <summary>Most frequent levels one-hot encoded per categorical column; the rest share an "(other)" column.</summary>
     public int MaxCategoricalLevels { get; init; } = 10;
+
+    /// <summary>Customers (data rows) one table may hold.</summary>
+    public int MaxRows { get; init; } = 2_000_000;
+
+    /// <summary>Cells (rows × columns) one table may hold: the table is held in memory while its columns are typed.</summary>
+    public long MaxCells { get; init; } = 20_000_000;
+
+    /// <summary>Line length and column count bounds.</summary>
+    public InputLimits Limits { get; init; } = InputLimits.Default;
 }
 
 public enum CustomerColumnKind
@@ -38,7 +47,7 @@ public static class CustomerTableReader
 {
     private const double NumericShareForError = 0.9;
 
-    public static CustomerTable ReadFile(string path, CustomerTableOptions? options = null)
+    public static CustomerTable ReadFile(string path, CustomerTableOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
@@ -46,15 +55,16 @@ public static class CustomerTableReader
             throw new InvalidDataException($"Customer table '{path}' does not exist.");
         }
 
-        using var reader = new StreamReader(path);
-        return Read(reader, options);
+        options ??= new CustomerTableOptions();
+        using var reader = TransactionCsvReader.OpenText(path, limits: options.Limits);
+        return Read(reader, options, cancellationToken);
     }
 
-    public static CustomerTable Read(TextReader reader, CustomerTableOptions? options = null)
+    public static CustomerTable Read(TextReader reader, CustomerTableOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reader);
         options ??= new CustomerTableOptions();
-        using var records = DelimitedText.ReadRecords(reader, options.Delimiter).GetEnumerator();
+        using var records = DelimitedText.ReadRecords(reader, options.Delimiter, options.Limits).GetEnumerator();
         if (!records.MoveNext())
         {
             throw new InvalidDataException("The customer table is empty (no header line).");
@@ -62,9 +72,19 @@ public static class CustomerTableReader
 
         var header = records.Current.Fields;
         var rows = new List<string[]>();
+        var maxRows = (int)Math.Min(options.MaxRows, options.MaxCells / header.Length);
         while (records.MoveNext())
         {
             var (line, fields) = records.Current;
+            if ((rows.Count & 0x3FF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            if (rows.Count >= maxRows)
+            {
+                throw InputLimits.TooLarge(string.Create(CultureInfo.InvariantCulture,
+                    $"The customer table has more than {maxRows:N0} rows of {header.Length:N0} columns (limits: {options.MaxRows:N0} rows, {options.MaxCells:N0} cells)."), "rows");
+            }
             if (fields.Length != header.Length)
             {
                 throw new InvalidDataException($"Line {line}: expected {header.Length} fields (delimiter '{options.Delimiter}') but found {fields.Length}.");
@@ -109,6 +129,7 @@ public static class CustomerTableReader
                 continue;
             }
 
+            cancellationToken.ThrowIfCancellationRequested();
             var values = rows.Select(r => r[c]).ToList();
             var nonEmpty = values.Where(v => v.Length > 0).ToList();
             if (nonEmpty.Count == 0)

@@ -1,4 +1,5 @@
 using System.Text;
+using SmartShop.Core.Data;
 
 namespace SmartShop.Core.Segmentation;
 
@@ -9,9 +10,11 @@ namespace SmartShop.Core.Segmentation;
 /// </summary>
 public static class DelimitedText
 {
-    public static IEnumerable<(int LineNumber, string[] Fields)> ReadRecords(TextReader reader, char delimiter)
+    /// <summary>The non-blank records; one with more than <see cref="InputLimits.MaxColumns"/> fields stops the read (line length is the reader's bound).</summary>
+    public static IEnumerable<(int LineNumber, string[] Fields)> ReadRecords(TextReader reader, char delimiter, InputLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
+        limits ??= InputLimits.Default;
         var lineNumber = 0;
         string? line;
         while ((line = reader.ReadLine()) is not null)
@@ -22,7 +25,13 @@ public static class DelimitedText
                 continue;
             }
 
-            yield return (lineNumber, Split(line, delimiter, lineNumber));
+            var fields = Split(line, delimiter, lineNumber);
+            if (fields.Length > limits.MaxColumns)
+            {
+                throw limits.TooManyColumns(lineNumber, fields.Length);
+            }
+
+            yield return (lineNumber, fields);
         }
     }
 

@@ -42,7 +42,7 @@ public static class SegmentationInputReader
             throw new FileNotFoundException($"Input file not found: {path}", path);
         }
 
-        using var reader = TransactionCsvReader.OpenText(path, options.Csv.Encoding);
+        using var reader = TransactionCsvReader.OpenText(path, options.Csv.Encoding, options.Csv.Limits);
         return Read(reader, options, cancellationToken);
     }
 
@@ -52,7 +52,7 @@ public static class SegmentationInputReader
         ArgumentNullException.ThrowIfNull(options);
         if (options.Format == SegmentationInputFormat.Table)
         {
-            var table = CustomerTableReader.Read(reader, new CustomerTableOptions { Delimiter = options.Csv.Delimiter?[0] ?? ',', IdColumn = options.IdColumn });
+            var table = CustomerTableReader.Read(reader, new CustomerTableOptions { Delimiter = options.Csv.Delimiter?[0] ?? ',', IdColumn = options.IdColumn, Limits = options.Csv.Limits }, cancellationToken);
             return new SegmentationInput(table.Features, null, null, table.Columns);
         }
 

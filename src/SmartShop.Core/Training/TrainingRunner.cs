@@ -44,6 +44,10 @@ public sealed partial class TrainingRunner
     // Newest runs a sweep looks at: far more than can start within one stale window.
     private const int StaleSweepDepth = 100;
 
+    // Attempts that died without an outcome (the process stopped mid-run) after which a file counts as bad data.
+    private const int MaxWorkerStops = 2;
+    private const string WorkerStopsKey = "workerStops";
+
     private readonly BlobContainers _containers;
     private readonly EventLakeReader _lake;
     private readonly ModelPublisher _publisher;
@@ -150,6 +154,12 @@ public sealed partial class TrainingRunner
 
         try
         {
+            if (run.WorkerStops >= MaxWorkerStops)
+            {
+                // The worker died on this file every time (the process, not the run, ran out of memory): bad data.
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"The worker stopped {run.WorkerStops} times while training this file (most likely out of memory): it is too large for this instance."));
+            }
             var kind = TrainingInputReader.Detect(path, _csv);
             run.Kind = kind;
             var data = TrainingInputReader.Read(path, kind, _csv, cancellationToken);
@@ -171,11 +181,13 @@ public sealed partial class TrainingRunner
             await TrainingFileBlobs.TagAsync(blob, properties.ETag, run.RunId, report.Decision.ToString().ToLowerInvariant(), null, cancellationToken).ConfigureAwait(false);
             return report;
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or OutOfMemoryException or InsufficientMemoryException)
         {
+            // Out of memory on one file is that file's fault: retrying it would fail the same way, forever.
+            var reason = e is InvalidDataException ? e.Message : "The training file needs more memory than this instance has: split it or raise the plan's memory.";
             // Recorded first: the run is final even if moving the file fails (a later trigger then finds the record).
-            var failed = await FailAsync(run, e.Message, null, cancellationToken).ConfigureAwait(false);
-            await TrainingFileBlobs.MoveToRejectedAsync(_containers, blob, properties.ETag, path, run.RunId, e.Message, cancellationToken).ConfigureAwait(false);
+            var failed = await FailAsync(run, reason, null, cancellationToken).ConfigureAwait(false);
+            await TrainingFileBlobs.MoveToRejectedAsync(_containers, blob, properties.ETag, path, run.RunId, reason, cancellationToken).ConfigureAwait(false);
             LogQuarantined(_logger, blob.Name, BlobContainers.TrainingDataRejected);
             return failed;
         }
@@ -599,6 +611,10 @@ public sealed partial class TrainingRunner
                 throw new TrainingRunInProgressException(existing.RunId, existing.StartedAt, staleAt);
             }
             LogStaleRunTakenOver(_logger, existing.RunId, existing.StartedAt);
+            // A stale claim means the worker died mid-run; counted, so a file that kills it is given up (see RunFromBlobAsync).
+            run.WorkerStops = (existing.DataSummary?.GetValueOrDefault(WorkerStopsKey) is { } stops && int.TryParse(stops, CultureInfo.InvariantCulture, out var n) ? n : 0) + 1;
+            run.Summary[WorkerStopsKey] = Invariant(run.WorkerStops);
+            running = ToRecord(Report(run, TrainingDecision.Failed, "Training in progress.") with { CompletedAt = null }, model, null, new Dictionary<string, double>()) with { Status = RunningStatus };
         }
         if (existing is null)
         {
@@ -813,6 +829,9 @@ public sealed partial class TrainingRunner
         public List<string> Problems { get; } = [];
 
         public double LappedSeconds { get; set; }
+
+        /// <summary>How many earlier attempts on this input died without recording an outcome.</summary>
+        public int WorkerStops { get; set; }
 
         /// <summary>Started with the run: stage timings and the duration metric.</summary>
         public Stopwatch Clock { get; } = clock ?? Stopwatch.StartNew();

@@ -42,7 +42,7 @@ public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses qu
     [ApiResponse(StatusCodes.Status201Created, typeof(AnalysisResource))]
     [ApiResponse(StatusCodes.Status202Accepted, typeof(AnalysisResource), Description = "Accepted: large input, running in the background; poll the Location.")]
     [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter", "malformed-body", "invalid-input"])]
-    [ApiResponse(StatusCodes.Status413PayloadTooLarge, Codes = ["body-too-large"])]
+    [ApiResponse(StatusCodes.Status413PayloadTooLarge, Codes = ["body-too-large", "input-too-large"])]
     [ApiResponse(StatusCodes.Status415UnsupportedMediaType, Codes = ["unsupported-media-type"])]
     [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["analysis-queue-unavailable", "auth-unavailable"])]
     [ApiResponse(StatusCodes.Status401Unauthorized, Codes = ["unauthorized"])]
@@ -116,26 +116,13 @@ public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses qu
         var pending = await service.CreatePendingAsync(id, input.BlobName, new AnalysisSummary(input.Source, input.Bytes, parameters, null, null, null, null), cancellationToken).ConfigureAwait(false);
         if (input.Bytes > options.BackgroundThresholdBytes)
         {
-            try
-            {
-                await queue.EnqueueAsync(pending.AnalysisId, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RequestFailedException)
-            {
-                // Not queued, so not accepted: nothing is kept and the client may send it again.
-                await service.DiscardAsync(pending, CancellationToken.None).ConfigureAwait(false);
-                request.HttpContext.Response.Headers.RetryAfter = QueueUnavailableRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                return ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, "analysis-queue-unavailable", "The analysis could not be queued.",
-                    $"The background queue cannot be reached; retry after {QueueUnavailableRetryAfterSeconds} seconds.");
-            }
-
-            return new AcceptedResult(ApiRoot + SelfPath(id), ToResource(pending, null));
+            return await EnqueueAsync(request, pending, cancellationToken).ConfigureAwait(false);
         }
 
         AnalysisOutcome outcome;
         try
         {
-            outcome = await service.RunAsync(pending, cancellationToken).ConfigureAwait(false);
+            outcome = await service.RunAsync(pending, synchronous: true, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -144,14 +131,40 @@ public sealed class AnalysesFunctions(AnalysisService service, QueuedAnalyses qu
             throw;
         }
 
+        if (outcome.NeedsBackground)
+        {
+            // The compressed size looked small, the content is not: the queue runs it.
+            return await EnqueueAsync(request, pending, cancellationToken).ConfigureAwait(false);
+        }
+
         if (outcome.InputWasInvalid)
         {
             await service.DiscardAsync(pending, cancellationToken).ConfigureAwait(false);
-            return ApiProblem.Create(StatusCodes.Status400BadRequest, "invalid-input", "The input could not be segmented.", outcome.Record.Error!);
+            return outcome.InputWasTooLarge
+                ? ApiProblem.Create(StatusCodes.Status413PayloadTooLarge, "input-too-large", "The input is over a size limit once read.", outcome.Record.Error!)
+                : ApiProblem.Create(StatusCodes.Status400BadRequest, "invalid-input", "The input could not be segmented.", outcome.Record.Error!);
         }
 
         // The run hands back the result it stored: no read-back of the blob just written.
         return new CreatedResult(ApiRoot + SelfPath(id), ToResource(outcome.Record, outcome.Result is null ? null : SegmentationView.FromResult(outcome.Result)));
+    }
+
+    private async Task<IActionResult> EnqueueAsync(HttpRequest request, Core.Storage.SegmentationAnalysis pending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await queue.EnqueueAsync(pending.AnalysisId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException)
+        {
+            // Not queued, so not accepted: nothing is kept and the client may send it again.
+            await service.DiscardAsync(pending, CancellationToken.None).ConfigureAwait(false);
+            request.HttpContext.Response.Headers.RetryAfter = QueueUnavailableRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, "analysis-queue-unavailable", "The analysis could not be queued.",
+                $"The background queue cannot be reached; retry after {QueueUnavailableRetryAfterSeconds} seconds.");
+        }
+
+        return new AcceptedResult(ApiRoot + SelfPath(pending.AnalysisId), ToResource(pending, null));
     }
 
     [Function(nameof(ListAnalyses))]

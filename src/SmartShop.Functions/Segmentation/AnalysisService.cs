@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
+using SmartShop.Core.Data;
 using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
 using SegmentationResult = SmartShop.Core.Segmentation.SegmentationAnalysis;
@@ -14,8 +15,16 @@ namespace SmartShop.Functions.Segmentation;
 /// <summary>
 /// The outcome of running an analysis: succeeded, or failed with a message fit for the client. <c>Result</c> is the
 /// stored result of a succeeded run, so a synchronous caller answers with it without reading it back.
+/// <c>InputWasTooLarge</c>: the invalid input was over a size limit (413, not 400). <c>NeedsBackground</c>: a
+/// synchronous run found more input than <see cref="AnalysesOptions.SynchronousInputBytes"/> and stopped; the record is
+/// pending again, for the queue.
 /// </summary>
-public sealed record AnalysisOutcome(StoredAnalysis Record, bool InputWasInvalid, SegmentationResult? Result = null);
+public sealed record AnalysisOutcome(StoredAnalysis Record, bool InputWasInvalid, SegmentationResult? Result = null)
+{
+    public bool InputWasTooLarge { get; init; }
+
+    public bool NeedsBackground { get; init; }
+}
 
 /// <summary>
 /// Segmentation analyses: the record (status + summary) in the document log store, the input in the <c>uploads</c>
@@ -24,9 +33,13 @@ public sealed record AnalysisOutcome(StoredAnalysis Record, bool InputWasInvalid
 public sealed partial class AnalysisService(
     BlobContainers containers,
     IDocumentLogStore store,
+    AnalysesOptions options,
     TimeProvider timeProvider,
     ILogger<AnalysisService> logger)
 {
+    // Error texts go into the record and problem details: bounded whatever a reader put in them.
+    private const int MaxErrorLength = 1_000;
+
     /// <summary>Uploads are stored under this prefix of the uploads container; only these are deleted with their analysis.</summary>
     public const string UploadPrefix = "analyses/";
 
@@ -105,9 +118,11 @@ public sealed partial class AnalysisService(
 
     /// <summary>
     /// Runs a pending analysis to succeeded or failed. Invalid input (CSV, columns, k) fails the analysis with the reader's
-    /// message; anything else fails it with a generic message (details in the log only).
+    /// message; anything else fails it with a generic message (details in the log only). A <paramref name="synchronous"/>
+    /// run reads at most <see cref="AnalysesOptions.SynchronousInputBytes"/> decompressed bytes: past that it stops, the
+    /// record is pending again and the outcome says it needs the background queue.
     /// </summary>
-    public async Task<AnalysisOutcome> RunAsync(StoredAnalysis pending, CancellationToken cancellationToken = default)
+    public async Task<AnalysisOutcome> RunAsync(StoredAnalysis pending, bool synchronous = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pending);
         var summary = TryReadSummary(pending) ?? throw new InvalidOperationException($"Analysis '{pending.AnalysisId}' has no parameters to run with.");
@@ -123,7 +138,19 @@ public sealed partial class AnalysisService(
         LogRunning(logger, pending.AnalysisId, summary.Source, summary.InputBytes);
         try
         {
-            var result = await SegmentAsync(pending.SourceBlobName!, summary, cancellationToken).ConfigureAwait(false);
+            var budget = synchronous ? Math.Min(options.SynchronousInputBytes, options.MaxInputBytes) : options.MaxInputBytes;
+            SegmentationResult result;
+            try
+            {
+                result = await SegmentAsync(pending.SourceBlobName!, summary, new InputLimits { MaxBytes = budget }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException e) when (budget < options.MaxInputBytes && InputLimits.LimitOf(e) == InputLimits.SizeLimit)
+            {
+                // More than a request should wait for, and only reading told: the queue runs it with the full limit.
+                await store.UpsertAnalysisAsync(pending, cancellationToken).ConfigureAwait(false);
+                return new AnalysisOutcome(pending, false) { NeedsBackground = true };
+            }
+
             var results = await containers.GetAsync(BlobContainers.Analyses, cancellationToken).ConfigureAwait(false);
             await results.GetBlobClient(ResultBlobName(pending.AnalysisId))
                 .UploadAsync(BinaryData.FromObjectAsJson(result, ResultJson), overwrite: true, cancellationToken).ConfigureAwait(false);
@@ -137,10 +164,11 @@ public sealed partial class AnalysisService(
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or FileNotFoundException)
         {
-            LogInvalidInput(logger, pending.AnalysisId, e.Message);
-            var failed = running with { Status = AnalysisStatus.Failed, Error = e.Message, ResultJson = Serialize(summary with { CompletedAt = timeProvider.GetUtcNow() }) };
+            var error = e.Message.Length > MaxErrorLength ? string.Concat(e.Message.AsSpan(0, MaxErrorLength - 1), "…") : e.Message;
+            LogInvalidInput(logger, pending.AnalysisId, error);
+            var failed = running with { Status = AnalysisStatus.Failed, Error = error, ResultJson = Serialize(summary with { CompletedAt = timeProvider.GetUtcNow() }) };
             await FinishAsync(failed, cancellationToken).ConfigureAwait(false);
-            return new AnalysisOutcome(failed, true);
+            return new AnalysisOutcome(failed, true) { InputWasTooLarge = InputLimits.LimitOf(e) is not null };
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -177,7 +205,7 @@ public sealed partial class AnalysisService(
             return;
         }
 
-        await RunAsync(record, cancellationToken).ConfigureAwait(false);
+        await RunAsync(record, synchronous: false, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<StoredAnalysis?> GetAsync(string analysisId, CancellationToken cancellationToken = default) =>
@@ -256,7 +284,7 @@ public sealed partial class AnalysisService(
 
     public static string ResultBlobName(string analysisId) => $"{analysisId}.json";
 
-    private async Task<SegmentationResult> SegmentAsync(string sourceBlobName, AnalysisSummary summary, CancellationToken cancellationToken)
+    private async Task<SegmentationResult> SegmentAsync(string sourceBlobName, AnalysisSummary summary, InputLimits limits, CancellationToken cancellationToken)
     {
         // The record's source is checked again: records written by older versions were not validated on the way in.
         if (!BlobReference.TryParse(sourceBlobName, ReadableContainers, out var source, out var error))
@@ -281,8 +309,9 @@ public sealed partial class AnalysisService(
             return await Task.Run(
                 () =>
                 {
-                    using var reader = Core.Data.TransactionCsvReader.OpenText(content, summary.Parameters.Encoding);
-                    var input = SegmentationInputReader.Read(reader, summary.Parameters.ToInputOptions(), cancellationToken);
+                    using var reader = Core.Data.TransactionCsvReader.OpenText(content, summary.Parameters.Encoding, limits);
+                    var inputOptions = summary.Parameters.ToInputOptions();
+                    var input = SegmentationInputReader.Read(reader, inputOptions with { Csv = inputOptions.Csv with { Limits = limits } }, cancellationToken);
                     var analysis = SegmentationEngine.Run(input.Table, summary.Parameters.ToSegmentationOptions(summary.Source), input.Transactions?.Summary, cancellationToken).Analysis;
                     // The rows the reader dropped, one line per reason, travel with the result (the CLI prints them).
                     return input.Quality is { RowsDropped: > 0 } quality

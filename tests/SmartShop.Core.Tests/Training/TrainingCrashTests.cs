@@ -134,6 +134,33 @@ public sealed class TrainingCrashTests
         }
     }
 
+    [Fact]
+    public async Task AFileThatStopsTheWorkerTwiceIsFailedAndQuarantinedInsteadOfRetriedForever()
+    {
+        // As an out-of-memory abort would: the process dies mid-run and leaves the claim running, on every attempt.
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+        var crash = new CrashAtWrite();
+        using var harness = new TrainingHarness(clock, blobService: StorageEmulators.BlobService(crash), tableService: StorageEmulators.TableService(crash));
+        var stale = TimeSpan.FromMinutes(harness.Options.StaleRunMinutes + 1);
+        var name = await UploadAndCrashAfterClaimAsync(harness, crash);
+        clock.Now += stale;
+        crash.ArmAt(1, $"/{ModelRegistry.ManifestFileName}");
+        (await Record.ExceptionAsync(() => harness.Runner.RunFromBlobAsync(name))).Should().BeOfType<RequestFailedException>("the second attempt dies too");
+        crash.Disarm().Should().NotBeNull();
+        clock.Now += stale;
+
+        var swept = await harness.Runner.SweepStaleRunsAsync();
+
+        var report = swept.Should().ContainSingle().Subject;
+        report.Decision.Should().Be(TrainingDecision.Failed);
+        report.Error.Should().Be("The worker stopped 2 times while training this file (most likely out of memory): it is too large for this instance.");
+        (await harness.RunLog.GetTrainingRunAsync(harness.Options.RecommendationsModel, report.RunId))!.Status.Should().Be("failed");
+        (await (await harness.BlobAsync(BlobContainers.TrainingData, name)).ExistsAsync()).Value.Should().BeFalse("the file leaves the drop zone");
+        (await (await harness.BlobAsync(BlobContainers.TrainingDataRejected, name)).ExistsAsync()).Value.Should().BeTrue();
+        (await harness.Registry.ListVersionsAsync(harness.Options.RecommendationsModel)).Should().BeEmpty();
+        (await harness.Runner.SweepStaleRunsAsync()).Should().BeEmpty("nothing is left running");
+    }
+
     /// <summary>Uploads a good file and kills its run at the first version commit, right after the claim.</summary>
     private static async Task<string> UploadAndCrashAfterClaimAsync(TrainingHarness harness, CrashAtWrite crash)
     {

@@ -1,8 +1,11 @@
 using System.IO.Compression;
+using Azure.Storage.Queues;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 using SmartShop.Functions.Segmentation;
+using SmartShop.Functions.Tests.Http;
 using SmartShop.Functions.Tests.Infrastructure;
 
 namespace SmartShop.Functions.Tests.Segmentation;
@@ -19,10 +22,43 @@ internal static class AnalysisRequests
     public static string CustomerTable { get; } = "customer_id;visits;spend;channel\n" + string.Join('\n', Enumerable.Range(0, 24).Select(i =>
         FormattableString.Invariant($"c{i};{(i % 3) * 10 + i % 5};{(i % 4) * 250.5 + i};{(i % 2 == 0 ? "web" : "store")}")));
 
+    /// <summary>
+    /// Does what the host does for the analysis's message: receive it, run the queue function, delete it on success.
+    /// Other tests' messages in the shared queue are made visible again untouched.
+    /// </summary>
+    public static async Task DeliverAsync(ApiHost host, string analysisId, CancellationToken cancellationToken)
+    {
+        var runner = host.Create<AnalysisQueueFunction>();
+        var queue = host.Services.GetRequiredService<QueueServiceClient>().GetQueueClient(QueuedAnalyses.QueueName);
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            foreach (var message in (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30), cancellationToken)).Value)
+            {
+                if (message.MessageText != analysisId)
+                {
+                    await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: cancellationToken);
+                    continue;
+                }
+
+                await runner.RunQueuedAnalysis(message.MessageText, cancellationToken);
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                return;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new InvalidOperationException($"No queue message names analysis {analysisId}.");
+    }
+
     public static HttpRequest Multipart(string csv, params (string Name, string Value)[] fields) =>
         Multipart(csv, withContentLength: true, fields);
 
-    public static HttpRequest Multipart(string? csv, bool withContentLength, params (string Name, string Value)[] fields)
+    public static HttpRequest Multipart(string? csv, bool withContentLength, params (string Name, string Value)[] fields) =>
+        Multipart(csv is null ? null : System.Text.Encoding.UTF8.GetBytes(csv), "customers.csv", withContentLength, fields);
+
+    /// <summary>A file as raw bytes (e.g. gzip) under <paramref name="fileName"/>.</summary>
+    public static HttpRequest Multipart(byte[]? file, string fileName, bool withContentLength, params (string Name, string Value)[] fields)
     {
         using var content = new MultipartFormDataContent();
         foreach (var (name, value) in fields)
@@ -30,11 +66,11 @@ internal static class AnalysisRequests
             content.Add(new StringContent(value), name);
         }
 
-        if (csv is not null)
+        if (file is not null)
         {
-            var file = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(csv));
-            file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-            content.Add(file, "file", "customers.csv");
+            var part = new ByteArrayContent(file);
+            part.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+            content.Add(part, "file", fileName);
         }
 
         var body = new MemoryStream();

@@ -159,31 +159,5 @@ public sealed class BackgroundAnalysesTests : IDisposable
     private async Task<AnalysisResource> ReadAsync(string id) =>
         Value<AnalysisResource>(await _functions.GetAnalysis(ApiHost.Get("/x"), id, default), StatusCodes.Status200OK);
 
-    /// <summary>
-    /// Does what the host does for the analysis's message: receive it, run the function, delete it on success. Other
-    /// tests' messages in the shared queue are made visible again untouched.
-    /// </summary>
-    private async Task DeliverAsync(string analysisId)
-    {
-        var queue = _host.Services.GetRequiredService<QueueServiceClient>().GetQueueClient(QueuedAnalyses.QueueName);
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            foreach (var message in (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value)
-            {
-                if (message.MessageText != analysisId)
-                {
-                    await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero);
-                    continue;
-                }
-
-                await _runner.RunQueuedAnalysis(message.MessageText, default);
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new InvalidOperationException($"No queue message names analysis {analysisId}.");
-    }
+    private Task DeliverAsync(string analysisId) => AnalysisRequests.DeliverAsync(_host, analysisId, default);
 }
