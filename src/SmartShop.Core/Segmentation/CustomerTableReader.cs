@@ -19,6 +19,9 @@ public sealed record CustomerTableOptions
     /// <summary>Cells (rows × columns) one table may hold: the table is held in memory while its columns are typed.</summary>
     public long MaxCells { get; init; } = 20_000_000;
 
+    /// <summary>Characters in one value: ids, numbers and categories are short, and values travel into results and errors.</summary>
+    public int MaxFieldLength { get; init; } = 1_000;
+
     /// <summary>Line length and column count bounds.</summary>
     public InputLimits Limits { get; init; } = InputLimits.Default;
 }
@@ -79,6 +82,11 @@ public static class CustomerTableReader
             if ((rows.Count & 0x3FF) == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+            }
+            if (Array.FindIndex(fields, f => f.Length > options.MaxFieldLength) is var wide and >= 0)
+            {
+                throw InputLimits.TooLarge(string.Create(CultureInfo.InvariantCulture,
+                    $"Line {line:N0}: the value in column {wide + 1} is longer than the limit of {options.MaxFieldLength:N0} characters."), "field");
             }
             if (rows.Count >= maxRows)
             {

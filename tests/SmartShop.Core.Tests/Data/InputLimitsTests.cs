@@ -122,6 +122,17 @@ public sealed class InputLimitsTests
     }
 
     [Fact]
+    public void ACustomerTableValueLongerThanTheFieldLimitIsRefusedWithoutQuotingIt()
+    {
+        var value = new string('v', 200_000);
+        var table = $"customer_id;channel\nc1;web\nc2;{value}\n";
+
+        var read = () => CustomerTableReader.Read(new StringReader(table), new CustomerTableOptions { Delimiter = ';' });
+
+        read.Should().Throw<InvalidDataException>().WithMessage("Line 3: the value in column 2 is longer than the limit of 1,000 characters.");
+    }
+
+    [Fact]
     public void ReadLineKeepsLineBreaksAsTheStreamReaderDid()
     {
         using var reader = TransactionCsvReader.OpenText(new MemoryStream(Encoding.UTF8.GetBytes("a\r\nb\rc\n\nd")));

@@ -43,6 +43,19 @@ public sealed class AnalysisInputBoundsTests : IDisposable
     }
 
     [Fact]
+    public async Task AValueOfTwoHundredThousandCharactersIs413AndNotEchoed()
+    {
+        using var host = new ApiHost();
+        var functions = host.Create<AnalysesFunctions>();
+        var table = CustomerTable + "\nc99;1;2;" + new string('w', 200_000);
+
+        var result = await functions.CreateAnalysis(Multipart(table, ("format", "table"), ("delimiter", ";")), default);
+
+        ProblemCode(result, StatusCodes.Status413PayloadTooLarge).Should().Be("input-too-large");
+        ProblemDetail(result).Should().Be("Line 26: the value in column 4 is longer than the limit of 1,000 characters.");
+    }
+
+    [Fact]
     public async Task AQueuedRunFailsABombWithTheLimitItHit()
     {
         var functions = _queued.Create<AnalysesFunctions>();
