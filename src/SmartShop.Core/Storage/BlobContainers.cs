@@ -29,7 +29,10 @@ public sealed class BlobContainers(BlobServiceClient serviceClient)
     /// <summary>Segmentation analysis results: &lt;analysis id&gt;.json (metrics, segments, assignments, merge tree).</summary>
     public const string Analyses = "analyses";
 
-    public static IReadOnlyList<string> All { get; } = [TrainingData, TrainingDataRejected, Models, Events, EventsRejected, Uploads, Analyses];
+    /// <summary>Online experiment definitions: &lt;experiment id&gt;.json.</summary>
+    public const string Experiments = "experiments";
+
+    public static IReadOnlyList<string> All { get; } = [TrainingData, TrainingDataRejected, Models, Events, EventsRejected, Uploads, Analyses, Experiments];
 
     private readonly CreatedOnFirstUse<BlobContainerClient> _created = new();
 

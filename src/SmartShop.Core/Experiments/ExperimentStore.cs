@@ -1,0 +1,98 @@
+using System.Net;
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Blobs.Models;
+using SmartShop.Core.Storage;
+
+namespace SmartShop.Core.Experiments;
+
+/// <summary>
+/// Experiment definitions as <c>experiments/&lt;id&gt;.json</c>, written under ETag conditions like the registry's
+/// active pointer: a create never replaces an experiment, a stop replaces exactly the version it read.
+/// </summary>
+public sealed class ExperimentStore(BlobContainers containers)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Stores a new experiment; false when one with its id exists.</summary>
+    public async Task<Experiment?> TryCreateAsync(Experiment experiment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        var blob = await BlobAsync(experiment.Id, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var written = await blob.UploadAsync(
+                BinaryData.FromObjectAsJson(experiment with { ETag = null }, Json),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
+                cancellationToken).ConfigureAwait(false);
+            return experiment with { ETag = written.Value.ETag.ToString() };
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.Conflict)
+        {
+            return null;
+        }
+    }
+
+    public async Task<Experiment?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        if (!Experiment.IsValidId(id))
+        {
+            return null;
+        }
+        var blob = await BlobAsync(id, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var content = await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            return content.Value.Content.ToObjectFromJson<Experiment>(Json)! with { ETag = content.Value.Details.ETag.ToString() };
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Every experiment, by id.</summary>
+    public async Task<IReadOnlyList<Experiment>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var container = await containers.GetAsync(BlobContainers.Experiments, cancellationToken).ConfigureAwait(false);
+        var experiments = new List<Experiment>();
+        await foreach (var item in container.GetBlobsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (item.Name.EndsWith(".json", StringComparison.Ordinal) && await GetAsync(item.Name[..^5], cancellationToken).ConfigureAwait(false) is { } experiment)
+            {
+                experiments.Add(experiment);
+            }
+        }
+        return experiments.OrderBy(e => e.Id, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Replaces <paramref name="experiment"/> as read (its ETag); false when it changed since.</summary>
+    public async Task<Experiment?> TryReplaceAsync(Experiment experiment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        ArgumentException.ThrowIfNullOrEmpty(experiment.ETag);
+        var blob = await BlobAsync(experiment.Id, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var written = await blob.UploadAsync(
+                BinaryData.FromObjectAsJson(experiment with { ETag = null }, Json),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = new ETag(experiment.ETag) }, HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } },
+                cancellationToken).ConfigureAwait(false);
+            return experiment with { ETag = written.Value.ETag.ToString() };
+        }
+        catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private async Task<Azure.Storage.Blobs.BlobClient> BlobAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!Experiment.IsValidId(id))
+        {
+            throw new ArgumentException("An experiment id is 1-64 lower-case letters, digits or '-'.", nameof(id));
+        }
+        var container = await containers.GetAsync(BlobContainers.Experiments, cancellationToken).ConfigureAwait(false);
+        return container.GetBlobClient(id + ".json");
+    }
+}
