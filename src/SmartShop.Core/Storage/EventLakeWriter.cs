@@ -83,17 +83,22 @@ public sealed record EventBatchId
 
     public string Value { get; }
 
-    /// <summary>Event Hubs: partition id + sequence number of the batch's first event.</summary>
-    public static EventBatchId FromEventHubs(string partitionId, long firstSequenceNumber)
+    /// <summary>
+    /// Event Hubs: partition id + sequence numbers of the batch's first and last event, <c>p&lt;partition&gt;-s&lt;first&gt;-&lt;last&gt;</c>.
+    /// The whole range is the identity: a redelivery that starts at the same sequence number but carries fewer or
+    /// more events is another batch, so it can never be mistaken for (and complete in place of) the first delivery.
+    /// </summary>
+    public static EventBatchId FromEventHubs(string partitionId, long firstSequenceNumber, long lastSequenceNumber)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(partitionId);
         ArgumentOutOfRangeException.ThrowIfNegative(firstSequenceNumber);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lastSequenceNumber, firstSequenceNumber);
         if (!partitionId.All(char.IsAsciiLetterOrDigit))
         {
             throw new ArgumentException($"Event Hubs partition id '{partitionId}' must be letters or digits.", nameof(partitionId));
         }
 
-        return new EventBatchId(string.Create(CultureInfo.InvariantCulture, $"p{partitionId}-s{firstSequenceNumber:D20}"));
+        return new EventBatchId(string.Create(CultureInfo.InvariantCulture, $"p{partitionId}-s{firstSequenceNumber:D20}-{lastSequenceNumber:D20}"));
     }
 
     /// <summary>Any other source: SHA-256 of the lines, so identical content maps to the same blob.</summary>

@@ -65,8 +65,9 @@ internal sealed class IngestionHarness
         string.Create(CultureInfo.InvariantCulture,
             $$"""{"eventId":"{{eventId}}","type":"{{type}}","userId":"{{userId}}","itemId":"{{itemId}}","timestamp":"{{Now.AddMinutes(-minutesAgo):yyyy-MM-ddTHH:mm:ssZ}}"}""");
 
+    /// <summary>A batch of consecutive sequence numbers from <paramref name="firstSequenceNumber"/> on, one per payload.</summary>
     public static ClickstreamBatch EventHubsBatch(string partition, long firstSequenceNumber, params string[] payloads) =>
-        ClickstreamBatch.FromEventHubs(payloads, partition, firstSequenceNumber, payloads.Select(_ => Now.AddSeconds(-2)).ToList());
+        ClickstreamBatch.FromEventHubs(payloads, partition, firstSequenceNumber, firstSequenceNumber + Math.Max(payloads.Length, 1) - 1, payloads.Select(_ => Now.AddSeconds(-2)).ToList());
 
     /// <summary>Every line stored in the lake for an Event Hubs partition (all its batches).</summary>
     public Task<List<string>> LakeLinesAsync(string partition) => LinesAsync(BlobContainers.Events, partition);
@@ -76,8 +77,8 @@ internal sealed class IngestionHarness
     private async Task<List<string>> LinesAsync(string containerName, string partition)
     {
         var container = await Blobs.GetAsync(containerName);
-        var prefix = EventLakeWriter.BlobName(EventBatchId.FromEventHubs(partition, 0), Now.AddSeconds(-2));
-        prefix = prefix[..(prefix.LastIndexOf('-') + 1)];
+        var prefix = EventLakeWriter.BlobName(EventBatchId.FromEventHubs(partition, 0, 0), Now.AddSeconds(-2));
+        prefix = prefix[..(prefix.IndexOf("-s", StringComparison.Ordinal) + 1)];
         var lines = new List<string>();
         await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }))
         {

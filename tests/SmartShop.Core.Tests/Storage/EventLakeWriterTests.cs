@@ -23,8 +23,8 @@ public sealed class EventLakeWriterTests
         var partition = Guid.NewGuid().ToString("N")[..10];
         string[] lines = ["{\"type\":\"view\",\"item\":\"85123A\"}", "{\"type\":\"purchase\",\"item\":\"22423\"}"];
 
-        var first = await _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs(partition, 4200), EnqueuedAt, lines);
-        var replay = await _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs(partition, 4200), EnqueuedAt, lines);
+        var first = await _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs(partition, 4200, 4201), EnqueuedAt, lines);
+        var replay = await _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs(partition, 4200, 4201), EnqueuedAt, lines);
 
         replay.Should().Be(first);
         var stored = await ListAsync(BlobContainers.Events, partition);
@@ -38,10 +38,32 @@ public sealed class EventLakeWriterTests
     {
         var partition = Guid.NewGuid().ToString("N")[..10];
 
-        var name = await _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs(partition, 7), EnqueuedAt, ["{}"]);
+        var name = await _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs(partition, 7, 7), EnqueuedAt, ["{}"]);
 
         // 23:59 at UTC-5 is 04:59 UTC the next day.
-        name.Should().Be($"2026/03/08/04/p{partition}-s00000000000000000007.jsonl");
+        name.Should().Be($"2026/03/08/04/p{partition}-s00000000000000000007-00000000000000000007.jsonl");
+    }
+
+    [Fact]
+    public void AnEventHubsBatchIsIdentifiedByItsWholeSequenceRange()
+    {
+        var full = EventBatchId.FromEventHubs("0", 100, 103);
+        var shorterRedelivery = EventBatchId.FromEventHubs("0", 100, 101);
+
+        full.Value.Should().Be("p0-s00000000000000000100-00000000000000000103");
+        shorterRedelivery.Should().NotBe(full, "a redelivery from the same sequence number with fewer events is another batch");
+        EventBatchId.FromEventHubs("0", 100, 103).Should().Be(full);
+        ((Action)(() => EventBatchId.FromEventHubs("0", 5, 4))).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public void ThePartitionHourIsReadBackFromALakeBlobName()
+    {
+        var name = EventLakeWriter.BlobName(EventBatchId.FromEventHubs("7", 1, 250), EnqueuedAt);
+
+        EventLakeWriter.TryParsePartitionHour(name, out var hour).Should().BeTrue();
+        hour.Should().Be(new DateTime(2026, 3, 8, 4, 0, 0, DateTimeKind.Utc));
+        EventLakeWriter.TryParsePartitionHour("p7-s1-250.jsonl", out _).Should().BeFalse();
     }
 
     [Fact]
@@ -64,7 +86,7 @@ public sealed class EventLakeWriterTests
         var partition = Guid.NewGuid().ToString("N")[..10];
         var rejected = new RejectedEvent("{not json", "malformed_json", EnqueuedAt);
 
-        var name = await _writer.WriteRejectedAsync(EventBatchId.FromEventHubs(partition, 1), EnqueuedAt, [rejected]);
+        var name = await _writer.WriteRejectedAsync(EventBatchId.FromEventHubs(partition, 1, 1), EnqueuedAt, [rejected]);
 
         var line = (await DownloadAsync(BlobContainers.EventsRejected, name)).TrimEnd('\n');
         var stored = JsonSerializer.Deserialize<RejectedEvent>(line, WebJson);
@@ -74,7 +96,7 @@ public sealed class EventLakeWriterTests
     [Fact]
     public async Task LinesWithLineBreaksAreRefused()
     {
-        var write = () => _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs("0", 1), EnqueuedAt, ["{\n}"]);
+        var write = () => _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs("0", 1, 1), EnqueuedAt, ["{\n}"]);
 
         await write.Should().ThrowAsync<ArgumentException>().WithMessage("*line break*");
     }

@@ -27,7 +27,7 @@ public sealed class ClickstreamFunctionTests : IDisposable
         await _host.ClickstreamFunction().IngestClickstream(events, context, CancellationToken.None);
         await _host.ClickstreamFunction().IngestClickstream(events, context, CancellationToken.None);
 
-        var blobName = EventLakeWriter.BlobName(EventBatchId.FromEventHubs(_run, 4711), enqueuedAt);
+        var blobName = EventLakeWriter.BlobName(EventBatchId.FromEventHubs(_run, 4711, 4711 + events.Length - 1), enqueuedAt);
         (await _host.LakeLinesAsync(blobName)).Should().HaveCount(2);
         var deadLetter = JsonSerializer.Deserialize<RejectedEvent>((await _host.LakeLinesAsync(blobName, BlobContainers.EventsRejected)).Single(), WebJson)!;
         deadLetter.Payload.Should().Be("{oops");

@@ -16,7 +16,7 @@ public sealed class EventHubsBindingDataTests
             ["EnqueuedTimeUtcArray"] = """["2026-11-24T10:00:00Z","2026-11-24T10:00:01Z"]""",
         });
 
-        batch.Id.Value.Should().Be("p3-s00000000000000000042");
+        batch.Id.Value.Should().Be("p3-s00000000000000000042-00000000000000000043");
         batch.EnqueuedTimes.Should().Equal(new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 24, 10, 0, 1, TimeSpan.Zero));
     }
 
