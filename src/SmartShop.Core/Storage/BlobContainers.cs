@@ -23,13 +23,20 @@ public sealed class BlobContainers(BlobServiceClient serviceClient)
     /// <summary>Dead letters: rejected events with their reason, same layout as <see cref="Events"/>.</summary>
     public const string EventsRejected = "events-rejected";
 
+    /// <summary>
+    /// Event Hubs batches whose last delivery attempt failed (storage down): the payloads exactly as received, the
+    /// partition and sequence range and the reason, as <c>&lt;partition&gt;/&lt;batch id&gt;.json</c>, until
+    /// <c>smartshop replay --failed-batches</c> stores them.
+    /// </summary>
+    public const string EventsFailed = "events-failed";
+
     /// <summary>CSV uploads for segmentation analyses.</summary>
     public const string Uploads = "uploads";
 
     /// <summary>Segmentation analysis results: &lt;analysis id&gt;.json (metrics, segments, assignments, merge tree).</summary>
     public const string Analyses = "analyses";
 
-    public static IReadOnlyList<string> All { get; } = [TrainingData, TrainingDataRejected, Models, Events, EventsRejected, Uploads, Analyses];
+    public static IReadOnlyList<string> All { get; } = [TrainingData, TrainingDataRejected, Models, Events, EventsRejected, EventsFailed, Uploads, Analyses];
 
     private readonly CreatedOnFirstUse<BlobContainerClient> _created = new();
 

@@ -17,20 +17,34 @@ public sealed class EventLakeWriterTests
     public EventLakeWriterTests() => _writer = new EventLakeWriter(_containers);
 
     [Fact]
-    public async Task ReplayedBatchOverwritesInsteadOfDuplicating()
+    public async Task ARetriedBatchKeepsTheBlobItsEarlierAttemptWrote()
     {
         // A unique partition id keeps this test's blobs apart from parallel runs.
         var partition = Guid.NewGuid().ToString("N")[..10];
         string[] lines = ["{\"type\":\"view\",\"item\":\"85123A\"}", "{\"type\":\"purchase\",\"item\":\"22423\"}"];
 
         var first = await _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs(partition, 4200, 4201), EnqueuedAt, lines);
-        var replay = await _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs(partition, 4200, 4201), EnqueuedAt, lines);
+        var retry = await _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs(partition, 4200, 4201), EnqueuedAt, lines[..1]);
 
-        replay.Should().Be(first);
+        retry.Should().Be(first);
         var stored = await ListAsync(BlobContainers.Events, partition);
         stored.Should().ContainSingle().Which.Should().Be(first);
         var content = await DownloadAsync(BlobContainers.Events, first);
-        content.Should().Be(string.Join('\n', lines) + "\n");
+        content.Should().Be(string.Join('\n', lines) + "\n", "the earlier attempt's blob holds a superset of what a retry owns");
+    }
+
+    [Fact]
+    public async Task ARetriedBatchKeepsItsDeadLetterBlob()
+    {
+        var partition = Guid.NewGuid().ToString("N")[..10];
+        var batch = EventBatchId.FromEventHubs(partition, 9, 10);
+        RejectedEvent[] rejected = [new("{a", "malformed-json: x", EnqueuedAt), new("{b", "malformed-json: y", EnqueuedAt)];
+
+        var first = await _writer.WriteRejectedAsync(batch, EnqueuedAt, rejected);
+        var retry = await _writer.WriteRejectedAsync(batch, EnqueuedAt, [rejected[0] with { RejectedAt = EnqueuedAt.AddMinutes(5) }]);
+
+        retry.Should().Be(first);
+        (await DownloadAsync(BlobContainers.EventsRejected, first)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(2);
     }
 
     [Fact]
