@@ -115,14 +115,15 @@ internal static class ReplayCommand
     /// `--failed-batches`: stores every batch kept in events-failed under its original Event Hubs identity (so a batch
     /// that did get stored counts nothing) and deletes each kept blob once its batch completed.
     /// </summary>
-    internal static async Task<FailedBatchReplayResult> RunFailedBatchesAsync(string storageConnectionString, int maxEventAgeDays, TextWriter console, TimeProvider timeProvider, CancellationToken cancellationToken)
+    internal static async Task<FailedBatchReplayResult> RunFailedBatchesAsync(
+        string storageConnectionString, int maxEventAgeDays, TextWriter console, TimeProvider timeProvider, CancellationToken cancellationToken, string containerName = BlobContainers.EventsFailed)
     {
         ReplaySettings.ValidateMaxEventAge(maxEventAgeDays);
         var (blobs, _) = CliStorage.Clients(storageConnectionString);
         var ingestor = CreateIngestor(storageConnectionString, maxEventAgeDays, timeProvider);
-        var result = await FailedBatchReplay.RunAsync(new FailedBatchStore(new BlobContainers(blobs), timeProvider), ingestor, cancellationToken).ConfigureAwait(false);
+        var result = await FailedBatchReplay.RunAsync(new FailedBatchStore(new BlobContainers(blobs), timeProvider, containerName), ingestor, cancellationToken).ConfigureAwait(false);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{result.Batches:N0} failed batches replayed ({result.Received:N0} events): {result.Accepted:N0} stored, {result.Rejected:N0} dead-lettered, {result.Duplicates:N0} duplicates; {result.Deleted:N0} removed from {BlobContainers.EventsFailed}."));
+            $"{result.Batches:N0} failed batches replayed ({result.Received:N0} events): {result.Accepted:N0} stored, {result.Rejected:N0} dead-lettered, {result.Duplicates:N0} duplicates; {result.Deleted:N0} removed from {containerName}."));
         return result;
     }
 

@@ -13,7 +13,8 @@ namespace SmartShop.Core.Storage;
 /// that the host moving on past them loses nothing: <c>smartshop replay --failed-batches</c> stores them later
 /// under their original identity and deletes each blob once its batch completed.
 /// </summary>
-public sealed class FailedBatchStore(BlobContainers containers, TimeProvider timeProvider)
+/// <param name="containerName">The container (tests isolate themselves with their own).</param>
+public sealed class FailedBatchStore(BlobContainers containers, TimeProvider timeProvider, string containerName = BlobContainers.EventsFailed)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
@@ -47,7 +48,7 @@ public sealed class FailedBatchStore(BlobContainers containers, TimeProvider tim
             batch.Id.Value, batch.Source, batch.EventHubsRange?.PartitionId, batch.EventHubsRange?.FirstSequenceNumber, batch.EventHubsRange?.LastSequenceNumber,
             reason, timeProvider.GetUtcNow(), batch.EnqueuedTimes, batch.Payloads);
         var name = BlobName(batch.Id);
-        var container = await containers.GetAsync(BlobContainers.EventsFailed, cancellationToken).ConfigureAwait(false);
+        var container = await containers.GetAsync(containerName, cancellationToken).ConfigureAwait(false);
         try
         {
             await container.GetBlobClient(name).UploadAsync(
@@ -67,10 +68,12 @@ public sealed class FailedBatchStore(BlobContainers containers, TimeProvider tim
         return name;
     }
 
+    public string ContainerName => containerName;
+
     /// <summary>The names of the kept batches, in name order (by partition, then sequence number).</summary>
     public async IAsyncEnumerable<string> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var container = await containers.GetAsync(BlobContainers.EventsFailed, cancellationToken).ConfigureAwait(false);
+        var container = await containers.GetAsync(containerName, cancellationToken).ConfigureAwait(false);
         await foreach (var item in container.GetBlobsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             yield return item.Name;
@@ -82,7 +85,7 @@ public sealed class FailedBatchStore(BlobContainers containers, TimeProvider tim
     public async Task<StoredFailedBatch?> ReadAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var container = await containers.GetAsync(BlobContainers.EventsFailed, cancellationToken).ConfigureAwait(false);
+        var container = await containers.GetAsync(containerName, cancellationToken).ConfigureAwait(false);
         BlobDownloadResult download;
         try
         {
@@ -103,7 +106,7 @@ public sealed class FailedBatchStore(BlobContainers containers, TimeProvider tim
     public async Task<bool> DeleteAsync(string name, ETag etag, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var container = await containers.GetAsync(BlobContainers.EventsFailed, cancellationToken).ConfigureAwait(false);
+        var container = await containers.GetAsync(containerName, cancellationToken).ConfigureAwait(false);
         try
         {
             await container.GetBlobClient(name).DeleteAsync(DeleteSnapshotsOption.IncludeSnapshots, new BlobRequestConditions { IfMatch = etag }, cancellationToken).ConfigureAwait(false);
@@ -115,7 +118,7 @@ public sealed class FailedBatchStore(BlobContainers containers, TimeProvider tim
         }
     }
 
-    private static FailedBatch Parse(string name, BinaryData content)
+    private FailedBatch Parse(string name, BinaryData content)
     {
         FailedBatch? batch;
         try
@@ -124,7 +127,7 @@ public sealed class FailedBatchStore(BlobContainers containers, TimeProvider tim
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{BlobContainers.EventsFailed}/{name} is not a failed batch: {e.Message}", e);
+            throw new InvalidDataException($"{containerName}/{name} is not a failed batch: {e.Message}", e);
         }
 
         var problem = batch switch
@@ -138,7 +141,7 @@ public sealed class FailedBatchStore(BlobContainers containers, TimeProvider tim
         };
         if (problem is not null)
         {
-            throw new InvalidDataException($"{BlobContainers.EventsFailed}/{name} is not a failed batch: {problem}.");
+            throw new InvalidDataException($"{containerName}/{name} is not a failed batch: {problem}.");
         }
 
         return batch!;
