@@ -14,7 +14,8 @@ internal static class EventHubsBindingData
     {
         var partitionId = ReadPartitionId(bindingData);
         var (sequenceNumbers, enqueuedTimes) = ReadSystemProperties(bindingData, events.Length);
-        if (partitionId is not null && sequenceNumbers.Count > 0 && sequenceNumbers[^1] >= sequenceNumbers[0] && sequenceNumbers[0] >= 0)
+        // The identity is the whole range, so it needs one sequence number per event, in order.
+        if (partitionId is not null && sequenceNumbers.Count == events.Length && events.Length > 0 && sequenceNumbers[0] >= 0 && sequenceNumbers[^1] >= sequenceNumbers[0])
         {
             return ClickstreamBatch.FromEventHubs(events, partitionId, sequenceNumbers[0], sequenceNumbers[^1], enqueuedTimes.Count == events.Length ? enqueuedTimes : null);
         }
