@@ -89,6 +89,7 @@ var dataContainerNames = [
   modelsContainerName
   'events'
   'events-rejected'
+  'events-failed'
   'uploads'
   'analyses'
   'experiments'

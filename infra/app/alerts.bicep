@@ -1,4 +1,4 @@
-@description('Log alert rules over Application Insights (recommendation latency, HTTP 5xx rate, ingestion lag, training failures, drift, dropped log entries) and a metric alert on undelivered training-data events.')
+@description('Log alert rules over Application Insights (recommendation latency, HTTP 5xx rate, ingestion lag, failed ingestion batches, training failures, drift, dropped log entries) and a metric alert on undelivered training-data events.')
 param namePrefix string
 param actionGroupName string
 param location string
@@ -70,6 +70,15 @@ var rules = [
     query: 'customMetrics | where name == "${names.metrics.ingestionLag}" | summarize LagSeconds = max(valueMax)'
     measure: 'LagSeconds'
     threshold: ingestionLagThresholdSeconds
+  }
+  {
+    name: 'ingestion-failed-batches'
+    displayName: 'SmartShop: clickstream batches failed after every retry'
+    description: 'At least one Event Hubs batch failed its last delivery attempt in the last 15 minutes (${names.metrics.ingestionFailedBatches}). Outcome "kept": it is in the events-failed container, run smartshop replay --failed-batches once storage is back; outcome "${names.values.failedBatchLost}": not even that write worked, the log line with EventId 7004 names the partition and sequence range to rewind to within the Event Hubs retention.'
+    severity: 1
+    query: 'customMetrics | where name == "${names.metrics.ingestionFailedBatches}" | summarize FailedBatches = sum(valueSum)'
+    measure: 'FailedBatches'
+    threshold: 0
   }
   {
     name: 'training-failure'

@@ -9,12 +9,13 @@ using SmartShop.Core.Storage;
 
 namespace SmartShop.Cli.Commands;
 
-/// <summary>`smartshop replay`: pushes a clickstream file through the ingestion pipeline into the (local) lake.</summary>
+/// <summary>`smartshop replay`: pushes a clickstream file (or the kept failed Event Hubs batches) through the ingestion pipeline into the lake.</summary>
 internal static class ReplayCommand
 {
     public static Command Create()
     {
-        var events = new Option<FileInfo>("--events") { Description = "Clickstream file: JSON Lines (schema v1) or RetailRocket events CSV.", Required = true };
+        var events = new Option<FileInfo?>("--events") { Description = "Clickstream file: JSON Lines (schema v1) or RetailRocket events CSV (this or --failed-batches)." };
+        var failedBatches = new Option<bool>("--failed-batches") { Description = "Store the Event Hubs batches kept in the events-failed container after their last delivery attempt failed, then delete each one stored." };
         var format = new Option<string?>("--format") { Description = "jsonl or retailrocket (default: retailrocket for .csv, jsonl otherwise)." };
         var rate = new Option<double>("--rate") { Description = "Events per second to send at most (0 = as fast as storage takes them).", DefaultValueFactory = _ => 0 };
         var batchSize = new Option<int>("--batch-size") { Description = "Events per pipeline batch (1-5000).", DefaultValueFactory = _ => 500 };
@@ -23,16 +24,33 @@ internal static class ReplayCommand
         var eventHubsNamespace = new Option<string?>("--event-hubs-namespace") { Description = "Publish to this Event Hubs namespace (e.g. shop.servicebus.windows.net, Entra ID sign-in) instead of the local pipeline." };
         var eventHub = new Option<string>("--event-hub") { Description = "Event hub to publish to, with --event-hubs-namespace.", DefaultValueFactory = _ => "clickstream" };
         var command = new Command("replay", "Replay a clickstream file through the ingestion pipeline (validation, dead letters, lake, user activity, dedupe).");
-        foreach (var option in new Option[] { events, format, rate, batchSize, storage, maxAgeDays, eventHubsNamespace, eventHub })
+        foreach (var option in new Option[] { events, failedBatches, format, rate, batchSize, storage, maxAgeDays, eventHubsNamespace, eventHub })
         {
             command.Options.Add(option);
         }
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
+            var file = parseResult.GetValue(events);
+            if (parseResult.GetValue(failedBatches))
+            {
+                if (file is not null || parseResult.GetValue(eventHubsNamespace) is { Length: > 0 })
+                {
+                    throw new ArgumentException("--failed-batches replays the events-failed container: give it without --events and --event-hubs-namespace.");
+                }
+
+                await RunFailedBatchesAsync(parseResult.GetValue(storage)!, parseResult.GetValue(maxAgeDays), Console.Out, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+
+            if (file is null)
+            {
+                throw new ArgumentException("replay needs --events <file> or --failed-batches.");
+            }
+
             var settings = new ReplaySettings(
-                parseResult.GetValue(events)!,
-                ParseFormat(parseResult.GetValue(format), parseResult.GetValue(events)!.Name),
+                file,
+                ParseFormat(parseResult.GetValue(format), file.Name),
                 parseResult.GetValue(rate),
                 parseResult.GetValue(batchSize),
                 parseResult.GetValue(storage)!,
@@ -93,6 +111,22 @@ internal static class ReplayCommand
         return totals;
     }
 
+    /// <summary>
+    /// `--failed-batches`: stores every batch kept in events-failed under its original Event Hubs identity (so a batch
+    /// that did get stored counts nothing) and deletes each kept blob once its batch completed.
+    /// </summary>
+    internal static async Task<FailedBatchReplayResult> RunFailedBatchesAsync(
+        string storageConnectionString, int maxEventAgeDays, TextWriter console, TimeProvider timeProvider, CancellationToken cancellationToken, string containerName = BlobContainers.EventsFailed)
+    {
+        ReplaySettings.ValidateMaxEventAge(maxEventAgeDays);
+        var (blobs, _) = CliStorage.Clients(storageConnectionString);
+        var ingestor = CreateIngestor(storageConnectionString, maxEventAgeDays, timeProvider);
+        var result = await FailedBatchReplay.RunAsync(new FailedBatchStore(new BlobContainers(blobs), timeProvider, containerName), ingestor, cancellationToken).ConfigureAwait(false);
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{result.Batches:N0} failed batches replayed ({result.Received:N0} events): {result.Accepted:N0} stored, {result.Rejected:N0} dead-lettered, {result.Duplicates:N0} duplicates; {result.Deleted:N0} removed from {containerName}."));
+        return result;
+    }
+
     private static async Task SendAsync(ClickstreamIngestor ingestor, string[] batch, ReplayTotals totals, ReplaySettings settings, EventRatePacer pacer, CancellationToken cancellationToken)
     {
         // The age window is part of the batch identity: replaying with a wider one must revisit what it rejected.
@@ -102,11 +136,14 @@ internal static class ReplayCommand
         await pacer.WaitAsync(totals.Received, cancellationToken).ConfigureAwait(false);
     }
 
-    private static ClickstreamIngestor CreateIngestor(ReplaySettings settings, TimeProvider timeProvider)
-    {
-        var (blobs, tables) = CliStorage.Clients(settings.StorageConnectionString);
+    private static ClickstreamIngestor CreateIngestor(ReplaySettings settings, TimeProvider timeProvider) =>
+        CreateIngestor(settings.StorageConnectionString, settings.MaxEventAgeDays, timeProvider);
 
-        var validator = new ClickstreamEventValidator(new ClickstreamValidationOptions { MaxEventAge = TimeSpan.FromDays(settings.MaxEventAgeDays) }, timeProvider);
+    private static ClickstreamIngestor CreateIngestor(string storageConnectionString, int maxEventAgeDays, TimeProvider timeProvider)
+    {
+        var (blobs, tables) = CliStorage.Clients(storageConnectionString);
+
+        var validator = new ClickstreamEventValidator(new ClickstreamValidationOptions { MaxEventAge = TimeSpan.FromDays(maxEventAgeDays) }, timeProvider);
         var store = new TableDocumentLogStore(tables, new DocumentLogOptions(), timeProvider);
         return new ClickstreamIngestor(validator, new EventLakeWriter(new BlobContainers(blobs)), store, new ProcessedEventLedger(tables), timeProvider);
     }
@@ -142,9 +179,14 @@ internal sealed record ReplaySettings(FileInfo Events, ClickstreamFileFormat For
             throw new ArgumentException($"--rate must be 0 (unlimited) or a positive number of events per second (got {Rate}).");
         }
 
-        if (MaxEventAgeDays is < 1 or > 36_500)
+        ValidateMaxEventAge(MaxEventAgeDays);
+    }
+
+    public static void ValidateMaxEventAge(int maxEventAgeDays)
+    {
+        if (maxEventAgeDays is < 1 or > 36_500)
         {
-            throw new ArgumentException($"--max-event-age-days must be between 1 and 36500 (got {MaxEventAgeDays}).");
+            throw new ArgumentException($"--max-event-age-days must be between 1 and 36500 (got {maxEventAgeDays}).");
         }
     }
 }

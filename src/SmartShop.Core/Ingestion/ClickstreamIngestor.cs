@@ -58,7 +58,9 @@ public sealed class ClickstreamIngestor(
         }
 
         // Claim the ids before writing anything: ids a completed batch owns are duplicates; ids this batch claimed on
-        // an unfinished attempt are kept, because the lake blob below is rewritten whole under the same name.
+        // an unfinished attempt are kept. The lake blob below is created once under the batch's name: when an earlier
+        // attempt wrote it, it already holds every id this attempt owns (and maybe ids taken over since, which the
+        // lake reader counts once), so it is kept as it is.
         var owned = await ledger.ClaimAsync(batch.Id, seen, receivedAt, cancellationToken).ConfigureAwait(false);
         var fresh = valid.Where(v => owned.Contains(v.Event.EventId)).ToList();
         duplicates += valid.Count - fresh.Count;

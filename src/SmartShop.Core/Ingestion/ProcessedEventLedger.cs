@@ -11,8 +11,8 @@ namespace SmartShop.Core.Ingestion;
 /// Remembers which batch claimed each event id, and which batches completed, in Table storage (the Functions
 /// host's own storage account, so it exists whichever document store holds user state). A batch claims its ids
 /// before it writes anything else; an id claimed by a completed batch is a duplicate, one claimed by the same batch
-/// is a retry of an unfinished attempt and is written again (to the same blob name, so the lake does not grow), and
-/// one claimed by a batch that never completed is taken over. "Stored" = claimed by a batch whose record exists.
+/// is a retry of an unfinished attempt and is kept (the blob an earlier attempt wrote under the batch's name already
+/// holds it and is not written again), and one claimed by a batch that never completed is taken over. "Stored" = claimed by a batch whose record exists.
 /// </summary>
 public sealed class ProcessedEventLedger(TableServiceClient serviceClient)
 {

@@ -8,6 +8,7 @@ using SmartShop.Core.Ingestion;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
+using SmartShop.Core.Training;
 using SegmentationResult = SmartShop.Core.Segmentation.SegmentationAnalysis;
 
 namespace SmartShop.Core.Privacy;
@@ -102,7 +103,8 @@ public sealed partial class CustomerDataService
             await erasure.ConfigureAwait(false),
             await activity.ConfigureAwait(false),
             await predictions.ConfigureAwait(false),
-            lakeMatches.SelectMany(m => m.Lines.Select(line => new LakeEventLine($"{BlobContainers.Events}/{m.Name}", ParseLine(line)))).ToList(),
+            // An event the lake holds in two blobs (a retried batch) is listed once; erasure removes every copy.
+            EventLakeReader.OncePerEvent(lakeMatches.SelectMany(m => m.Lines.Select(line => new LakeEventLine($"{BlobContainers.Events}/{m.Name}", ParseLine(line)))), EventIdOf).ToList(),
             deadMatches.SelectMany(m => m.Lines.Select(line => CustomerLakeLines.DeadLetter(line, $"{BlobContainers.EventsRejected}/{m.Name}")!)).ToList(),
             analysisMatches.Select(a => a.Data).ToList(),
             segmentation,
@@ -314,6 +316,9 @@ public sealed partial class CustomerDataService
         var named = known.FeatureNames.Select((name, i) => (name, i)).ToDictionary(f => f.name, f => values[f.i], StringComparer.Ordinal);
         return new ActiveSegmentationData(version, segment, persona, named, erased);
     }
+
+    private static string? EventIdOf(LakeEventLine line) =>
+        line.Event.ValueKind == JsonValueKind.Object && line.Event.TryGetProperty("eventId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
 
     private static JsonElement ParseLine(string line)
     {

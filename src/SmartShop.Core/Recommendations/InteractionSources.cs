@@ -68,11 +68,18 @@ public static class InteractionSources
             report.Accept();
             if (seen.Add(e.EventId))
             {
-                events.Add(new InteractionEvent(e.ActorId, e.ItemId, e.Timestamp.UtcDateTime, KindOf(e.Type), e.Quantity ?? 1, (double)(e.Price ?? 0), e.TransactionId));
+                events.Add(FromClickstream(e));
             }
         }
         ThrowIfMostlyMalformed(report, maxMalformedRatio, what);
         return events;
+    }
+
+    /// <summary>The interaction a validated clickstream event is (the actor is the user, else the session).</summary>
+    public static InteractionEvent FromClickstream(ClickstreamEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return new InteractionEvent(e.ActorId, e.ItemId, e.Timestamp.UtcDateTime, KindOf(e.Type), e.Quantity ?? 1, (double)(e.Price ?? 0), e.TransactionId);
     }
 
     private static InteractionKind KindOf(string type) => type switch

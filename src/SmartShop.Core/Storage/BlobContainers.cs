@@ -23,6 +23,13 @@ public sealed class BlobContainers(BlobServiceClient serviceClient)
     /// <summary>Dead letters: rejected events with their reason, same layout as <see cref="Events"/>.</summary>
     public const string EventsRejected = "events-rejected";
 
+    /// <summary>
+    /// Event Hubs batches whose last delivery attempt failed (storage down): the payloads exactly as received, the
+    /// partition and sequence range and the reason, as <c>&lt;partition&gt;/&lt;batch id&gt;.json</c>, until
+    /// <c>smartshop replay --failed-batches</c> stores them.
+    /// </summary>
+    public const string EventsFailed = "events-failed";
+
     /// <summary>CSV uploads for segmentation analyses.</summary>
     public const string Uploads = "uploads";
 
@@ -32,7 +39,7 @@ public sealed class BlobContainers(BlobServiceClient serviceClient)
     /// <summary>Online experiment definitions: &lt;experiment id&gt;.json.</summary>
     public const string Experiments = "experiments";
 
-    public static IReadOnlyList<string> All { get; } = [TrainingData, TrainingDataRejected, Models, Events, EventsRejected, Uploads, Analyses, Experiments];
+    public static IReadOnlyList<string> All { get; } = [TrainingData, TrainingDataRejected, Models, Events, EventsRejected, EventsFailed, Uploads, Analyses, Experiments];
 
     private readonly CreatedOnFirstUse<BlobContainerClient> _created = new();
 

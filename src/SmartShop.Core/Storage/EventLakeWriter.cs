@@ -1,21 +1,26 @@
 using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Azure;
 using Azure.Storage.Blobs.Models;
 
 namespace SmartShop.Core.Storage;
 
 /// <summary>
 /// Writes event batches to the lake as JSON Lines, one blob per source batch under <c>yyyy/MM/dd/HH/</c> (UTC).
-/// The blob name comes only from the batch identity and its partition time, so a replayed batch overwrites its
-/// first copy. Schema-agnostic: lines arrive already serialised.
+/// The blob name comes only from the batch identity and its partition time, and a blob is only ever created
+/// (If-None-Match: *), never overwritten: a retry of a batch finds the blob an earlier attempt wrote and keeps it,
+/// because that attempt owned at least the events the retry owns (claims only ever move to other batches). An event
+/// can therefore sit in two blobs (a claim taken over from a failed batch); the lake reader counts it once.
+/// Schema-agnostic: lines arrive already serialised.
 /// </summary>
 public sealed class EventLakeWriter(BlobContainers containers)
 {
     private static readonly JsonSerializerOptions RejectedJson = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Writes accepted events (one JSON document per line) to the events container; returns the blob name.</summary>
+    /// <summary>Writes accepted events (one JSON document per line) to the events container; returns the blob name (also when an earlier attempt wrote it).</summary>
     /// <param name="partitionTime">A time that is the same on every replay, e.g. the first event's enqueued time.</param>
     public Task<string> WriteAcceptedAsync(EventBatchId batchId, DateTimeOffset partitionTime, IReadOnlyList<string> jsonLines, CancellationToken cancellationToken = default)
     {
@@ -68,10 +73,22 @@ public sealed class EventLakeWriter(BlobContainers containers)
 
         var name = BlobName(batchId, partitionTime);
         var container = await containers.GetAsync(containerName, cancellationToken).ConfigureAwait(false);
-        await container.GetBlobClient(name).UploadAsync(
-            BinaryData.FromString(builder.ToString()),
-            new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/x-ndjson" } },
-            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await container.GetBlobClient(name).UploadAsync(
+                BinaryData.FromString(builder.ToString()),
+                new BlobUploadOptions
+                {
+                    HttpHeaders = new BlobHttpHeaders { ContentType = "application/x-ndjson" },
+                    Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.Conflict || e.ErrorCode == BlobErrorCode.BlobAlreadyExists)
+        {
+            // An earlier attempt of this batch wrote it: it holds a superset of what a retry owns, so keep it.
+        }
+
         return name;
     }
 }
@@ -83,17 +100,22 @@ public sealed record EventBatchId
 
     public string Value { get; }
 
-    /// <summary>Event Hubs: partition id + sequence number of the batch's first event.</summary>
-    public static EventBatchId FromEventHubs(string partitionId, long firstSequenceNumber)
+    /// <summary>
+    /// Event Hubs: partition id + sequence numbers of the batch's first and last event, <c>p&lt;partition&gt;-s&lt;first&gt;-&lt;last&gt;</c>.
+    /// The whole range is the identity: a redelivery that starts at the same sequence number but carries fewer or
+    /// more events is another batch, so it can never be mistaken for (and complete in place of) the first delivery.
+    /// </summary>
+    public static EventBatchId FromEventHubs(string partitionId, long firstSequenceNumber, long lastSequenceNumber)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(partitionId);
         ArgumentOutOfRangeException.ThrowIfNegative(firstSequenceNumber);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lastSequenceNumber, firstSequenceNumber);
         if (!partitionId.All(char.IsAsciiLetterOrDigit))
         {
             throw new ArgumentException($"Event Hubs partition id '{partitionId}' must be letters or digits.", nameof(partitionId));
         }
 
-        return new EventBatchId(string.Create(CultureInfo.InvariantCulture, $"p{partitionId}-s{firstSequenceNumber:D20}"));
+        return new EventBatchId(string.Create(CultureInfo.InvariantCulture, $"p{partitionId}-s{firstSequenceNumber:D20}-{lastSequenceNumber:D20}"));
     }
 
     /// <summary>Any other source: SHA-256 of the lines, so identical content maps to the same blob.</summary>

@@ -20,6 +20,7 @@ public sealed class SmartShopTelemetry : IDisposable
         public const string EventsAccepted = "smartshop.events.accepted";
         public const string EventsRejected = "smartshop.events.rejected";
         public const string IngestionLag = "smartshop.ingestion.lag";
+        public const string IngestionFailedBatches = "smartshop.ingestion.failed_batches";
         public const string TrainingDuration = "smartshop.training.duration";
         public const string TrainingMetric = "smartshop.training.metric";
         public const string ModelPromoted = "smartshop.model.promoted";
@@ -28,6 +29,16 @@ public sealed class SmartShopTelemetry : IDisposable
         public const string DriftScore = "smartshop.drift.score";
         public const string DriftAlerts = "smartshop.drift.alerts";
         public const string LogDropped = "smartshop.log.dropped";
+    }
+
+    /// <summary>What became of a batch whose last delivery attempt failed (the <see cref="Tags.Outcome"/> of <see cref="Names.IngestionFailedBatches"/>).</summary>
+    public static class FailedBatchOutcomes
+    {
+        /// <summary>Kept in the events-failed container for replay.</summary>
+        public const string Kept = "kept";
+
+        /// <summary>Not even kept: only the log line (EventId 7004) says which sequence range to rewind to.</summary>
+        public const string Lost = "lost";
     }
 
     public static class Tags
@@ -57,6 +68,7 @@ public sealed class SmartShopTelemetry : IDisposable
     private readonly Counter<long> _eventsAccepted;
     private readonly Counter<long> _eventsRejected;
     private readonly Histogram<double> _ingestionLag;
+    private readonly Counter<long> _ingestionFailedBatches;
     private readonly Histogram<double> _trainingDuration;
     private readonly Gauge<double> _trainingMetric;
     private readonly Counter<long> _modelPromoted;
@@ -78,6 +90,7 @@ public sealed class SmartShopTelemetry : IDisposable
         _eventsAccepted = _meter.CreateCounter<long>(Names.EventsAccepted, "{event}", "Events stored in the lake, by source.");
         _eventsRejected = _meter.CreateCounter<long>(Names.EventsRejected, "{event}", "Events dead-lettered, by reason.");
         _ingestionLag = _meter.CreateHistogram<double>(Names.IngestionLag, "s", "Time from an event's enqueue to its storage in the lake.");
+        _ingestionFailedBatches = _meter.CreateCounter<long>(Names.IngestionFailedBatches, "{batch}", "Event Hubs batches whose last delivery attempt failed, by outcome (kept for replay, lost).");
         _trainingDuration = _meter.CreateHistogram<double>(Names.TrainingDuration, "s", "Training run duration, by model and outcome.");
         _trainingMetric = _meter.CreateGauge<double>(Names.TrainingMetric, description: "Evaluation metric of the latest training run, by model and metric name.");
         _modelPromoted = _meter.CreateCounter<long>(Names.ModelPromoted, "{model}", "Trained versions activated, by model.");
@@ -101,6 +114,10 @@ public sealed class SmartShopTelemetry : IDisposable
         _eventsRejected.Add(count, new KeyValuePair<string, object?>(Tags.Reason, reason));
 
     public void RecordIngestionLag(TimeSpan lag) => _ingestionLag.Record(Math.Max(0, lag.TotalSeconds));
+
+    /// <summary>A batch whose last delivery attempt failed: <see cref="FailedBatchOutcomes.Kept"/> or <see cref="FailedBatchOutcomes.Lost"/>.</summary>
+    public void RecordBatchFailed(string outcome) =>
+        _ingestionFailedBatches.Add(1, new KeyValuePair<string, object?>(Tags.Outcome, outcome));
 
     public void RecordTraining(string model, string outcome, TimeSpan duration, IReadOnlyDictionary<string, double> metrics)
     {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 using SmartShop.Core.Ingestion;
 using SmartShop.Core.Storage;
@@ -27,9 +26,7 @@ public sealed partial class DriftMonitor(BlobContainers containers, ModelRegistr
     // Lake partitions are by ingestion time; events ingested up to this long after they happened are still found.
     private static readonly TimeSpan IngestionSlack = TimeSpan.FromDays(1);
 
-    // The lake holds accepted events; re-validate for parsing only, so no age limit.
-    private static readonly ClickstreamEventValidator LakeParser =
-        new(new ClickstreamValidationOptions { MaxEventAge = TimeSpan.FromDays(365.25 * 1000) }, TimeProvider.System);
+    private readonly EventLakeReader _lake = new(containers);
 
     /// <param name="segmentationModel">Registry name of the segmentation model whose training table is the customer reference.</param>
     public async Task<DriftReport> CheckAsync(TimeSpan window, DriftThresholds thresholds, string segmentationModel = SegmentationModel, CancellationToken cancellationToken = default)
@@ -70,28 +67,11 @@ public sealed partial class DriftMonitor(BlobContainers containers, ModelRegistr
         return report;
     }
 
-    /// <summary>Accepted lake events whose timestamp lies in [from, to).</summary>
+    /// <summary>Accepted lake events (each once) whose timestamp lies in [from, to).</summary>
     private async Task<List<ClickstreamEvent>> ReadLakeAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var container = await containers.GetAsync(BlobContainers.Events, cancellationToken).ConfigureAwait(false);
-        var events = new List<ClickstreamEvent>();
-        for (var day = (from - IngestionSlack).UtcDateTime.Date; day <= to.UtcDateTime.Date; day = day.AddDays(1))
-        {
-            var prefix = day.ToString("yyyy'/'MM'/'dd'/'", CultureInfo.InvariantCulture);
-            await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
-            {
-                var content = await container.GetBlobClient(item.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var line in content.Value.Content.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    if (LakeParser.Validate(line).Event is { } e && e.Timestamp >= from && e.Timestamp < to)
-                    {
-                        events.Add(e);
-                    }
-                }
-            }
-        }
-
-        return events;
+        var lake = await _lake.ReadAsync(from - IngestionSlack, to, cancellationToken).ConfigureAwait(false);
+        return lake.Events.Where(e => e.Timestamp >= from && e.Timestamp < to).ToList();
     }
 
     private void Publish(DriftReport report, Activity? activity)

@@ -172,7 +172,7 @@ public sealed partial class TrainingRunner
             }
             if (_options.IncludeLakeInUploads)
             {
-                var lake = await _lake.ReadAsync(_time.GetUtcNow(), _options.LakeWindow, cancellationToken).ConfigureAwait(false);
+                var lake = await ReadLakeAsync(_options.LakeWindow, cancellationToken).ConfigureAwait(false);
                 data.Events.AddRange(lake.Events);
                 run.Summary["lakeEvents"] = Invariant(lake.Events.Count);
             }
@@ -209,7 +209,7 @@ public sealed partial class TrainingRunner
         ArgumentException.ThrowIfNullOrWhiteSpace(trigger);
         var started = _time.GetUtcNow();
         var clock = Stopwatch.StartNew();
-        var lake = await _lake.ReadAsync(_time.GetUtcNow(), window, cancellationToken).ConfigureAwait(false);
+        var lake = await ReadLakeAsync(window, cancellationToken).ConfigureAwait(false);
         var run = new RunContext(RunIdFor("lake", lake.Hash), started, new RunInput(trigger, null, null, lake.Hash), clock) { Kind = TrainingInputKind.EventLake };
         Lap(run, "read");
         var duplicate = await ClaimAsync(run, cancellationToken).ConfigureAwait(false);
@@ -756,6 +756,16 @@ public sealed partial class TrainingRunner
         run.LappedSeconds = total;
     }
 
+    /// <summary>The lake's interactions whose timestamp lies in (now − <paramref name="window"/>, now], each event once.</summary>
+    private async Task<LakeWindow> ReadLakeAsync(TimeSpan window, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var from = now - window;
+        var lake = await _lake.ReadAsync(from, now, cancellationToken).ConfigureAwait(false);
+        var events = lake.Events.Where(e => e.Timestamp >= from).Select(InteractionSources.FromClickstream).ToList();
+        return new LakeWindow(events, lake.Quality, lake.Blobs, lake.Hash);
+    }
+
     private static string RunIdFor(string source, string hash) => $"{source}-{hash[..32]}";
 
     private static string VersionName(RunContext run) =>
@@ -842,3 +852,6 @@ public sealed partial class TrainingRunner
     private sealed record SegmentationResult(SegmentationModel Model, CustomerFeatureTable Features, IReadOnlyDictionary<string, double> Metrics);
 
 }
+
+/// <summary>A window of the event lake, read for a training run: its interactions and a hash of the blobs it came from.</summary>
+internal sealed record LakeWindow(List<InteractionEvent> Events, DataQualityReport Quality, int Blobs, string Hash);

@@ -6,7 +6,7 @@ namespace SmartShop.Functions.Ingestion;
 
 /// <summary>
 /// Reads the Event Hubs trigger's binding data (PartitionContext, SystemPropertiesArray or the Sequence/Enqueued
-/// arrays) to identify a batch by partition and first sequence number. Without them the batch is identified by content.
+/// arrays) to identify a batch by partition and its first and last sequence numbers. Without them the batch is identified by content.
 /// </summary>
 internal static class EventHubsBindingData
 {
@@ -14,9 +14,10 @@ internal static class EventHubsBindingData
     {
         var partitionId = ReadPartitionId(bindingData);
         var (sequenceNumbers, enqueuedTimes) = ReadSystemProperties(bindingData, events.Length);
-        if (partitionId is not null && sequenceNumbers.Count > 0)
+        // The identity is the whole range, so it needs one sequence number per event, in order.
+        if (partitionId is not null && sequenceNumbers.Count == events.Length && events.Length > 0 && sequenceNumbers[0] >= 0 && sequenceNumbers[^1] >= sequenceNumbers[0])
         {
-            return ClickstreamBatch.FromEventHubs(events, partitionId, sequenceNumbers[0], enqueuedTimes.Count == events.Length ? enqueuedTimes : null);
+            return ClickstreamBatch.FromEventHubs(events, partitionId, sequenceNumbers[0], sequenceNumbers[^1], enqueuedTimes.Count == events.Length ? enqueuedTimes : null);
         }
 
         return ClickstreamBatch.FromContent(events, "eventhubs");

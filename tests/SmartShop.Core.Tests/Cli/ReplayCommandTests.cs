@@ -75,6 +75,72 @@ public sealed class ReplayCommandTests : IDisposable
         error.ToString().Should().Contain(message);
     }
 
+    [Fact]
+    public async Task FailedBatchesAreStoredOnceUnderTheirOriginalIdentityEvenWhenReplayedTwice()
+    {
+        // Arrange: two batches kept after their last attempt failed; the first was stored meanwhile by a redelivery.
+        var clock = new ManualTimeProvider(Now);
+        var containers = new BlobContainers(StorageEmulators.BlobService());
+        var store = new FailedBatchStore(containers, clock, StorageEmulators.UniqueName("failed-"));
+        var ingestor = new ClickstreamIngestor(new ClickstreamEventValidator(new ClickstreamValidationOptions(), clock), new EventLakeWriter(containers),
+            new TableDocumentLogStore(StorageEmulators.TableService(), new DocumentLogOptions(), clock), new ProcessedEventLedger(StorageEmulators.TableService()), clock);
+        // A lake day no other test writes to, so the lake reader sees only this test's blobs.
+        var enqueuedAt = new DateTimeOffset(1990, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(Random.Shared.Next(0, 10_000));
+        var stored = FailedBatch(0, enqueuedAt, $"{_run}-e0", $"{_run}-e1");
+        var lost = FailedBatch(2, enqueuedAt, $"{_run}-e2", "{broken", $"{_run}-e3");
+        await ingestor.IngestAsync(stored);
+        await store.WriteAsync(stored, "RequestFailedException: outage");
+        await store.WriteAsync(lost, "RequestFailedException: outage");
+        using var console = new StringWriter();
+
+        // Act
+        var first = await ReplayCommand.RunFailedBatchesAsync(StorageEmulators.StorageConnectionString, 30, console, clock, CancellationToken.None, store.ContainerName);
+        var again = await ReplayCommand.RunFailedBatchesAsync(StorageEmulators.StorageConnectionString, 30, console, clock, CancellationToken.None, store.ContainerName);
+
+        // Assert
+        first.Should().BeEquivalentTo(new { Batches = 2, Deleted = 2, Accepted = 2L, Rejected = 1L, Duplicates = 2L });
+        first.Summaries.Select(s => s.AlreadyIngested).Should().Equal(true, false);
+        again.Should().BeEquivalentTo(new { Batches = 0, Deleted = 0, Accepted = 0L });
+        console.ToString().Should().Contain("2 failed batches replayed (5 events): 2 stored, 1 dead-lettered, 2 duplicates; 2 removed from");
+        var lake = await new SmartShop.Core.Training.EventLakeReader(containers).ReadAsync(enqueuedAt, enqueuedAt);
+        lake.Events.Select(e => e.EventId).Where(id => id.StartsWith(_run, StringComparison.Ordinal)).Should()
+            .BeEquivalentTo([$"{_run}-e0", $"{_run}-e1", $"{_run}-e2", $"{_run}-e3"]);
+    }
+
+    [Theory]
+    [InlineData("--failed-batches and --events", "give it without --events")]
+    [InlineData("neither", "replay needs --events <file> or --failed-batches")]
+    public async Task FailedBatchesWithAFileOrNothingToReplayIsOnePreciseLineAndExitCode2(string arguments, string message)
+    {
+        var file = Write("e.jsonl", ["{}"]);
+        string[] args = arguments == "neither"
+            ? ["replay", "--storage", StorageEmulators.StorageConnectionString]
+            : ["replay", "--failed-batches", "--events", file.FullName, "--storage", StorageEmulators.StorageConnectionString];
+        var error = new StringWriter();
+        var original = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            var root = new RootCommand("test");
+            root.Subcommands.Add(ReplayCommand.Create());
+            (await CommandLineRunner.RunAsync(root, args)).Should().Be(CommandLineRunner.InputError);
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        error.ToString().Should().Contain(message);
+        error.ToString().Trim().Split('\n').Should().ContainSingle();
+    }
+
+    private ClickstreamBatch FailedBatch(long firstSequenceNumber, DateTimeOffset enqueuedAt, params string[] eventIdsOrPayloads)
+    {
+        var payloads = eventIdsOrPayloads.Select((id, i) => id.StartsWith('{') ? id : string.Create(CultureInfo.InvariantCulture,
+            $$"""{"eventId":"{{id}}","type":"view","userId":"{{_run}}-u","itemId":"I{{i}}","timestamp":"{{Now.AddMinutes(-10 + i):yyyy-MM-ddTHH:mm:ssZ}}"}""")).ToList();
+        return ClickstreamBatch.FromEventHubs(payloads, _run, firstSequenceNumber, firstSequenceNumber + payloads.Count - 1, payloads.Select(_ => enqueuedAt).ToList());
+    }
+
     private static ReplaySettings Settings(FileInfo file, ClickstreamFileFormat format, int batchSize = 500, int maxAgeDays = 120) =>
         new(file, format, Rate: 0, batchSize, StorageEmulators.StorageConnectionString, maxAgeDays);
 

@@ -33,7 +33,7 @@ public sealed class ClickstreamIngestorTests
             AcceptedByType = new Dictionary<string, int> { ["view"] = 1, ["addtocart"] = 1, ["purchase"] = 1 },
         });
         summary.IngestionLags.Should().HaveCount(3).And.OnlyContain(lag => lag == TimeSpan.FromSeconds(2));
-        summary.LakeBlobName.Should().Be($"2026/11/24/11/p{partition}-s00000000000000000100.jsonl");
+        summary.LakeBlobName.Should().Be($"2026/11/24/11/p{partition}-s00000000000000000100-00000000000000000102.jsonl");
 
         var lines = await _harness.LakeLinesAsync(partition);
         lines.Should().Equal(

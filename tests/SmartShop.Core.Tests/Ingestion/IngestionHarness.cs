@@ -9,6 +9,7 @@ using Azure.Storage.Blobs.Models;
 using SmartShop.Core.Ingestion;
 using SmartShop.Core.Storage;
 using SmartShop.Core.Tests.Storage;
+using SmartShop.Core.Training;
 
 namespace SmartShop.Core.Tests.Ingestion;
 
@@ -20,7 +21,7 @@ internal sealed class IngestionHarness
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
 
-    public IngestionHarness(WriteFault? fault = null, IDocumentLogStore? activityStore = null, StorageRequestCounter? counter = null)
+    public IngestionHarness(HttpPipelinePolicy? fault = null, IDocumentLogStore? activityStore = null, StorageRequestCounter? counter = null)
     {
         Clock = new ManualTimeProvider(Now);
         var blobOptions = new BlobClientOptions();
@@ -65,19 +66,30 @@ internal sealed class IngestionHarness
         string.Create(CultureInfo.InvariantCulture,
             $$"""{"eventId":"{{eventId}}","type":"{{type}}","userId":"{{userId}}","itemId":"{{itemId}}","timestamp":"{{Now.AddMinutes(-minutesAgo):yyyy-MM-ddTHH:mm:ssZ}}"}""");
 
+    /// <summary>A batch of consecutive sequence numbers from <paramref name="firstSequenceNumber"/> on, one per payload.</summary>
     public static ClickstreamBatch EventHubsBatch(string partition, long firstSequenceNumber, params string[] payloads) =>
-        ClickstreamBatch.FromEventHubs(payloads, partition, firstSequenceNumber, payloads.Select(_ => Now.AddSeconds(-2)).ToList());
+        ClickstreamBatch.FromEventHubs(payloads, partition, firstSequenceNumber, firstSequenceNumber + Math.Max(payloads.Length, 1) - 1, payloads.Select(_ => Now.AddSeconds(-2)).ToList());
 
     /// <summary>Every line stored in the lake for an Event Hubs partition (all its batches).</summary>
     public Task<List<string>> LakeLinesAsync(string partition) => LinesAsync(BlobContainers.Events, partition);
 
     public Task<List<string>> DeadLetterLinesAsync(string partition) => LinesAsync(BlobContainers.EventsRejected, partition);
 
+    /// <summary>
+    /// The ids of the events the lake holds, as its one reader counts them (an event in two blobs counts once), for
+    /// the event ids that start with <paramref name="idPrefix"/> in the lake days around <paramref name="day"/> (default: <see cref="Now"/>).
+    /// </summary>
+    public async Task<List<string>> LakeEventIdsAsync(string idPrefix, DateTimeOffset? day = null)
+    {
+        var lake = await new EventLakeReader(Blobs).ReadAsync(day ?? Now, day ?? Now);
+        return lake.Events.Select(e => e.EventId).Where(id => id.StartsWith(idPrefix, StringComparison.Ordinal)).ToList();
+    }
+
     private async Task<List<string>> LinesAsync(string containerName, string partition)
     {
         var container = await Blobs.GetAsync(containerName);
-        var prefix = EventLakeWriter.BlobName(EventBatchId.FromEventHubs(partition, 0), Now.AddSeconds(-2));
-        prefix = prefix[..(prefix.LastIndexOf('-') + 1)];
+        var prefix = EventLakeWriter.BlobName(EventBatchId.FromEventHubs(partition, 0, 0), Now.AddSeconds(-2));
+        prefix = prefix[..(prefix.IndexOf("-s", StringComparison.Ordinal) + 1)];
         var lines = new List<string>();
         await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }))
         {
@@ -113,6 +125,76 @@ internal sealed class WriteFault(int failOnWrite) : HttpPipelineSynchronousPolic
             HasFailed = true;
             throw new RequestFailedException(503, $"Injected storage failure on write {FailOnWrite}.");
         }
+    }
+}
+
+/// <summary>
+/// Fails every storage write (not GET/HEAD) that <see cref="FailWhen"/> matches, as an outage of that resource would,
+/// until it is disarmed; counts the failures. Thread-safe.
+/// </summary>
+internal sealed class StorageFault : HttpPipelineSynchronousPolicy
+{
+    private Func<StorageWrite, bool>? _fails;
+    private int _failures;
+
+    public int Failures => Volatile.Read(ref _failures);
+
+    /// <summary>Arms the fault (null disarms it).</summary>
+    public void FailWhen(Func<StorageWrite, bool>? fails) => Volatile.Write(ref _fails, fails);
+
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Request.Method == RequestMethod.Get || message.Request.Method == RequestMethod.Head || Volatile.Read(ref _fails) is not { } fails)
+        {
+            return;
+        }
+
+        if (fails(StorageWrite.Of(message)))
+        {
+            Interlocked.Increment(ref _failures);
+            throw new RequestFailedException(503, $"Injected storage failure: {message.Request.Method} {message.Request.Uri.Path}.");
+        }
+    }
+}
+
+/// <summary>What a storage write goes to, as a fault sees it.</summary>
+internal enum StorageTarget
+{
+    Other,
+    LakeBlob,
+    DeadLetterBlob,
+    FailedBatchBlob,
+    ClaimTransaction,
+    BatchRecord,
+    Activity,
+}
+
+/// <summary>A storage write: the method, the unescaped path and what it writes to (an entity group transaction by the table its body names).</summary>
+internal readonly record struct StorageWrite(string Method, string Path, StorageTarget Target)
+{
+    public static StorageWrite Of(HttpMessage message)
+    {
+        var path = Uri.UnescapeDataString(message.Request.Uri.Path);
+        var text = path;
+        if (path.EndsWith("/$batch", StringComparison.Ordinal) && message.Request.Content is { } content)
+        {
+            using var body = new MemoryStream();
+            content.WriteTo(body, CancellationToken.None);
+            text = System.Text.Encoding.UTF8.GetString(body.ToArray());
+        }
+
+        var target = text switch
+        {
+            _ when path.Contains($"/{BlobContainers.EventsRejected}/", StringComparison.Ordinal) => StorageTarget.DeadLetterBlob,
+            _ when path.Contains($"/{BlobContainers.EventsFailed}/", StringComparison.Ordinal) => StorageTarget.FailedBatchBlob,
+            _ when path.Contains($"/{BlobContainers.Events}/", StringComparison.Ordinal) => StorageTarget.LakeBlob,
+            _ when text.Contains(ProcessedEventLedger.BatchesTable, StringComparison.Ordinal) => StorageTarget.BatchRecord,
+            _ when text.Contains(ProcessedEventLedger.EventsTable, StringComparison.Ordinal) => StorageTarget.ClaimTransaction,
+            _ when text.Contains(TableDocumentLogStore.RecentActivityTable, StringComparison.Ordinal) => StorageTarget.Activity,
+            _ => StorageTarget.Other,
+        };
+        return new StorageWrite(message.Request.Method.Method, path, target);
     }
 }
 

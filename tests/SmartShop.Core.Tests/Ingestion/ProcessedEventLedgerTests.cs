@@ -59,7 +59,7 @@ public sealed class ProcessedEventLedgerTests
         (await _ledger.ClaimAsync(Batch(9), Ids(ids), Now)).Should().BeEmpty("every id is owned by a completed batch");
     }
 
-    private EventBatchId Batch(int sequence) => EventBatchId.FromEventHubs(_run, sequence);
+    private EventBatchId Batch(int sequence) => EventBatchId.FromEventHubs(_run, sequence, sequence);
 
     private string[] Ids(params int[] numbers) => numbers.Select(n => $"{_run}-e{n}").ToArray();
 

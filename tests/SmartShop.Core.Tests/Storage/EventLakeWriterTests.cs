@@ -17,20 +17,34 @@ public sealed class EventLakeWriterTests
     public EventLakeWriterTests() => _writer = new EventLakeWriter(_containers);
 
     [Fact]
-    public async Task ReplayedBatchOverwritesInsteadOfDuplicating()
+    public async Task ARetriedBatchKeepsTheBlobItsEarlierAttemptWrote()
     {
         // A unique partition id keeps this test's blobs apart from parallel runs.
         var partition = Guid.NewGuid().ToString("N")[..10];
         string[] lines = ["{\"type\":\"view\",\"item\":\"85123A\"}", "{\"type\":\"purchase\",\"item\":\"22423\"}"];
 
-        var first = await _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs(partition, 4200), EnqueuedAt, lines);
-        var replay = await _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs(partition, 4200), EnqueuedAt, lines);
+        var first = await _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs(partition, 4200, 4201), EnqueuedAt, lines);
+        var retry = await _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs(partition, 4200, 4201), EnqueuedAt, lines[..1]);
 
-        replay.Should().Be(first);
+        retry.Should().Be(first);
         var stored = await ListAsync(BlobContainers.Events, partition);
         stored.Should().ContainSingle().Which.Should().Be(first);
         var content = await DownloadAsync(BlobContainers.Events, first);
-        content.Should().Be(string.Join('\n', lines) + "\n");
+        content.Should().Be(string.Join('\n', lines) + "\n", "the earlier attempt's blob holds a superset of what a retry owns");
+    }
+
+    [Fact]
+    public async Task ARetriedBatchKeepsItsDeadLetterBlob()
+    {
+        var partition = Guid.NewGuid().ToString("N")[..10];
+        var batch = EventBatchId.FromEventHubs(partition, 9, 10);
+        RejectedEvent[] rejected = [new("{a", "malformed-json: x", EnqueuedAt), new("{b", "malformed-json: y", EnqueuedAt)];
+
+        var first = await _writer.WriteRejectedAsync(batch, EnqueuedAt, rejected);
+        var retry = await _writer.WriteRejectedAsync(batch, EnqueuedAt, [rejected[0] with { RejectedAt = EnqueuedAt.AddMinutes(5) }]);
+
+        retry.Should().Be(first);
+        (await DownloadAsync(BlobContainers.EventsRejected, first)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(2);
     }
 
     [Fact]
@@ -38,10 +52,32 @@ public sealed class EventLakeWriterTests
     {
         var partition = Guid.NewGuid().ToString("N")[..10];
 
-        var name = await _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs(partition, 7), EnqueuedAt, ["{}"]);
+        var name = await _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs(partition, 7, 7), EnqueuedAt, ["{}"]);
 
         // 23:59 at UTC-5 is 04:59 UTC the next day.
-        name.Should().Be($"2026/03/08/04/p{partition}-s00000000000000000007.jsonl");
+        name.Should().Be($"2026/03/08/04/p{partition}-s00000000000000000007-00000000000000000007.jsonl");
+    }
+
+    [Fact]
+    public void AnEventHubsBatchIsIdentifiedByItsWholeSequenceRange()
+    {
+        var full = EventBatchId.FromEventHubs("0", 100, 103);
+        var shorterRedelivery = EventBatchId.FromEventHubs("0", 100, 101);
+
+        full.Value.Should().Be("p0-s00000000000000000100-00000000000000000103");
+        shorterRedelivery.Should().NotBe(full, "a redelivery from the same sequence number with fewer events is another batch");
+        EventBatchId.FromEventHubs("0", 100, 103).Should().Be(full);
+        ((Action)(() => EventBatchId.FromEventHubs("0", 5, 4))).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public void ThePartitionHourIsReadBackFromALakeBlobName()
+    {
+        var name = EventLakeWriter.BlobName(EventBatchId.FromEventHubs("7", 1, 250), EnqueuedAt);
+
+        EventLakeWriter.TryParsePartitionHour(name, out var hour).Should().BeTrue();
+        hour.Should().Be(new DateTime(2026, 3, 8, 4, 0, 0, DateTimeKind.Utc));
+        EventLakeWriter.TryParsePartitionHour("p7-s1-250.jsonl", out _).Should().BeFalse();
     }
 
     [Fact]
@@ -64,7 +100,7 @@ public sealed class EventLakeWriterTests
         var partition = Guid.NewGuid().ToString("N")[..10];
         var rejected = new RejectedEvent("{not json", "malformed_json", EnqueuedAt);
 
-        var name = await _writer.WriteRejectedAsync(EventBatchId.FromEventHubs(partition, 1), EnqueuedAt, [rejected]);
+        var name = await _writer.WriteRejectedAsync(EventBatchId.FromEventHubs(partition, 1, 1), EnqueuedAt, [rejected]);
 
         var line = (await DownloadAsync(BlobContainers.EventsRejected, name)).TrimEnd('\n');
         var stored = JsonSerializer.Deserialize<RejectedEvent>(line, WebJson);
@@ -74,7 +110,7 @@ public sealed class EventLakeWriterTests
     [Fact]
     public async Task LinesWithLineBreaksAreRefused()
     {
-        var write = () => _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs("0", 1), EnqueuedAt, ["{\n}"]);
+        var write = () => _writer.WriteAcceptedAsync(EventBatchId.FromEventHubs("0", 1, 1), EnqueuedAt, ["{\n}"]);
 
         await write.Should().ThrowAsync<ArgumentException>().WithMessage("*line break*");
     }

@@ -149,7 +149,7 @@ public sealed class BicepTemplateTests
         var rules = Template.OfType("Microsoft.Insights/scheduledQueryRules").Should().ContainSingle().Subject;
         var ruleNames = rules.Variables["rules"]!.AsArray().Select(r => r!["name"]!.GetValue<string>());
 
-        ruleNames.Should().BeEquivalentTo("recommendation-p95-latency", "http-5xx-rate", "ingestion-lag", "training-failure", "log-dropped", "drift");
+        ruleNames.Should().BeEquivalentTo("recommendation-p95-latency", "http-5xx-rate", "ingestion-lag", "ingestion-failed-batches", "training-failure", "log-dropped", "drift");
         var undelivered = Template.OfType("Microsoft.Insights/metricAlerts").Should().ContainSingle().Subject;
         undelivered.Property("criteria")!["allOf"]![0]!["metricName"]!.GetValue<string>().Should().Be("DeadLetteredCount");
         undelivered.ExpandedProperty("scopes").Should().Contain("Microsoft.EventGrid/systemTopics");
@@ -212,7 +212,7 @@ public sealed class BicepTemplateTests
         var containerNames = variables["dataContainerNames"]!.AsArray().Select(n => (string)n!)
             .Select(n => n.StartsWith("[variables('", StringComparison.Ordinal) ? (string)variables[n["[variables('".Length..^"')]".Length]]! : n);
 
-        containerNames.Should().BeEquivalentTo("training-data", "training-data-rejected", "training-data-events-undelivered", "models", "events", "events-rejected", "uploads", "analyses", "experiments");
+        containerNames.Should().BeEquivalentTo("training-data", "training-data-rejected", "training-data-events-undelivered", "models", "events", "events-rejected", "events-failed", "uploads", "analyses", "experiments");
         Template.OfType("Microsoft.EventHub/namespaces/eventhubs/consumergroups").Should().ContainSingle();
         ((string)Template.Root["variables"]!["clickstreamConsumerGroupName"]!).Should().Be("smartshop");
         Template.OfType("Microsoft.EventGrid/systemTopics").Should().ContainSingle()

@@ -131,6 +131,13 @@ public sealed partial class TelemetryNamesContractTests
         lookups.Tags[result].Should().Contain(Section("values")["cacheHit"]);
     }
 
+    [Fact]
+    public void TheLostFailedBatchValueIsTheOutcomeTheFunctionRecords()
+    {
+        Section("values")["failedBatchLost"].Should().Be(SmartShopTelemetry.FailedBatchOutcomes.Lost);
+        Section("dimensions")["outcome"].Should().Be(SmartShopTelemetry.Tags.Outcome);
+    }
+
     /// <summary>Every problem on its own line (a collection assertion would show only the first).</summary>
     private static string Report(IEnumerable<string> problems) => string.Join(Environment.NewLine, problems);
 

@@ -6,6 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SmartShop.Core.Ingestion;
@@ -51,8 +52,9 @@ internal sealed class IngestionHost : IDisposable
     /// <summary>Measurements of this host's meter; the tag shows which source or reason.</summary>
     public List<(string Instrument, double Value, string? Tag)> Measurements { get; } = [];
 
-    public ClickstreamFunction ClickstreamFunction() => new(
-        Services.GetRequiredService<ClickstreamIngestor>(), Services.GetRequiredService<SmartShopTelemetry>(), NullLogger<ClickstreamFunction>.Instance);
+    public ClickstreamFunction ClickstreamFunction(FailedBatchStore? failedBatches = null, ILogger<ClickstreamFunction>? logger = null) => new(
+        Services.GetRequiredService<ClickstreamIngestor>(), failedBatches ?? Services.GetRequiredService<FailedBatchStore>(), Services.GetRequiredService<SmartShopTelemetry>(),
+        logger ?? NullLogger<ClickstreamFunction>.Instance);
 
     public EventsHttpFunction EventsFunction() => new(
         Services.GetRequiredService<ClickstreamIngestor>(), Services.GetRequiredService<SmartShopTelemetry>(),
@@ -88,22 +90,31 @@ internal sealed class IngestionHost : IDisposable
 }
 
 /// <summary>A function context carrying only what the Event Hubs trigger puts in binding data.</summary>
-internal sealed class TriggerContext(IReadOnlyDictionary<string, object?> bindingData) : FunctionContext
+internal sealed class TriggerContext(IReadOnlyDictionary<string, object?> bindingData, RetryContext? retryContext = null) : FunctionContext
 {
     public override string InvocationId => "test";
     public override string FunctionId => "IngestClickstream";
     public override TraceContext TraceContext => null!;
     public override BindingContext BindingContext { get; } = new TriggerBindingContext(bindingData);
-    public override RetryContext RetryContext => null!;
+    public override RetryContext RetryContext => retryContext!;
     public override IServiceProvider InstanceServices { get; set; } = null!;
     public override FunctionDefinition FunctionDefinition => null!;
     public override IDictionary<object, object> Items { get; set; } = new Dictionary<object, object>();
     public override IInvocationFeatures Features => null!;
 
+    private sealed class Retry(int retryCount, int maxRetryCount) : RetryContext
+    {
+        public override int RetryCount => retryCount;
+        public override int MaxRetryCount => maxRetryCount;
+    }
+
     private sealed class TriggerBindingContext(IReadOnlyDictionary<string, object?> bindingData) : BindingContext
     {
         public override IReadOnlyDictionary<string, object?> BindingData { get; } = bindingData;
     }
+
+    /// <summary>This context on the given retry of the policy's <paramref name="maxRetryCount"/> (the host's RetryContext).</summary>
+    public TriggerContext OnRetry(int retryCount, int maxRetryCount) => new(BindingContext.BindingData, new Retry(retryCount, maxRetryCount));
 
     /// <summary>Binding data as the Event Hubs extension sends it: JSON text per key.</summary>
     public static TriggerContext ForPartition(string partitionId, long firstSequenceNumber, int count, DateTimeOffset enqueuedAt) =>
