@@ -63,6 +63,7 @@ public static class StorageServiceExtensions
         services.AddSingleton<EventLakeWriter>();
         services.AddSingleton<FailedBatchStore>();
         services.AddSingleton(sp => new CatalogueStore(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<SmartShop.Core.Experiments.ExperimentStore>();
 
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<DocumentLogOptions>>().Value);
         services.AddSingleton(sp =>

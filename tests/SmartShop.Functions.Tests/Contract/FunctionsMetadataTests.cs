@@ -43,6 +43,7 @@ public sealed class FunctionsMetadataTests
             "ExportCustomerData", "EraseCustomerData",
             "ScheduledRetrain", "CheckDrift",
             "UpsertCatalogueItems", "GetCatalogueItem", "MarkCatalogueItemOutOfStock", "MarkCatalogueItemInStock", "DeleteCatalogueItem",
+            "CreateExperiment", "ListExperiments", "GetExperiment", "StopExperiment",
         }.Order(StringComparer.Ordinal));
     }
 
