@@ -14,7 +14,7 @@ internal static class ReplayCommand
 {
     public static Command Create()
     {
-        var events = new Option<FileInfo?>("--events") { Description = "Clickstream file: JSON Lines (schema v1) or RetailRocket events CSV (this or --failed-batches)." };
+        var events = new Option<FileInfo?>("--events") { Description = "Clickstream file: JSON Lines (schema v2) or RetailRocket events CSV (this or --failed-batches)." };
         var failedBatches = new Option<bool>("--failed-batches") { Description = "Store the Event Hubs batches kept in the events-failed container after their last delivery attempt failed, then delete each one stored." };
         var format = new Option<string?>("--format") { Description = "jsonl or retailrocket (default: retailrocket for .csv, jsonl otherwise)." };
         var rate = new Option<double>("--rate") { Description = "Events per second to send at most (0 = as fast as storage takes them).", DefaultValueFactory = _ => 0 };

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace SmartShop.Core.Ingestion;
 
-/// <summary>The canonical schema-v1 JSON form of an accepted event, as the event lake stores it (one per line).</summary>
+/// <summary>The canonical schema-v2 JSON form of an accepted event, as the event lake stores it (one per line).</summary>
 public static class ClickstreamEventJson
 {
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
@@ -24,6 +24,12 @@ public static class ClickstreamEventJson
         if (clickstreamEvent.Category is not null) writer.WriteString("category", clickstreamEvent.Category);
         if (clickstreamEvent.Source is not null) writer.WriteString("source", clickstreamEvent.Source);
         if (clickstreamEvent.TransactionId is not null) writer.WriteString("transactionId", clickstreamEvent.TransactionId);
+        if (clickstreamEvent.RecommendationId is not null) writer.WriteString("recommendationId", clickstreamEvent.RecommendationId);
+        if (clickstreamEvent.Position is { } position) writer.WriteNumber("position", position);
+        if (clickstreamEvent.Placement is not null) writer.WriteString("placement", clickstreamEvent.Placement);
+        if (clickstreamEvent.Revenue is { } revenue) writer.WriteNumber("revenue", revenue);
+        if (clickstreamEvent.ExperimentId is not null) writer.WriteString("experimentId", clickstreamEvent.ExperimentId);
+        if (clickstreamEvent.Variant is not null) writer.WriteString("variant", clickstreamEvent.Variant);
         writer.WriteEndObject();
     }
 

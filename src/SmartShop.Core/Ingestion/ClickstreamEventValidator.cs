@@ -27,12 +27,18 @@ public readonly record struct ClickstreamValidationResult(ClickstreamEvent? Even
 }
 
 /// <summary>
-/// Parses and validates raw storefront events (schema v1 JSON, see docs/ingestion.md) against size, type, id, time and
+/// Parses and validates raw storefront events (schema v2 JSON, which v1 events are, see docs/ingestion.md) against size, type, id, time and
 /// range limits. Thread-safe; a bad event yields a rejection, never an exception.
 /// </summary>
 public sealed class ClickstreamEventValidator(ClickstreamValidationOptions options, TimeProvider timeProvider)
 {
     public const int MaxIdLength = 128;
+
+    /// <summary>Largest 1-based position of an item in a recommendation answer.</summary>
+    public const int MaxPosition = 1_000;
+
+    /// <summary>Longest placement label (home, product-page, cart, …).</summary>
+    public const int MaxLabelLength = 64;
 
     /// <summary>What an id is, for messages: the one id alphabet of events, transactions, catalogue and API.</summary>
     public const string IdRule = "1-128 characters of A-Z a-z 0-9 - _ . : @";
@@ -124,6 +130,7 @@ public sealed class ClickstreamEventValidator(ClickstreamValidationOptions optio
                  {
                      ("eventId", fields.EventId), ("itemId", fields.ItemId), ("userId", fields.UserId),
                      ("sessionId", fields.SessionId), ("transactionId", fields.TransactionId),
+                     ("recommendationId", fields.RecommendationId),
                  })
         {
             if (value is not null && !IsSafeId(value))
@@ -184,14 +191,49 @@ public sealed class ClickstreamEventValidator(ClickstreamValidationOptions optio
             return Reject(EventRejection.OutOfRange, $"source must be at most {MaxIdLength} characters without control characters");
         }
 
+        if (fields.Position is { } position && position is < 1 or > MaxPosition)
+        {
+            return Reject(EventRejection.OutOfRange, $"position must be between 1 and {MaxPosition}");
+        }
+        foreach (var (name, value, length) in new[] { ("placement", fields.Placement, MaxLabelLength), ("experimentId", fields.ExperimentId, 64), ("variant", fields.Variant, 32) })
+        {
+            if (value is not null && !IsLabel(value, length))
+            {
+                return Reject(EventRejection.InvalidId, $"{name} must be 1-{length} characters of a-z 0-9 - _");
+            }
+        }
+        if (fields.Revenue is { } revenue)
+        {
+            if (type != ClickstreamEventTypes.Purchase)
+            {
+                return Reject(EventRejection.OutOfRange, "revenue is only for purchases");
+            }
+            if (revenue < 0 || revenue > options.MaxPrice * options.MaxQuantity)
+            {
+                return Reject(EventRejection.OutOfRange, $"revenue must be between 0 and {options.MaxPrice * options.MaxQuantity}");
+            }
+        }
+
         return new ClickstreamValidationResult(
             new ClickstreamEvent(fields.EventId, type, fields.UserId, fields.SessionId, fields.ItemId, timestamp,
-                fields.Quantity, fields.Price, fields.Category, fields.Source, fields.TransactionId),
+                fields.Quantity, fields.Price, fields.Category, fields.Source, fields.TransactionId)
+            {
+                RecommendationId = fields.RecommendationId,
+                Position = fields.Position,
+                Placement = fields.Placement,
+                Revenue = fields.Revenue,
+                ExperimentId = fields.ExperimentId,
+                Variant = fields.Variant,
+            },
             null);
     }
 
     /// <summary>Whether <paramref name="value"/> is an id (<see cref="IdRule"/>).</summary>
     public static bool IsValidId(string value) => IsSafeId(value);
+
+    // Placements, experiment ids and variant names: lower-case labels, so they can be rollup keys as they are.
+    private static bool IsLabel(string value, int maxLength) =>
+        value.Length > 0 && value.Length <= maxLength && value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_');
 
     internal static bool IsSafeId(string value) =>
         value.Length is > 0 and <= MaxIdLength && !value.AsSpan().ContainsAnyExcept(IdAlphabet);
@@ -207,9 +249,10 @@ public sealed class ClickstreamEventValidator(ClickstreamValidationOptions optio
     private struct RawFields
     {
         public string? EventId, Type, UserId, SessionId, ItemId, Timestamp, Category, Source;
+        public string? RecommendationId, Placement, ExperimentId, Variant;
         public long? TimestampMilliseconds;
-        public int? Quantity;
-        public decimal? Price;
+        public int? Quantity, Position;
+        public decimal? Price, Revenue;
 
         // RetailRocket shape: timestamp (ms), visitorid, event (view|addtocart|transaction), itemid, transactionid.
         public string? VisitorId, RetailRocketEvent, TransactionId;
@@ -241,24 +284,14 @@ public sealed class ClickstreamEventValidator(ClickstreamValidationOptions optio
                         return true;
                     }
                     return ReadString(ref reader, name, ref Timestamp, out error);
-                case "quantity":
-                    if (reader.TokenType == JsonTokenType.Null) return true;
-                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var quantity))
-                    {
-                        error = "quantity must be a whole number";
-                        return false;
-                    }
-                    Quantity = quantity;
-                    return true;
-                case "price":
-                    if (reader.TokenType == JsonTokenType.Null) return true;
-                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDecimal(out var price))
-                    {
-                        error = "price must be a number";
-                        return false;
-                    }
-                    Price = price;
-                    return true;
+                case "recommendationId": return ReadString(ref reader, name, ref RecommendationId, out error);
+                case "placement": return ReadString(ref reader, name, ref Placement, out error);
+                case "experimentId": return ReadString(ref reader, name, ref ExperimentId, out error);
+                case "variant": return ReadString(ref reader, name, ref Variant, out error);
+                case "quantity": return ReadWhole(ref reader, name, ref Quantity, out error);
+                case "position": return ReadWhole(ref reader, name, ref Position, out error);
+                case "price": return ReadNumber(ref reader, name, ref Price, out error);
+                case "revenue": return ReadNumber(ref reader, name, ref Revenue, out error);
                 default:
                     reader.Skip();
                     return true;
@@ -300,6 +333,38 @@ public sealed class ClickstreamEventValidator(ClickstreamValidationOptions optio
                 return true;
             }
             return ReadString(ref reader, name, ref target, out error);
+        }
+
+        private static bool ReadWhole(ref Utf8JsonReader reader, string name, ref int? target, out string? error)
+        {
+            error = null;
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return true;
+            }
+            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var value))
+            {
+                error = $"{name} must be a whole number";
+                return false;
+            }
+            target = value;
+            return true;
+        }
+
+        private static bool ReadNumber(ref Utf8JsonReader reader, string name, ref decimal? target, out string? error)
+        {
+            error = null;
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return true;
+            }
+            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDecimal(out var value))
+            {
+                error = $"{name} must be a number";
+                return false;
+            }
+            target = value;
+            return true;
         }
 
         private static bool ReadString(ref Utf8JsonReader reader, string name, ref string? target, out string? error)

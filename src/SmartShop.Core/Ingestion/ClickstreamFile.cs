@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace SmartShop.Core.Ingestion;
 
-/// <summary>File formats the replay tool reads: schema-v1 JSON Lines, or RetailRocket's events.csv.</summary>
+/// <summary>File formats the replay tool reads: schema-v2 JSON Lines, or RetailRocket's events.csv.</summary>
 public enum ClickstreamFileFormat
 {
     JsonLines,

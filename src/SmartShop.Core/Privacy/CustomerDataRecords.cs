@@ -18,7 +18,7 @@ public sealed record CustomerDataExport(
     ActiveRecommendationsData? ActiveRecommendations,
     LakeScan Scanned);
 
-/// <summary>One event-lake line of the customer, as stored (schema-v1 JSON) with the blob it is in.</summary>
+/// <summary>One event-lake line of the customer, as stored (schema-v2 JSON) with the blob it is in.</summary>
 public sealed record LakeEventLine(string Blob, JsonElement Event);
 
 /// <summary>One dead letter naming the customer: the payload as received, why it was refused, when.</summary>

@@ -166,7 +166,7 @@ internal sealed class CustomerLakeLines(BlobContainers containers, CustomerDataO
         }
     }
 
-    /// <summary>A lake line (schema v1) whose <c>userId</c> or <c>sessionId</c> is the customer.</summary>
+    /// <summary>A lake line (schema v2) whose <c>userId</c> or <c>sessionId</c> is the customer.</summary>
     public static bool IsEventOf(string line, string customerId) =>
         line.Contains(customerId, StringComparison.Ordinal) && TryParseObject(line) is { } root && NamesActor(root.RootElement, customerId, root);
 

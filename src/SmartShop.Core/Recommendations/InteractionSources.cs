@@ -84,7 +84,7 @@ public static class InteractionSources
 
     private static InteractionKind KindOf(string type) => type switch
     {
-        ClickstreamEventTypes.View => InteractionKind.View,
+        ClickstreamEventTypes.View or ClickstreamEventTypes.Click => InteractionKind.View,
         ClickstreamEventTypes.AddToCart => InteractionKind.AddToCart,
         ClickstreamEventTypes.RemoveFromCart => InteractionKind.RemoveFromCart,
         ClickstreamEventTypes.Purchase => InteractionKind.Purchase,

@@ -84,6 +84,7 @@ public static class DriftAnalysis
             switch (e.Type)
             {
                 case ClickstreamEventTypes.View:
+                case ClickstreamEventTypes.Click:
                     user.Views++;
                     break;
                 case ClickstreamEventTypes.AddToCart:

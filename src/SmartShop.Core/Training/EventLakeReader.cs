@@ -15,7 +15,7 @@ namespace SmartShop.Core.Training;
 public sealed record LakeEvents(IReadOnlyList<ClickstreamEvent> Events, DataQualityReport Quality, int Blobs, string Hash);
 
 /// <summary>
-/// The one reader of the clickstream lake (<c>events/yyyy/MM/dd/HH/*.jsonl</c>, schema-v1 lines), for training, drift
+/// The one reader of the clickstream lake (<c>events/yyyy/MM/dd/HH/*.jsonl</c>, schema-v2 lines), for training, drift
 /// and every other consumer. The lake may hold an event in two blobs (a batch that failed after its lake write, whose
 /// claim another batch then took over and wrote again under its own name): the reader counts an event id once, and
 /// <see cref="OncePerEvent{T}"/> is that rule for callers that read lake lines another way.

@@ -19,7 +19,7 @@ public enum TrainingInputKind
     /// <summary>Transactions in the Online Retail schema (CSV, optionally gzip).</summary>
     Transactions,
 
-    /// <summary>Clickstream events, schema v1, one JSON document per line.</summary>
+    /// <summary>Clickstream events, schema v2 (v1 events included), one JSON document per line.</summary>
     ClickstreamJsonLines,
 
     /// <summary>RetailRocket events.csv (timestamp,visitorid,event,itemid,transactionid).</summary>
