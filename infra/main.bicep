@@ -81,7 +81,7 @@ var trainingDataContainerName = 'training-data'
 // Blob-created events Event Grid could not deliver to the app after its retries.
 var trainingDataDeadLetterContainerName = 'training-data-events-undelivered'
 var modelsContainerName = 'models'
-// The storage issue's containers: drop zone, model registry, event lake, dead letters, analysis uploads and results, experiments.
+// The storage issue's containers: drop zone, model registry, event lake, dead letters, analysis uploads and results.
 var dataContainerNames = [
   trainingDataContainerName
   'training-data-rejected'
@@ -92,7 +92,6 @@ var dataContainerNames = [
   'events-failed'
   'uploads'
   'analyses'
-  'experiments'
 ]
 var clickstreamHubName = 'clickstream'
 var clickstreamConsumerGroupName = 'smartshop'

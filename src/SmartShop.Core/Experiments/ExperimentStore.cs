@@ -7,11 +7,15 @@ using SmartShop.Core.Storage;
 namespace SmartShop.Core.Experiments;
 
 /// <summary>
-/// Experiment definitions as <c>experiments/&lt;id&gt;.json</c>, written under ETag conditions like the registry's
-/// active pointer: a create never replaces an experiment, a stop replaces exactly the version it read.
+/// Experiment definitions as <c>experiments/&lt;id&gt;.json</c> in the model registry's container (their variants name its
+/// versions), written under ETag conditions like the active pointer: a create never replaces an experiment, a stop
+/// replaces exactly the version it read.
 /// </summary>
-public sealed class ExperimentStore(BlobContainers containers)
+public sealed class ExperimentStore(BlobContainers containers, string containerName = BlobContainers.Models)
 {
+    /// <summary>The folder of the registry container experiments live in (not a model name: models are never called so).</summary>
+    public const string Prefix = "experiments/";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Stores a new experiment; false when one with its id exists.</summary>
@@ -54,11 +58,11 @@ public sealed class ExperimentStore(BlobContainers containers)
     /// <summary>Every experiment, by id.</summary>
     public async Task<IReadOnlyList<Experiment>> ListAsync(CancellationToken cancellationToken = default)
     {
-        var container = await containers.GetAsync(BlobContainers.Experiments, cancellationToken).ConfigureAwait(false);
+        var container = await containers.GetAsync(containerName, cancellationToken).ConfigureAwait(false);
         var experiments = new List<Experiment>();
-        await foreach (var item in container.GetBlobsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = Prefix }, cancellationToken).ConfigureAwait(false))
         {
-            if (item.Name.EndsWith(".json", StringComparison.Ordinal) && await GetAsync(item.Name[..^5], cancellationToken).ConfigureAwait(false) is { } experiment)
+            if (item.Name.EndsWith(".json", StringComparison.Ordinal) && await GetAsync(item.Name[Prefix.Length..^5], cancellationToken).ConfigureAwait(false) is { } experiment)
             {
                 experiments.Add(experiment);
             }
@@ -92,7 +96,7 @@ public sealed class ExperimentStore(BlobContainers containers)
         {
             throw new ArgumentException("An experiment id is 1-64 lower-case letters, digits or '-'.", nameof(id));
         }
-        var container = await containers.GetAsync(BlobContainers.Experiments, cancellationToken).ConfigureAwait(false);
-        return container.GetBlobClient(id + ".json");
+        var container = await containers.GetAsync(containerName, cancellationToken).ConfigureAwait(false);
+        return container.GetBlobClient(Prefix + id + ".json");
     }
 }

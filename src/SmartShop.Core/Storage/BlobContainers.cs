@@ -14,7 +14,7 @@ public sealed class BlobContainers(BlobServiceClient serviceClient)
     /// <summary>Training files a run refused (bad data, too large), moved here so they never retrigger; metadata says why.</summary>
     public const string TrainingDataRejected = "training-data-rejected";
 
-    /// <summary>Model registry: &lt;model&gt;/&lt;version&gt;/ folders and &lt;model&gt;/active pointers.</summary>
+    /// <summary>Model registry: &lt;model&gt;/&lt;version&gt;/ folders, &lt;model&gt;/active pointers and experiments/&lt;id&gt;.json.</summary>
     public const string Models = "models";
 
     /// <summary>Clickstream lake: JSON Lines under yyyy/MM/dd/HH/.</summary>
@@ -36,10 +36,7 @@ public sealed class BlobContainers(BlobServiceClient serviceClient)
     /// <summary>Segmentation analysis results: &lt;analysis id&gt;.json (metrics, segments, assignments, merge tree).</summary>
     public const string Analyses = "analyses";
 
-    /// <summary>Online experiment definitions: &lt;experiment id&gt;.json.</summary>
-    public const string Experiments = "experiments";
-
-    public static IReadOnlyList<string> All { get; } = [TrainingData, TrainingDataRejected, Models, Events, EventsRejected, EventsFailed, Uploads, Analyses, Experiments];
+    public static IReadOnlyList<string> All { get; } = [TrainingData, TrainingDataRejected, Models, Events, EventsRejected, EventsFailed, Uploads, Analyses];
 
     private readonly CreatedOnFirstUse<BlobContainerClient> _created = new();
 

@@ -25,12 +25,8 @@ public sealed class ExperimentsFunctions(ExperimentStore store, ModelRegistry re
     public const string NotFoundCode = "experiment-not-found";
     public const string ConflictCode = "experiment-conflict";
 
-    /// <summary>The recommendation endpoints an experiment may target, as their routes name them.</summary>
-    public static IReadOnlyList<string> Endpoints { get; } =
-    [
-        RecommendationFunctions.UserEndpoint, RecommendationFunctions.SimilarEndpoint, RecommendationFunctions.BoughtTogetherEndpoint,
-        RecommendationFunctions.CartEndpoint, RecommendationFunctions.TrendingEndpoint,
-    ];
+    /// <summary>The recommendation endpoints an experiment may target (those that route by variant), as their routes name them.</summary>
+    public static IReadOnlyList<string> Endpoints { get; } = [RecommendationFunctions.UserEndpoint];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

@@ -48,6 +48,7 @@ public sealed partial class RecommendationFunctions(
     public const string UnknownUserReason = "new customer: no purchase history yet";
     public const string UnknownItemReason = "the requested item is not in the model's catalogue; showing trending items";
     public const string UnknownCartReason = "no item in the cart is in the model's catalogue; showing trending items";
+    public const string PopularReason = "popular with shoppers now (an experiment's control)";
     public const string NewItemReason = "a new item: no baskets with it yet; showing trending items";
 
     /// <summary>Longest wait for the user's recent activity before answering without it.</summary>
@@ -104,10 +105,14 @@ public sealed partial class RecommendationFunctions(
             return RecommenderNotLoaded(request);
         }
 
-        var recent = await RecentItemsAsync(userId, cancellationToken).ConfigureAwait(false);
+        // A running experiment on this route picks the model (or strategy) by the user's variant.
+        var route = serving.Experiments.Route(UserEndpoint, userId, served, timeProvider.GetUtcNow());
+        served = route?.Model ?? served;
+        var popular = route is { Variant.Strategy: Core.Experiments.Experiment.PopularStrategy };
+        var recent = popular ? [] : await RecentItemsAsync(userId, cancellationToken).ConfigureAwait(false);
         var recommender = served.Recommender;
         // An erased customer's rows stay in a loaded model until the next training run: answered as an unknown user.
-        var modelUserId = await erasedCustomers.IsErasedAsync(userId, cancellationToken).ConfigureAwait(false) ? null : userId;
+        var modelUserId = popular || await erasedCustomers.IsErasedAsync(userId, cancellationToken).ConfigureAwait(false) ? null : userId;
         var items = recommender.RecommendForUser(new UserRecommendationRequest
         {
             UserId = modelUserId,
@@ -116,8 +121,12 @@ public sealed partial class RecommendationFunctions(
             Filters = Filters(categories, exclude),
             MaxPerCategory = MaxPerCategory(k, diversity),
         }, cancellationToken);
-        var note = recent.Count == 0 && (modelUserId is null || !recommender.IsKnownUser(modelUserId)) ? UnknownUserReason : null;
-        var response = new UserRecommendations(userId, NewRecommendationId(), served.Version, Map(recommender, items, note));
+        var note = popular ? PopularReason : recent.Count == 0 && (modelUserId is null || !recommender.IsKnownUser(modelUserId)) ? UnknownUserReason : null;
+        var response = new UserRecommendations(userId, NewRecommendationId(), served.Version, Map(recommender, items, note))
+        {
+            ExperimentId = route?.Experiment.Id,
+            Variant = route?.Variant.Name,
+        };
         Record(UserEndpoint, userId, response.RecommendationId, served.Version, response.Recommendations.Select(i => i.ItemId), started);
         return new OkObjectResult(response);
     }

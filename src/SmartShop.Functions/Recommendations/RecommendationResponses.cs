@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 namespace SmartShop.Functions.Recommendations;
 
 /// <summary>What every item of an answer carries; the cache sizes its entries from it.</summary>
@@ -33,7 +34,15 @@ public sealed record BoughtTogetherRecommendation(
     string? Currency = null, string? ImageUrl = null, string? ProductUrl = null) : IRecommendedItem;
 
 /// <summary><c>GET v1/users/{userId}/recommendations</c>.</summary>
-public sealed record UserRecommendations(string UserId, string RecommendationId, string ModelVersion, IReadOnlyList<RecommendationItem> Recommendations);
+public sealed record UserRecommendations(string UserId, string RecommendationId, string ModelVersion, IReadOnlyList<RecommendationItem> Recommendations)
+{
+    /// <summary>The experiment that served this answer, if any; echo it (and <see cref="Variant"/>) on the events it leads to.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ExperimentId { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Variant { get; init; }
+}
 
 /// <summary><c>GET v1/items/{itemId}/similar</c>.</summary>
 public sealed record SimilarItems(string ItemId, string RecommendationId, string ModelVersion, IReadOnlyList<RecommendationItem> Recommendations);

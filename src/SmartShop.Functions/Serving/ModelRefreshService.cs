@@ -4,6 +4,7 @@ using Azure;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SmartShop.Core.Experiments;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Segmentation;
 using SmartShop.Core.Storage;
@@ -35,6 +36,7 @@ public sealed partial class ModelRefreshService : BackgroundService
     // The pointer ETag last acted on per model, loaded or rejected, so a bad version is not downloaded on every poll.
     private readonly Dictionary<string, ETag> _seen = new(StringComparer.Ordinal);
     private readonly CatalogueStore _catalogueStore;
+    private readonly ExperimentStore? _experiments;
     private readonly string _catalogueModel;
     // The catalogue laid over every recommender served: the uploaded catalogue (version and items) plus the stored changes.
     private string? _baseCatalogueVersion;
@@ -62,8 +64,10 @@ public sealed partial class ModelRefreshService : BackgroundService
         CatalogueStore catalogueStore,
         IOptions<TrainingOptions> training,
         TimeProvider timeProvider,
-        ILogger<ModelRefreshService> logger)
+        ILogger<ModelRefreshService> logger,
+        ExperimentStore? experiments = null)
     {
+        _experiments = experiments;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(training);
         _catalogueStore = catalogueStore;
@@ -102,12 +106,66 @@ public sealed partial class ModelRefreshService : BackgroundService
                 _serving.Serve(served with { Recommender = recommender });
             }
 
+            await RefreshExperimentsAsync(cancellationToken).ConfigureAwait(false);
             return [recommendations, segmentation];
         }
         finally
         {
             _refreshing.Release();
         }
+    }
+
+    /// <summary>
+    /// Reads the running experiments and keeps each variant's model version loaded beside the active one (a version
+    /// already loaded is kept, one no longer named is dropped). A version that fails to load or would not fit is
+    /// logged and left out: its variant then routes nowhere (<see cref="ServingExperiments"/>).
+    /// </summary>
+    private async Task RefreshExperimentsAsync(CancellationToken cancellationToken)
+    {
+        if (_experiments is null || _serving.Recommendations is not { } active)
+        {
+            return;
+        }
+        var now = _timeProvider.GetUtcNow();
+        var running = (await _experiments.ListAsync(cancellationToken).ConfigureAwait(false)).Where(e => e.IsRunning(now)).ToList();
+        var current = _serving.Experiments.VariantModels;
+        var models = new Dictionary<string, ServedRecommender>(StringComparer.Ordinal);
+        foreach (var version in running.SelectMany(e => e.Variants).Select(v => v.ModelVersion).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            if (version == active.Version)
+            {
+                continue;
+            }
+            if (current.TryGetValue(version, out var loaded))
+            {
+                // Kept; the catalogue laid over it follows the one the active model is served with.
+                if (loaded.Recommender.Catalogue.Version != active.Recommender.Catalogue.Version)
+                {
+                    var recommender = loaded.Recommender.WithCatalogue(_catalogue);
+                    recommender.PrepareNewItems();
+                    loaded = loaded with { Recommender = recommender };
+                }
+                models[version] = loaded;
+                continue;
+            }
+            var directory = Path.Combine(Path.GetTempPath(), "smartshop-serving", "variant-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                await _registry.DownloadVersionAsync(ModelStatusBoard.Recommendations, version, directory, cancellationToken).ConfigureAwait(false);
+                EnsureItFits(version, directory);
+                models[version] = WithSegments(version, ModelBundle.Load(directory), now);
+                LogLoaded(_logger, "experiment variant", version);
+            }
+            catch (Exception e) when (IsBadVersion(e))
+            {
+                LogLoadFailed(_logger, e, "experiment variant", version, active.Version);
+            }
+            finally
+            {
+                TryDelete(directory);
+            }
+        }
+        _serving.Serve(new ServingExperiments(running, models));
     }
 
     public override void Dispose()

@@ -23,6 +23,16 @@ public sealed class ServingModels
 {
     private ServedRecommender? _recommendations;
     private ServedSegmentation? _segmentation;
+    private ServingExperiments _experiments = ServingExperiments.None;
+
+    /// <summary>The running experiments and their variant models.</summary>
+    public ServingExperiments Experiments => Volatile.Read(ref _experiments);
+
+    public void Serve(ServingExperiments experiments)
+    {
+        ArgumentNullException.ThrowIfNull(experiments);
+        Volatile.Write(ref _experiments, experiments);
+    }
 
     /// <summary>The recommender being served, or null until one is loaded.</summary>
     public ServedRecommender? Recommendations => Volatile.Read(ref _recommendations);

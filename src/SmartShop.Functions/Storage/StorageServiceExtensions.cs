@@ -63,7 +63,9 @@ public static class StorageServiceExtensions
         services.AddSingleton<EventLakeWriter>();
         services.AddSingleton<FailedBatchStore>();
         services.AddSingleton(sp => new CatalogueStore(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<SmartShop.Core.Experiments.ExperimentStore>();
+        // Beside the models their variants name, in the registry's container.
+        services.AddSingleton(sp => new SmartShop.Core.Experiments.ExperimentStore(
+            sp.GetRequiredService<BlobContainers>(), sp.GetRequiredService<IOptions<ModelRegistryOptions>>().Value.ContainerName));
 
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<DocumentLogOptions>>().Value);
         services.AddSingleton(sp =>

@@ -91,7 +91,7 @@ public sealed class ExperimentTests
     [Fact]
     public async Task TheStoreCreatesOnceAndReplacesOnlyTheVersionItRead()
     {
-        var store = new ExperimentStore(new SmartShop.Core.Storage.BlobContainers(StorageEmulators.BlobService()));
+        var store = new ExperimentStore(new SmartShop.Core.Storage.BlobContainers(StorageEmulators.BlobService()), StorageEmulators.UniqueName("models-"));
         var id = StorageEmulators.UniqueName("exp-");
         var created = await store.TryCreateAsync(Sample(id));
 

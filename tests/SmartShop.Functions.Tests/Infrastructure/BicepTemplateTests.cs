@@ -212,7 +212,7 @@ public sealed class BicepTemplateTests
         var containerNames = variables["dataContainerNames"]!.AsArray().Select(n => (string)n!)
             .Select(n => n.StartsWith("[variables('", StringComparison.Ordinal) ? (string)variables[n["[variables('".Length..^"')]".Length]]! : n);
 
-        containerNames.Should().BeEquivalentTo("training-data", "training-data-rejected", "training-data-events-undelivered", "models", "events", "events-rejected", "events-failed", "uploads", "analyses", "experiments");
+        containerNames.Should().BeEquivalentTo("training-data", "training-data-rejected", "training-data-events-undelivered", "models", "events", "events-rejected", "events-failed", "uploads", "analyses");
         Template.OfType("Microsoft.EventHub/namespaces/eventhubs/consumergroups").Should().ContainSingle();
         ((string)Template.Root["variables"]!["clickstreamConsumerGroupName"]!).Should().Be("smartshop");
         Template.OfType("Microsoft.EventGrid/systemTopics").Should().ContainSingle()
