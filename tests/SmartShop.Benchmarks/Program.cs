@@ -45,6 +45,15 @@ if (args.Length > 1 && args[0] == "load-bundle")
         GC.KeepAlive(model);
     }
     Console.WriteLine(System.FormattableString.Invariant($"bundle {args[1]}: best of 5 loads {best:F3} s, {allocated / 1048576.0:F1} MiB allocated per load"));
+    // What an experiment costs: the heap one served model keeps, and two side by side (a variant beside the active one).
+    var baseline = GC.GetTotalMemory(forceFullCollection: true);
+    var one = new SmartShop.Core.Recommendations.Recommender(SmartShop.Core.Recommendations.ModelBundle.Load(args[1]));
+    var single = GC.GetTotalMemory(forceFullCollection: true) - baseline;
+    var two = new SmartShop.Core.Recommendations.Recommender(SmartShop.Core.Recommendations.ModelBundle.Load(args[1]));
+    var pair = GC.GetTotalMemory(forceFullCollection: true) - baseline;
+    GC.KeepAlive(one);
+    GC.KeepAlive(two);
+    Console.WriteLine(System.FormattableString.Invariant($"retained heap: one served recommender {single / 1048576.0:F1} MiB, two side by side {pair / 1048576.0:F1} MiB"));
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(SmartShop.Benchmarks.Recommendations.RecommendationApiBenchmarks).Assembly).Run(args);
