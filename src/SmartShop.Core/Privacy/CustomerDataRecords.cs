@@ -16,7 +16,11 @@ public sealed record CustomerDataExport(
     IReadOnlyList<AnalysisAssignmentData> Analyses,
     ActiveSegmentationData? ActiveSegmentation,
     ActiveRecommendationsData? ActiveRecommendations,
-    LakeScan Scanned);
+    LakeScan Scanned)
+{
+    /// <summary>The customer's events in batches kept after a storage outage (events-failed), as received.</summary>
+    public IReadOnlyList<FailedBatchPayload> FailedBatchEvents { get; init; } = [];
+}
 
 /// <summary>One event-lake line of the customer, as stored (schema-v2 JSON) with the blob it is in.</summary>
 public sealed record LakeEventLine(string Blob, JsonElement Event);
@@ -52,5 +56,8 @@ public sealed record CustomerDataErasure(
     LakeScan Scanned)
 {
     /// <summary>Loaded models are not rewritten: the erasure record makes serving treat the customer as unknown, and the next training run drops the customer.</summary>
+    /// <summary>The customer's events removed from batches kept after a storage outage.</summary>
+    public int FailedBatchEventsDeleted { get; init; }
+
     public string Models { get; init; } = "suppressed: served as an unknown customer from the next erased-list refresh; excluded from the next training run";
 }

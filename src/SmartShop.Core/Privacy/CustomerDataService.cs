@@ -35,6 +35,7 @@ public sealed partial class CustomerDataService
     private readonly ModelRegistry _registry;
     private readonly ErasedCustomers _erased;
     private readonly CustomerLakeLines _lake;
+    private readonly FailedBatchStore _failedBatches;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<CustomerDataService> _logger;
     private readonly string _recommendationsModel;
@@ -49,7 +50,8 @@ public sealed partial class CustomerDataService
         TimeProvider timeProvider,
         ILogger<CustomerDataService> logger,
         string recommendationsModel = "recommendations",
-        string segmentationModel = "segmentation")
+        string segmentationModel = "segmentation",
+        FailedBatchStore? failedBatches = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(containers);
@@ -64,6 +66,7 @@ public sealed partial class CustomerDataService
         _registry = registry;
         _erased = erased;
         _lake = new CustomerLakeLines(containers, options, timeProvider);
+        _failedBatches = failedBatches ?? new FailedBatchStore(containers, timeProvider);
         _timeProvider = timeProvider;
         _logger = logger;
         _recommendationsModel = recommendationsModel;
@@ -91,7 +94,8 @@ public sealed partial class CustomerDataService
         var deadLetters = _lake.FindAsync(BlobContainers.EventsRejected, line => CustomerLakeLines.IsDeadLetterOf(line, customerId), cancellationToken);
         var analyses = FindAnalysesAsync(customerId, cancellationToken);
         var models = ActiveModelsAsync(customerId, cancellationToken);
-        await Task.WhenAll(activity, predictions, erasure, lake, deadLetters, analyses, models).ConfigureAwait(false);
+        var failed = _failedBatches.FindAsync(payload => CustomerLakeLines.IsPayloadOf(payload, customerId), cancellationToken);
+        await Task.WhenAll(activity, predictions, erasure, lake, deadLetters, analyses, models, failed).ConfigureAwait(false);
 
         var (lakeMatches, lakeRead, lakeTruncated) = await lake.ConfigureAwait(false);
         var (deadMatches, deadRead, deadTruncated) = await deadLetters.ConfigureAwait(false);
@@ -109,7 +113,10 @@ public sealed partial class CustomerDataService
             analysisMatches.Select(a => a.Data).ToList(),
             segmentation,
             recommendations,
-            new LakeScan(_lake.ScanFrom, lakeRead, deadRead, lakeTruncated || deadTruncated, analysesRead));
+            new LakeScan(_lake.ScanFrom, lakeRead, deadRead, lakeTruncated || deadTruncated, analysesRead))
+        {
+            FailedBatchEvents = await failed.ConfigureAwait(false),
+        };
         LogExported(_logger, export.RecentActivity.Count, export.Predictions.Count, export.LakeEvents.Count, export.DeadLetters.Count, export.Analyses.Count, lakeRead + deadRead);
         return export;
     }
@@ -133,7 +140,8 @@ public sealed partial class CustomerDataService
         var deadLetters = RemoveLinesAsync(BlobContainers.EventsRejected, line => CustomerLakeLines.IsDeadLetterOf(line, customerId), cancellationToken);
         var analyses = EraseFromAnalysesAsync(customerId, cancellationToken);
         var models = ActiveModelsAsync(customerId, cancellationToken);
-        await Task.WhenAll(activity, predictions, lake, deadLetters, analyses, models).ConfigureAwait(false);
+        var failed = _failedBatches.RemoveAsync(payload => CustomerLakeLines.IsPayloadOf(payload, customerId), cancellationToken);
+        await Task.WhenAll(activity, predictions, lake, deadLetters, analyses, models, failed).ConfigureAwait(false);
 
         var lakeResult = await lake.ConfigureAwait(false);
         var deadResult = await deadLetters.ConfigureAwait(false);
@@ -151,7 +159,10 @@ public sealed partial class CustomerDataService
             uploadsDeleted,
             recommendations?.KnownUser == true,
             segmentation is not null,
-            new LakeScan(_lake.ScanFrom, lakeResult.Read, deadResult.Read, lakeResult.Truncated || deadResult.Truncated, analysesRead));
+            new LakeScan(_lake.ScanFrom, lakeResult.Read, deadResult.Read, lakeResult.Truncated || deadResult.Truncated, analysesRead))
+        {
+            FailedBatchEventsDeleted = await failed.ConfigureAwait(false),
+        };
         LogErased(_logger, report.PredictionsDeleted, report.LakeLinesDeleted, report.LakeBlobsRewritten + report.LakeBlobsDeleted, report.DeadLettersDeleted, report.AnalysesRewritten);
         return report;
     }

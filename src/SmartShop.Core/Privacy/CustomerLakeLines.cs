@@ -171,9 +171,8 @@ internal sealed class CustomerLakeLines(BlobContainers containers, CustomerDataO
         line.Contains(customerId, StringComparison.Ordinal) && TryParseObject(line) is { } root && NamesActor(root.RootElement, customerId, root);
 
     /// <summary>
-    /// A dead letter (<c>{"payload","reason","rejectedAt"}</c>) whose payload names the customer: as <c>userId</c>,
-    /// <c>sessionId</c> or <c>visitorid</c> when the payload is a JSON object; as a quoted string anywhere in a payload
-    /// that is not JSON (a refused event may be malformed, and erasure errs on the side of removing it).
+    /// A dead letter (<c>{"payload","reason","rejectedAt"}</c>) whose payload names the customer (<see cref="IsPayloadOf"/>;
+    /// a refused event may be malformed, and erasure errs on the side of removing it).
     /// </summary>
     public static bool IsDeadLetterOf(string line, string customerId)
     {
@@ -182,10 +181,25 @@ internal sealed class CustomerLakeLines(BlobContainers containers, CustomerDataO
             return false;
         }
 
-        using var payload = TryParseObject(deadLetter.Payload);
-        return payload is null
-            ? deadLetter.Payload.Contains("\"" + customerId + "\"", StringComparison.Ordinal)
-            : NamesActor(payload.RootElement, customerId, null);
+        return IsPayloadOf(deadLetter.Payload, customerId);
+    }
+
+    /// <summary>
+    /// A raw event payload (as received: a dead letter's or a failed batch's) that names the customer: as <c>userId</c>,
+    /// <c>sessionId</c> or <c>visitorid</c> of a JSON object, else as a quoted string anywhere in it.
+    /// </summary>
+    public static bool IsPayloadOf(string payload, string customerId)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        if (!payload.Contains(customerId, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        using var document = TryParseObject(payload);
+        return document is null
+            ? payload.Contains("\"" + customerId + "\"", StringComparison.Ordinal)
+            : NamesActor(document.RootElement, customerId, null);
     }
 
     /// <summary>The dead letter a line holds, or null for a line that is not one.</summary>

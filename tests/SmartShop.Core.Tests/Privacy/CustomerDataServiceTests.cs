@@ -140,6 +140,34 @@ public abstract class CustomerDataServiceTests
         await ((Func<Task>)(() => service.EraseAsync(new string('a', 129)))).Should().ThrowAsync<ArgumentException>();
     }
 
+    [Fact]
+    public async Task BatchesKeptAfterAnOutageAreExportedAndErasedToo()
+    {
+        var customer = StorageEmulators.UniqueName("fb-");
+        var other = StorageEmulators.UniqueName("fo-");
+        var failed = new FailedBatchStore(Containers, Clock, StorageEmulators.UniqueName("events-failed-"));
+        string Event(string id, string user) => $$"""{"eventId":"{{id}}","type":"view","userId":"{{user}}","itemId":"85123A","timestamp":"{{Now.AddHours(-1):O}}"}""";
+        var mixed = await failed.WriteAsync(SmartShop.Core.Ingestion.ClickstreamBatch.FromEventHubs([Event("m1", customer), Event("m2", other), $$"""{"visitorid":"{{customer}}","event":"view"}"""], "0", 10, 12, null), "outage");
+        var own = await failed.WriteAsync(SmartShop.Core.Ingestion.ClickstreamBatch.FromEventHubs([Event("o1", customer)], "0", 13, 13, null), "outage");
+        var service = new CustomerDataService(Store, Containers, new ModelRegistry(Containers, Clock, StorageEmulators.UniqueName("models-")), Erased,
+            new CustomerDataOptions { LakeScanDays = 30 }, Clock, NullLogger<CustomerDataService>.Instance,
+            StorageEmulators.UniqueName("rec-"), StorageEmulators.UniqueName("seg-"), failed);
+
+        var export = await service.ExportAsync(customer);
+        var report = await service.EraseAsync(customer);
+
+        export.FailedBatchEvents.Should().HaveCount(3);
+        export.FailedBatchEvents.Select(e => e.Blob).Distinct().Should().BeEquivalentTo([$"{failed.ContainerName}/{mixed}", $"{failed.ContainerName}/{own}"]);
+        JsonSerializer.Serialize(export).Should().NotContain(other);
+        report.FailedBatchEventsDeleted.Should().Be(3);
+        (await failed.ReadAsync(own)).Should().BeNull("a batch of only the customer's events is deleted");
+        var left = (await failed.ReadAsync(mixed))!.Batch;
+        left.Payloads.Should().ContainSingle().Which.Should().Contain(other);
+        left.ErasedEvents.Should().Be(2);
+        left.ToBatch().Id.Value.Should().Be(left.BatchId, "the batch keeps its identity for replay");
+        (await service.ExportAsync(customer)).FailedBatchEvents.Should().BeEmpty();
+    }
+
     private CustomerDataService Service(BlobContainers? containers = null)
     {
         var blobs = containers ?? Containers;
