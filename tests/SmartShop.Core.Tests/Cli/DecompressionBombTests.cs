@@ -62,19 +62,33 @@ public sealed class DecompressionBombTests : IClassFixture<DecompressionBombTest
         run.PeakResidentBytes.Should().BeLessThan(HeapLimit);
     }
 
-    [Fact]
-    public async Task TheBlobTriggeredRunFailsABombAtOnceAndQuarantinesIt()
+    [Theory]
+    [InlineData("zeros", "Line 2 is longer than the limit of 1,048,576 characters.")]
+    [InlineData("blank-lines", "likely decompression bomb")]
+    [InlineData("endless-line", "Line 2 is longer than the limit of 1,048,576 characters.")]
+    [InlineData("columns", "Line 1 has 100,001 fields, over the limit of 1,000.")]
+    [InlineData("ten-million-blank-lines", "has a header but no data rows")]
+    public async Task TheBlobTriggeredRunFailsABombAtOnceAndQuarantinesIt(string bomb, string message)
     {
         var blobName = StorageEmulators.UniqueName("bomb-") + ".csv.gz";
         // A unique column makes the content (and so the run) new on every test run against the same Azurite.
+        var header = $"InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID,c{Guid.NewGuid():N}";
         var file = Path.Combine(_bombs.Directory, blobName);
-        await File.WriteAllBytesAsync(file, Bombs.Gzip(stream => Bombs.WriteText(stream, $"InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID,c{Guid.NewGuid():N}\n"), stream => Bombs.Repeat(stream, (byte)'\n', 1L << 30)));
+        Action<Stream> body = bomb switch
+        {
+            "zeros" => s => Bombs.Repeat(s, 0, 1L << 30),
+            "blank-lines" => s => Bombs.Repeat(s, (byte)'\n', 1L << 30),
+            "endless-line" => s => Bombs.Repeat(s, (byte)'7', 64L << 20),
+            "columns" => s => Bombs.WriteText(s, string.Concat(Enumerable.Range(0, 99_994).Select(i => string.Create(CultureInfo.InvariantCulture, $",x{i}"))) + "\n"),
+            _ => s => Bombs.Repeat(s, (byte)'\n', 10_000_000),
+        };
+        await File.WriteAllBytesAsync(file, Bombs.Gzip(stream => Bombs.WriteText(stream, bomb == "columns" ? header : header + "\n"), body));
 
         var run = await ChildCli.RunAsync(["retrain", "--data", file, "--blob-name", blobName, "--storage", StorageEmulators.StorageConnectionString], HeapLimit, TimeSpan.FromSeconds(30));
-        Report("retrain blank-lines", run);
+        Report("retrain " + bomb, run);
 
         run.ExitCode.Should().Be(2, run.StandardError + run.StandardOutput);
-        run.StandardOutput.Should().Contain(": failed").And.Contain("likely decompression bomb");
+        run.StandardOutput.Should().Contain(": failed").And.Contain(message);
         run.PeakResidentBytes.Should().BeLessThan(HeapLimit);
         var containers = new BlobContainers(new BlobServiceClient(StorageEmulators.StorageConnectionString));
         var rejected = await containers.GetAsync(BlobContainers.TrainingDataRejected);

@@ -15,8 +15,16 @@ namespace SmartShop.Functions.Tests.Segmentation;
 [Collection(AnalysisUploads.Collection)]
 public sealed class AnalysisInputBoundsTests : IDisposable
 {
-    private static readonly byte[] BlankLineBomb = Gzip(Encoding.UTF8.GetBytes("customer_id;spend\n"), (byte)'\n', 256L << 20);
-    private static readonly byte[] EndlessLineBomb = Gzip([], (byte)'7', 64L << 20);
+    // The bombs, each a small gzip: zeros (one endless line of NULs), blank lines after a header (ratio), one
+    // endless line of digits, 100,000 columns, 10 million blank lines.
+    private static readonly Dictionary<string, byte[]> Bombs = new()
+    {
+        ["zeros"] = Gzip([], 0, 1L << 30),
+        ["blank-lines"] = Gzip(Encoding.UTF8.GetBytes("customer_id;spend\n"), (byte)'\n', 256L << 20),
+        ["endless-line"] = Gzip([], (byte)'7', 64L << 20),
+        ["columns"] = Gzip(Encoding.UTF8.GetBytes(string.Join(';', Enumerable.Range(0, 100_000).Select(i => $"c{i}")) + "\n"), 0, 0),
+        ["ten-million-blank-lines"] = Gzip([], (byte)'\n', 10_000_000),
+    };
 
     private readonly ApiHost _sync = new(new Dictionary<string, string?> { ["Analyses:SynchronousInputBytes"] = "256" });
     private readonly ApiHost _queued = new(new Dictionary<string, string?> { ["Analyses:BackgroundThresholdBytes"] = "0" });
@@ -27,10 +35,18 @@ public sealed class AnalysisInputBoundsTests : IDisposable
         _queued.Dispose();
     }
 
+    public static TheoryData<string, int, string> Cases => new()
+    {
+        { "zeros", StatusCodes.Status413PayloadTooLarge, "Line 1 is longer than the limit of 1,048,576 characters." },
+        { "blank-lines", StatusCodes.Status413PayloadTooLarge, "expands more than 200 times" },
+        { "endless-line", StatusCodes.Status413PayloadTooLarge, "Line 1 is longer than the limit of 1,048,576 characters." },
+        { "columns", StatusCodes.Status413PayloadTooLarge, "Line 1 has 100,000 fields, over the limit of 1,000." },
+        { "ten-million-blank-lines", StatusCodes.Status400BadRequest, "The customer table is empty (no header line)." },
+    };
+
     [Theory]
-    [InlineData("blank-lines", "expands more than 200 times")]
-    [InlineData("endless-line", "Line 1 is longer than the limit of 1,048,576 characters.")]
-    public async Task ASynchronousRunRefusesABombWith413InputTooLarge(string bomb, string message)
+    [MemberData(nameof(Cases))]
+    public async Task ASynchronousRunRefusesABombAtOnce(string bomb, int status, string message)
     {
         using var host = new ApiHost();
         var functions = host.Create<AnalysesFunctions>();
@@ -38,7 +54,7 @@ public sealed class AnalysisInputBoundsTests : IDisposable
 
         var result = await functions.CreateAnalysis(Upload(bomb), deadline.Token);
 
-        ProblemCode(result, StatusCodes.Status413PayloadTooLarge).Should().Be("input-too-large");
+        ProblemCode(result, status).Should().Be(status == StatusCodes.Status413PayloadTooLarge ? "input-too-large" : "invalid-input");
         ProblemDetail(result).Should().Contain(message);
     }
 
@@ -55,18 +71,20 @@ public sealed class AnalysisInputBoundsTests : IDisposable
         ProblemDetail(result).Should().Be("Line 26: the value in column 4 is longer than the limit of 1,000 characters.");
     }
 
-    [Fact]
-    public async Task AQueuedRunFailsABombWithTheLimitItHit()
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task AQueuedRunFailsABombWithTheLimitItHit(string bomb, int status, string message)
     {
+        _ = status;
         var functions = _queued.Create<AnalysesFunctions>();
-        var pending = Value<AnalysisResource>(await functions.CreateAnalysis(Upload("blank-lines"), default), StatusCodes.Status202Accepted);
+        var pending = Value<AnalysisResource>(await functions.CreateAnalysis(Upload(bomb), default), StatusCodes.Status202Accepted);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
 
         await DeliverAsync(_queued, pending.Id, deadline.Token);
 
         var done = Value<AnalysisResource>(await functions.GetAnalysis(ApiHost.Get("/x"), pending.Id, default), StatusCodes.Status200OK);
         done.Status.Should().Be(AnalysisStatus.Failed);
-        done.Error.Should().Contain("likely decompression bomb");
+        done.Error.Should().Contain(message);
     }
 
     [Fact]
@@ -88,7 +106,7 @@ public sealed class AnalysisInputBoundsTests : IDisposable
     }
 
     private static HttpRequest Upload(string bomb) =>
-        Multipart(bomb == "blank-lines" ? BlankLineBomb : EndlessLineBomb, "bomb.csv.gz", withContentLength: true, ("format", "table"), ("delimiter", ";"));
+        Multipart(Bombs[bomb], "bomb.csv.gz", withContentLength: true, ("format", "table"), ("delimiter", ";"));
 
     private static byte[] Gzip(byte[] head, byte fill, long count)
     {
