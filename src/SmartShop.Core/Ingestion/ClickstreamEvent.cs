@@ -53,4 +53,22 @@ public static class ClickstreamEventTypes
     public const string Click = "click";
 
     public static IReadOnlyList<string> Known { get; } = [View, AddToCart, RemoveFromCart, Purchase, Click];
+
+    /// <summary>
+    /// The known type another export names by another word (case-insensitive): page_view and pageview are views,
+    /// add_to_cart and cart add-to-carts, RetailRocket's transaction and order purchases; null for a word it is not.
+    /// </summary>
+    public static string? FromAlias(string word)
+    {
+        ArgumentNullException.ThrowIfNull(word);
+        return word.ToLowerInvariant() switch
+        {
+            View or "page_view" or "pageview" => View,
+            AddToCart or "add_to_cart" or "cart" => AddToCart,
+            RemoveFromCart or "remove_from_cart" => RemoveFromCart,
+            Purchase or "transaction" or "order" => Purchase,
+            Click => Click,
+            _ => null,
+        };
+    }
 }

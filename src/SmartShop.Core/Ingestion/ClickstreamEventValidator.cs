@@ -301,11 +301,7 @@ public sealed class ClickstreamEventValidator(ClickstreamValidationOptions optio
         /// <summary>Maps a RetailRocket-shaped event; its event id is derived so that a replayed row is a duplicate.</summary>
         public readonly RawFields FromRetailRocket()
         {
-            var type = RetailRocketEvent switch
-            {
-                "transaction" => ClickstreamEventTypes.Purchase,
-                _ => RetailRocketEvent,
-            };
+            var type = RetailRocketEvent is { } word ? ClickstreamEventTypes.FromAlias(word) ?? word : null;
             var stamp = TimestampMilliseconds?.ToString(CultureInfo.InvariantCulture) ?? Timestamp;
             return this with
             {

@@ -1,4 +1,5 @@
 using SmartShop.Core.Data;
+using SmartShop.Core.Ingestion;
 
 namespace SmartShop.Core.Segmentation;
 
@@ -102,15 +103,15 @@ public static class ClickstreamFeatureBuilder
             {
                 s.Sessions.Add(fields[session]);
             }
-            switch (fields[eventType].ToLowerInvariant())
+            switch (ClickstreamEventTypes.FromAlias(fields[eventType]))
             {
-                case "view" or "page_view" or "pageview":
+                case ClickstreamEventTypes.View or ClickstreamEventTypes.Click:
                     s.Views++;
                     break;
-                case "add_to_cart" or "addtocart" or "cart":
+                case ClickstreamEventTypes.AddToCart:
                     s.Carts++;
                     break;
-                case "purchase" or "transaction" or "order":
+                case ClickstreamEventTypes.Purchase:
                     s.Purchases++;
                     break;
             }

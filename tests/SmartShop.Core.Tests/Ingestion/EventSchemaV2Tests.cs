@@ -50,6 +50,18 @@ public sealed class EventSchemaV2Tests
         result.Rejection.Message.Should().StartWith(message);
     }
 
+    [Theory]
+    [InlineData("view", "view")]
+    [InlineData("Page_View", "view")]
+    [InlineData("cart", "addtocart")]
+    [InlineData("add_to_cart", "addtocart")]
+    [InlineData("transaction", "purchase")]
+    [InlineData("order", "purchase")]
+    [InlineData("click", "click")]
+    [InlineData("teleport", null)]
+    public void OtherExportsWordsMapToTheOneVocabulary(string word, string? type) =>
+        ClickstreamEventTypes.FromAlias(word).Should().Be(type);
+
     private static string Line(ClickstreamEvent e)
     {
         var buffer = new ArrayBufferWriter<byte>();
