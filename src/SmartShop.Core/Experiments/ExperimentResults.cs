@@ -6,7 +6,13 @@ namespace SmartShop.Core.Experiments;
 /// What one variant earned: impressions served, clicks and purchases attributed to them, attributed revenue and the
 /// sum of its squares per impression (for the revenue test; exact when an impression leads to at most one purchase).
 /// </summary>
-public sealed record VariantCounts(string Variant, long Impressions, long Clicks, long Purchases, double Revenue, double RevenueSquares);
+public sealed record VariantCounts(string Variant, long Impressions, long Clicks, long Purchases, double Revenue, double RevenueSquares)
+{
+    public long AddToCarts { get; init; }
+
+    /// <summary>Orders (transaction ids) with at least one attributed item.</summary>
+    public long Orders { get; init; }
+}
 
 /// <summary>A metric of a variant against the control's.</summary>
 public sealed record MetricComparison(string Metric, double Control, double Variant, Difference Difference);
@@ -20,7 +26,12 @@ public sealed record VariantResult(
     RateEstimate Ctr,
     RateEstimate Conversion,
     double RevenuePerMille,
-    IReadOnlyList<MetricComparison> VersusControl);
+    IReadOnlyList<MetricComparison> VersusControl)
+{
+    public long AddToCarts { get; init; }
+
+    public long Orders { get; init; }
+}
 
 public sealed record ExperimentResult(string ExperimentId, string Control, IReadOnlyList<VariantResult> Variants, double SampleRatioPValue, bool SampleRatioMismatch, string Verdict);
 
@@ -45,7 +56,7 @@ public static class ExperimentResults
             ExperimentStatistics.Rate(Math.Min(c.Clicks, c.Impressions), c.Impressions),
             ExperimentStatistics.Rate(Math.Min(c.Purchases, c.Impressions), c.Impressions),
             c.Impressions == 0 ? 0 : 1000 * c.Revenue / c.Impressions,
-            ReferenceEquals(c, control) ? [] : Compare(control, c))).ToList();
+            ReferenceEquals(c, control) ? [] : Compare(control, c)) { AddToCarts = c.AddToCarts, Orders = c.Orders }).ToList();
         var srm = ExperimentStatistics.SampleRatioPValue(ordered.Select(c => c.Impressions).ToList(), experiment.Variants.Select(v => v.Weight).ToList());
         return new ExperimentResult(experiment.Id, control.Variant, results, srm, srm < SampleRatioAlpha, Verdict(experiment, results, srm, now));
     }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using SmartShop.Core.Experiments;
 using SmartShop.Core.Storage;
+using SmartShop.Core.Training;
 using SmartShop.Functions.Auth;
 using SmartShop.Functions.Http;
 using SmartShop.Functions.Operations;
@@ -17,7 +18,7 @@ namespace SmartShop.Functions.Experiments;
 /// by an admin (master key; plus an admin token when Entra ID is configured). Definitions are stored under ETag
 /// conditions: a create never replaces an experiment and a stop replaces the version it read.
 /// </summary>
-public sealed class ExperimentsFunctions(ExperimentStore store, ModelRegistry registry, AdminAuthorizer authorizer, TimeProvider timeProvider)
+public sealed class ExperimentsFunctions(ExperimentStore store, ModelRegistry registry, EventLakeReader lake, AdminAuthorizer authorizer, TimeProvider timeProvider)
 {
     public const string Route = "v1/experiments";
     public const int MaxBodyBytes = 16 * 1024;
@@ -199,6 +200,52 @@ public sealed class ExperimentsFunctions(ExperimentStore store, ModelRegistry re
         return new OkObjectResult(new ExperimentSummary(stopped, false));
     }
 
+    [Function(nameof(GetExperimentResults))]
+    [ApiOperation("Experiments", "What each variant earned so far: impressions, clicks, add-to-carts, purchases, revenue, rates with 95 % intervals, the difference to the control, the sample-ratio check and a verdict (admin only).",
+        Description = "Impressions are the answers served per variant (counted by each instance, written every 30 s). Clicks, add-to-carts and purchases are the lake's events that name the experiment and variant (each event once, so a replay changes nothing); a purchase that names none counts for the shopper's last click on the same item within the window. Reads the lake for the experiment's days.")]
+    [ApiRouteParameter("experimentId", "1-64 lower-case letters, digits or '-'.")]
+    [ApiQuery("windowHours", typeof(int), "Click-to-purchase attribution window.", Minimum = 1, Maximum = 720, Default = "24")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(ExperimentResultsView))]
+    [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
+    [ApiResponse(StatusCodes.Status404NotFound, Codes = [NotFoundCode])]
+    [ApiResponse(StatusCodes.Status401Unauthorized, Codes = ["unauthorized"])]
+    [ApiResponse(StatusCodes.Status403Forbidden, Codes = ["forbidden"])]
+    [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["auth-unavailable"])]
+    public async Task<IActionResult> GetExperimentResults(
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = Route + "/{experimentId}/results")] HttpRequest request,
+        string experimentId,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (await authorizer.AuthorizeAsync(request, cancellationToken).ConfigureAwait(false) is { } denied)
+        {
+            return denied;
+        }
+        var query = QueryParameters.Read(request, "windowHours");
+        var windowHours = query.WholeNumber("windowHours", (int)ExperimentAttribution.DefaultWindow.TotalHours, 1, 720);
+        if (!query.IsValid)
+        {
+            return query.Error;
+        }
+        if (!Experiment.IsValidId(experimentId))
+        {
+            return ApiProblem.InvalidParameter("experimentId", "An experiment id is 1-64 lower-case letters, digits or '-'.");
+        }
+        if (await store.GetAsync(experimentId, cancellationToken).ConfigureAwait(false) is not { } experiment)
+        {
+            return Unknown(experimentId);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var to = new[] { experiment.StopsAt, experiment.StoppedAt, now }.OfType<DateTimeOffset>().Min();
+        var window = TimeSpan.FromHours(windowHours);
+        // The lake is partitioned by arrival: a purchase may arrive up to a window after the experiment's last answer.
+        var events = await lake.ReadAsync(experiment.StartsAt, to + window < now ? to + window : now, cancellationToken).ConfigureAwait(false);
+        var impressions = await store.ReadImpressionsAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        var counts = ExperimentAttribution.Count(experiment, events.Events, impressions, window, now);
+        return new OkObjectResult(new ExperimentResultsView(ExperimentResults.Analyse(experiment, counts, now), experiment.StartsAt, to, windowHours, events.Blobs));
+    }
+
     private async Task<IActionResult?> PrepareAsync(HttpRequest request, string experimentId, CancellationToken cancellationToken)
     {
         if (await authorizer.AuthorizeAsync(request, cancellationToken).ConfigureAwait(false) is { } denied)
@@ -237,3 +284,6 @@ public sealed record ExperimentRequest(
 public sealed record ExperimentSummary(Experiment Experiment, bool Running);
 
 public sealed record ExperimentList(IReadOnlyList<ExperimentSummary> Items);
+
+/// <summary>An experiment's results over [<paramref name="From"/>, <paramref name="To"/>] and how much of the lake was read.</summary>
+public sealed record ExperimentResultsView(ExperimentResult Results, DateTimeOffset From, DateTimeOffset To, int WindowHours, int LakeBlobsRead);

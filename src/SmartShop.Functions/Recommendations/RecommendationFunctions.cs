@@ -30,7 +30,8 @@ public sealed partial class RecommendationFunctions(
     SmartShopTelemetry telemetry,
     TimeProvider timeProvider,
     ILogger<RecommendationFunctions> logger,
-    ErasedCustomers erasedCustomers)
+    ErasedCustomers erasedCustomers,
+    ImpressionCounter? impressions = null)
 {
     public const int MaxCartItems = 100;
     public const int MaxCartBodyBytes = 64 * 1024;
@@ -128,6 +129,10 @@ public sealed partial class RecommendationFunctions(
             Variant = route?.Variant.Name,
         };
         Record(UserEndpoint, userId, response.RecommendationId, served.Version, response.Recommendations.Select(i => i.ItemId), started);
+        if (route is not null)
+        {
+            impressions?.Count(route.Experiment.Id, route.Variant.Name, timeProvider.GetUtcNow());
+        }
         return new OkObjectResult(response);
     }
 

@@ -18,6 +18,8 @@ public static class ServingServiceExtensions
         builder.Services.AddSingleton<ModelRefreshService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelRefreshService>());
         builder.Services.AddSingleton<RecommendationCache>();
+        builder.Services.AddSingleton<ImpressionCounter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ImpressionCounter>());
         return builder;
     }
 }

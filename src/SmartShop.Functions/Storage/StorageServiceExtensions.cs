@@ -61,6 +61,7 @@ public static class StorageServiceExtensions
             return new ModelRegistry(sp.GetRequiredService<BlobContainers>(), sp.GetRequiredService<TimeProvider>(), registry.ContainerName, registry.KeepVersions);
         });
         services.AddSingleton<EventLakeWriter>();
+        services.AddSingleton<SmartShop.Core.Training.EventLakeReader>();
         services.AddSingleton<FailedBatchStore>();
         services.AddSingleton(sp => new CatalogueStore(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<TimeProvider>()));
         // Beside the models their variants name, in the registry's container.

@@ -43,7 +43,7 @@ public sealed class FunctionsMetadataTests
             "ExportCustomerData", "EraseCustomerData",
             "ScheduledRetrain", "CheckDrift",
             "UpsertCatalogueItems", "GetCatalogueItem", "MarkCatalogueItemOutOfStock", "MarkCatalogueItemInStock", "DeleteCatalogueItem",
-            "CreateExperiment", "ListExperiments", "GetExperiment", "StopExperiment",
+            "CreateExperiment", "ListExperiments", "GetExperiment", "StopExperiment", "GetExperimentResults",
         }.Order(StringComparer.Ordinal));
     }
 
