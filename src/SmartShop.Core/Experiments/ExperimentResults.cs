@@ -130,9 +130,11 @@ public static class ExperimentResults
         ? Invariant($"{(signed && value > 0 ? "+" : "")}{value:0.00}")
         : Invariant($"{(signed && value > 0 ? "+" : "")}{100 * value:0.0#} points");
 
-    private static string Range(string metric, Difference d) => metric == Experiment.RevenuePerMille
-        ? Invariant($"{d.CiLow:0.00} to {d.CiHigh:0.00}")
-        : Invariant($"{100 * d.CiLow:0.0#} to {100 * d.CiHigh:0.0#} points");
+    private static string Range(string metric, Difference d) => d is not { CiLow: { } low, CiHigh: { } high }
+        ? "none yet"
+        : metric == Experiment.RevenuePerMille
+            ? Invariant($"{low:0.00} to {high:0.00}")
+            : Invariant($"{100 * low:0.0#} to {100 * high:0.0#} points");
 
     private static string P(double p) => p < 0.0001 ? "p < 0.0001" : Invariant($"p = {p:0.####}");
 

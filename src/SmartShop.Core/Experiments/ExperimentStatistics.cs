@@ -5,8 +5,11 @@ namespace SmartShop.Core.Experiments;
 /// <summary>A rate with its 95 % Wilson score interval (which stays inside [0, 1] for small counts, unlike the Wald interval).</summary>
 public sealed record RateEstimate(long Successes, long Trials, double Rate, double CiLow, double CiHigh);
 
-/// <summary>A difference between a variant and the control, with its 95 % interval and two-sided p-value.</summary>
-public sealed record Difference(double Value, double CiLow, double CiHigh, double PValue);
+/// <summary>
+/// A difference between a variant and the control, with its 95 % interval (null while an arm has too little data for
+/// one) and two-sided p-value.
+/// </summary>
+public sealed record Difference(double Value, double? CiLow, double? CiHigh, double PValue);
 
 /// <summary>
 /// The statistics an online experiment reports, in the textbook forms (formulas in docs/experiments.md):
@@ -40,7 +43,7 @@ public static class ExperimentStatistics
     {
         if (controlTrials == 0 || treatmentTrials == 0)
         {
-            return new Difference(0, double.NegativeInfinity, double.PositiveInfinity, 1);
+            return new Difference(0, null, null, 1);
         }
         double n1 = controlTrials, n2 = treatmentTrials;
         var p1 = controlSuccesses / n1;
@@ -60,7 +63,7 @@ public static class ExperimentStatistics
     {
         if (controlCount < 2 || treatmentCount < 2)
         {
-            return new Difference(0, double.NegativeInfinity, double.PositiveInfinity, 1);
+            return new Difference(0, null, null, 1);
         }
         var (mean1, variance1) = Moments(controlCount, controlSum, controlSumOfSquares);
         var (mean2, variance2) = Moments(treatmentCount, treatmentSum, treatmentSumOfSquares);

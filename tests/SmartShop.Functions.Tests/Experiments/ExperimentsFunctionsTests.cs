@@ -13,6 +13,8 @@ namespace SmartShop.Functions.Tests.Experiments;
 /// <summary>The experiment admin routes invoked directly against Azurite.</summary>
 public sealed class ExperimentsFunctionsTests : IDisposable
 {
+    private static readonly System.Text.Json.JsonSerializerOptions WebJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     private readonly string _directory = Directory.CreateTempSubdirectory("smartshop-experiments-").FullName;
     private readonly ApiHost _host = new();
     private readonly string _id = "exp-" + Guid.NewGuid().ToString("N")[..12];
@@ -53,6 +55,23 @@ public sealed class ExperimentsFunctionsTests : IDisposable
         stopped.Running.Should().BeFalse();
         stopped.Experiment.StoppedAt.Should().NotBeNull();
         ApiResults.Ok<ExperimentSummary>(await Functions.GetExperiment(ApiHost.Get("/x"), _id, default)).Running.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task AnExperimentWithNothingServedYetHasResultsThatSaySo()
+    {
+        await UploadVersionAsync("r1");
+        await Functions.CreateExperiment(ApiHost.Post("/api/v1/experiments", Body()), default);
+
+        var results = ApiResults.Ok<ExperimentResultsView>(await Functions.GetExperimentResults(ApiHost.Get("/x"), _id, default));
+        var json = System.Text.Json.JsonSerializer.Serialize(results, WebJson);
+
+        results.Results.Variants.Should().OnlyContain(v => v.Impressions == 0 && v.Clicks == 0);
+        results.Results.SampleRatioMismatch.Should().BeFalse();
+        results.Results.Verdict.Should().StartWith("No significant difference between personal and control on CTR yet (0.0 points, 95 % CI none yet, p = 1)");
+        json.Should().Contain("\"ciLow\":null", "no interval without data, and the answer still serialises");
+        ApiResults.Problem(await Functions.GetExperimentResults(ApiHost.Get("/x", "windowHours=0"), _id, default), StatusCodes.Status400BadRequest, "invalid-parameter");
+        ApiResults.Problem(await Functions.GetExperimentResults(ApiHost.Get("/x"), "no-such-experiment", default), StatusCodes.Status404NotFound, ExperimentsFunctions.NotFoundCode);
     }
 
     [Theory]
