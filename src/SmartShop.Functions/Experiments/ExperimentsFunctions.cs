@@ -26,6 +26,9 @@ public sealed class ExperimentsFunctions(ExperimentStore store, ModelRegistry re
     public const string NotFoundCode = "experiment-not-found";
     public const string ConflictCode = "experiment-conflict";
 
+    /// <summary>The results cover at most this much of an experiment (its last days), so one call reads a bounded lake.</summary>
+    public static readonly TimeSpan MaxResultDays = TimeSpan.FromDays(92);
+
     /// <summary>The recommendation endpoints an experiment may target (those that route by variant), as their routes name them.</summary>
     public static IReadOnlyList<string> Endpoints { get; } = [RecommendationFunctions.UserEndpoint];
 
@@ -240,10 +243,12 @@ public sealed class ExperimentsFunctions(ExperimentStore store, ModelRegistry re
         var to = new[] { experiment.StopsAt, experiment.StoppedAt, now }.OfType<DateTimeOffset>().Min();
         var window = TimeSpan.FromHours(windowHours);
         // The lake is partitioned by arrival: a purchase may arrive up to a window after the experiment's last answer.
-        var events = await lake.ReadAsync(experiment.StartsAt, to + window < now ? to + window : now, cancellationToken).ConfigureAwait(false);
+        // At most the last MaxResultDays of it: the route reads every lake blob of those days.
+        var from = experiment.StartsAt > to - MaxResultDays ? experiment.StartsAt : to - MaxResultDays;
+        var events = await lake.ReadAsync(from, to + window < now ? to + window : now, cancellationToken).ConfigureAwait(false);
         var impressions = await store.ReadImpressionsAsync(experimentId, cancellationToken).ConfigureAwait(false);
         var counts = ExperimentAttribution.Count(experiment, events.Events, impressions, window, now);
-        return new OkObjectResult(new ExperimentResultsView(ExperimentResults.Analyse(experiment, counts, now), experiment.StartsAt, to, windowHours, events.Blobs));
+        return new OkObjectResult(new ExperimentResultsView(ExperimentResults.Analyse(experiment, counts, now), from, to, windowHours, events.Blobs));
     }
 
     private async Task<IActionResult?> PrepareAsync(HttpRequest request, string experimentId, CancellationToken cancellationToken)
