@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using SmartShop.Core.Experiments;
 using SmartShop.Core.Storage;
-using SmartShop.Core.Training;
 using SmartShop.Functions.Auth;
 using SmartShop.Functions.Http;
 using SmartShop.Functions.Operations;
@@ -18,7 +17,7 @@ namespace SmartShop.Functions.Experiments;
 /// by an admin (master key; plus an admin token when Entra ID is configured). Definitions are stored under ETag
 /// conditions: a create never replaces an experiment and a stop replaces the version it read.
 /// </summary>
-public sealed class ExperimentsFunctions(ExperimentStore store, ModelRegistry registry, EventLakeReader lake, AdminAuthorizer authorizer, TimeProvider timeProvider)
+public sealed class ExperimentsFunctions(ExperimentStore store, ExperimentReport report, ModelRegistry registry, AdminAuthorizer authorizer, TimeProvider timeProvider)
 {
     public const string Route = "v1/experiments";
     public const int MaxBodyBytes = 16 * 1024;
@@ -26,8 +25,6 @@ public sealed class ExperimentsFunctions(ExperimentStore store, ModelRegistry re
     public const string NotFoundCode = "experiment-not-found";
     public const string ConflictCode = "experiment-conflict";
 
-    /// <summary>The results cover at most this much of an experiment (its last days), so one call reads a bounded lake.</summary>
-    public static readonly TimeSpan MaxResultDays = TimeSpan.FromDays(92);
 
     /// <summary>The recommendation endpoints an experiment may target (those that route by variant), as their routes name them.</summary>
     public static IReadOnlyList<string> Endpoints { get; } = [RecommendationFunctions.UserEndpoint];
@@ -239,16 +236,7 @@ public sealed class ExperimentsFunctions(ExperimentStore store, ModelRegistry re
             return Unknown(experimentId);
         }
 
-        var now = timeProvider.GetUtcNow();
-        var to = new[] { experiment.StopsAt, experiment.StoppedAt, now }.OfType<DateTimeOffset>().Min();
-        var window = TimeSpan.FromHours(windowHours);
-        // The lake is partitioned by arrival: a purchase may arrive up to a window after the experiment's last answer.
-        // At most the last MaxResultDays of it: the route reads every lake blob of those days.
-        var from = experiment.StartsAt > to - MaxResultDays ? experiment.StartsAt : to - MaxResultDays;
-        var events = await lake.ReadAsync(from, to + window < now ? to + window : now, cancellationToken).ConfigureAwait(false);
-        var impressions = await store.ReadImpressionsAsync(experimentId, cancellationToken).ConfigureAwait(false);
-        var counts = ExperimentAttribution.Count(experiment, events.Events, impressions, window, now);
-        return new OkObjectResult(new ExperimentResultsView(ExperimentResults.Analyse(experiment, counts, now), from, to, windowHours, events.Blobs));
+        return new OkObjectResult(await report.BuildAsync(experiment, TimeSpan.FromHours(windowHours), cancellationToken).ConfigureAwait(false));
     }
 
     private async Task<IActionResult?> PrepareAsync(HttpRequest request, string experimentId, CancellationToken cancellationToken)
@@ -289,6 +277,3 @@ public sealed record ExperimentRequest(
 public sealed record ExperimentSummary(Experiment Experiment, bool Running);
 
 public sealed record ExperimentList(IReadOnlyList<ExperimentSummary> Items);
-
-/// <summary>An experiment's results over [<paramref name="From"/>, <paramref name="To"/>] and how much of the lake was read.</summary>
-public sealed record ExperimentResultsView(ExperimentResult Results, DateTimeOffset From, DateTimeOffset To, int WindowHours, int LakeBlobsRead);
