@@ -69,6 +69,7 @@ $settings = [ordered]@{
     "Training__CatalogueModel"                    = 'catalogue'
     "TrainingSchedule"                            = '0 0 3 * * 0'
     "DriftCheckSchedule"                          = '0 30 2 * * *'
+    "CanarySchedule"                              = '0 */15 * * * *'
     "Training__LocalBlobPolling"                  = 'true'
     "Training__LocalPollIntervalSeconds"          = '10'
     "Training__RetrainOnDrift"                    = 'false'

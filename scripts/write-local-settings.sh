@@ -89,6 +89,7 @@ cat > "$target" <<JSON
     "Training__CatalogueModel": "catalogue",
     "TrainingSchedule": "0 0 3 * * 0",
     "DriftCheckSchedule": "0 30 2 * * *",
+    "CanarySchedule": "0 */15 * * * *",
     "Training__LocalBlobPolling": "true",
     "Training__LocalPollIntervalSeconds": "10",
     "Training__RetrainOnDrift": "false",

@@ -182,6 +182,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       // Weekly retrain from the event lake (Sunday 03:00 UTC) and a daily drift check; cron with seconds (NCRONTAB).
       TrainingSchedule: '0 0 3 * * 0'
       DriftCheckSchedule: '0 30 2 * * *'
+      // Canary experiments are judged every 15 minutes.
+      CanarySchedule: '0 */15 * * * *'
       // Event Grid delivers blob events in Azure: the local polling path stays off.
       Training__LocalBlobPolling: 'false'
       Training__LocalPollIntervalSeconds: '10'

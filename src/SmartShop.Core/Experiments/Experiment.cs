@@ -38,6 +38,9 @@ public sealed record Experiment(
 
     public static IReadOnlyList<string> Strategies { get; } = [PopularStrategy];
 
+    /// <summary>Set: a canary, promoted or rolled back by its results (<see cref="CanaryService"/>).</summary>
+    public CanaryPolicy? Canary { get; init; }
+
     /// <summary>When it was stopped by hand (null: it runs to <see cref="StopsAt"/>).</summary>
     public DateTimeOffset? StoppedAt { get; init; }
 
@@ -98,6 +101,10 @@ public sealed record Experiment(
         if (Guardrails is null || Guardrails.Any(g => !Metrics.Contains(g) || g == PrimaryMetric))
         {
             problems.Add($"Guardrails are other metrics of {string.Join(", ", Metrics)}.");
+        }
+        if (Canary is { } canary && (Variants is not { Count: 2 } || Variants.Any(v => v.ModelVersion is null) || !double.IsFinite(canary.Tolerance) || canary.Tolerance < 0 || canary.MinImpressions < 1))
+        {
+            problems.Add("A canary has two model-version variants (the active one first, then the challenger), a tolerance of 0 or more and at least 1 impression to wait for.");
         }
         if (StopsAt is { } end && end <= StartsAt)
         {

@@ -270,8 +270,11 @@ public sealed record ExperimentRequest(
     string? PrimaryMetric,
     IReadOnlyList<string>? Guardrails)
 {
+    /// <summary>Set: a canary (two model versions, the active one first), promoted or rolled back by its results.</summary>
+    public CanaryPolicy? Canary { get; init; }
+
     public Experiment ToExperiment(DateTimeOffset now) =>
-        new(Id ?? "", Variants ?? [], Endpoints ?? [], StartsAt ?? now, StopsAt, PrimaryMetric ?? Experiment.Ctr, Guardrails ?? []);
+        new(Id ?? "", Variants ?? [], Endpoints ?? [], StartsAt ?? now, StopsAt, PrimaryMetric ?? Experiment.Ctr, Guardrails ?? []) { Canary = Canary };
 }
 
 public sealed record ExperimentSummary(Experiment Experiment, bool Running);

@@ -39,6 +39,15 @@ public static class TrainingServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<DriftMonitor>();
+        builder.Services.AddSingleton(sp => new SmartShop.Core.Experiments.CanaryService(
+            sp.GetRequiredService<SmartShop.Core.Experiments.ExperimentStore>(),
+            sp.GetRequiredService<SmartShop.Core.Experiments.ExperimentReport>(),
+            sp.GetRequiredService<ModelRegistry>(),
+            sp.GetRequiredService<IDocumentLogStore>(),
+            sp.GetRequiredService<SmartShopTelemetry>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SmartShop.Core.Experiments.CanaryService>>(),
+            sp.GetRequiredService<IOptions<TrainingOptions>>().Value.RecommendationsModel));
         builder.Services.AddSingleton<TrainingDataPoller>();
         builder.Services.AddSingleton<LocalTrainingDataPolling>();
         var polling = builder.Configuration.GetSection(TrainingTriggerOptions.SectionName).GetValue<bool>(nameof(TrainingTriggerOptions.LocalBlobPolling));

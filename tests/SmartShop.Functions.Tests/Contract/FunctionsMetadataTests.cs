@@ -43,7 +43,7 @@ public sealed class FunctionsMetadataTests
             "ExportCustomerData", "EraseCustomerData",
             "ScheduledRetrain", "CheckDrift",
             "UpsertCatalogueItems", "GetCatalogueItem", "MarkCatalogueItemOutOfStock", "MarkCatalogueItemInStock", "DeleteCatalogueItem",
-            "CreateExperiment", "ListExperiments", "GetExperiment", "StopExperiment", "GetExperimentResults",
+            "CreateExperiment", "ListExperiments", "GetExperiment", "StopExperiment", "GetExperimentResults", "JudgeCanaries",
         }.Order(StringComparer.Ordinal));
     }
 
@@ -98,6 +98,7 @@ public sealed class FunctionsMetadataTests
     [Theory]
     [InlineData("ScheduledRetrain", "%TrainingSchedule%")]
     [InlineData("CheckDrift", "%DriftCheckSchedule%")]
+    [InlineData("JudgeCanaries", "%CanarySchedule%")]
     public void ScheduledTrainingWorkIsATimerTriggerOnAFlatAppSetting(string function, string schedule)
     {
         var trigger = Trigger(function);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SmartShop.Core.Experiments;
 using SmartShop.Core.Ingestion;
 using SmartShop.Functions.Experiments;
+using SmartShop.Functions.Operations;
 using SmartShop.Functions.Serving;
 using SmartShop.Functions.Recommendations;
 using SmartShop.Functions.Tests.Http;
@@ -134,6 +135,46 @@ public sealed class ExperimentServingTests : IAsyncLifetime
         first.Results.Variants.Sum(v => v.Purchases).Should().Be(11, "ten within the window of their click, one naming its variant");
         again.Results.Variants.Should().BeEquivalentTo(first.Results.Variants, "a redelivery or a replay changes no figure");
         first.Results.Verdict.Should().NotBeNullOrEmpty();
+    }
+
+    [Theory]
+    [InlineData(true, "r2", CanaryService.PromotedStatus)]
+    [InlineData(false, "r1", CanaryService.RolledBackStatus)]
+    public async Task ACanaryIsPromotedWhenItWinsAndRolledBackWhenItLoses(bool challengerWins, string activeAfter, string status)
+    {
+        var id = "canary-" + Guid.NewGuid().ToString("N")[..12];
+        var store = _host.Services.GetRequiredService<ExperimentStore>();
+        var canary = new Experiment(id,
+            [new ExperimentVariant("active", 1, ModelVersion: "r1"), new ExperimentVariant("challenger", 1, ModelVersion: "r2")],
+            [RecommendationFunctions.UserEndpoint], DateTimeOffset.UtcNow.AddHours(-1), null, Experiment.Ctr, [])
+        {
+            Canary = new CanaryPolicy(Tolerance: 0.005, MinImpressions: 5),
+        };
+        (await store.TryCreateAsync(canary)).Should().NotBeNull();
+        await _host.Refresh.RefreshAsync();
+        var functions = _host.Create<RecommendationFunctions>();
+        var answers = new List<UserRecommendations>();
+        foreach (var user in ServingTestModels.KnownUsers.Take(60))
+        {
+            answers.Add(ApiResults.Ok<UserRecommendations>(await functions.GetUserRecommendations(ApiHost.Get("/x", "k=3"), user, default)));
+        }
+        await _host.Services.GetRequiredService<ImpressionCounter>().FlushAsync();
+        // Every user of the winning side clicks, nobody on the other.
+        var winner = challengerWins ? "challenger" : "active";
+        var now = DateTimeOffset.UtcNow.AddMinutes(-10);
+        var clicks = answers.Where(a => a.Variant == winner)
+            .Select((a, i) => Event($"{id}-c{i}", "click", a.UserId, a.Recommendations[0].ItemId, now, $""","recommendationId":"{a.RecommendationId}","experimentId":"{id}","variant":"{a.Variant}" """)).ToList();
+        await _host.Services.GetRequiredService<ClickstreamIngestor>().IngestAsync(ClickstreamBatch.FromContent(clicks, "test"));
+
+        var decided = await _host.Create<CanaryFunction>().JudgeCanaries(new Microsoft.Azure.Functions.Worker.TimerInfo(), default);
+
+        decided.Should().Be(1);
+        (await _host.Registry.GetActiveAsync(ModelStatusBoard.Recommendations))!.Version.Should().Be(activeAfter);
+        (await store.GetAsync(id))!.StoppedAt.Should().NotBeNull("a decided canary stops");
+        var record = await _host.Services.GetRequiredService<SmartShop.Core.Storage.IDocumentLogStore>().GetTrainingRunAsync(ModelStatusBoard.Recommendations, "canary-" + id);
+        record!.Status.Should().Be(status);
+        record.Message.Should().NotBeNullOrEmpty();
+        (await _host.Create<CanaryFunction>().JudgeCanaries(new Microsoft.Azure.Functions.Worker.TimerInfo(), default)).Should().Be(0, "a stopped canary is not judged again");
     }
 
     private async Task<ExperimentResultsView> ResultsAsync(string id) =>
