@@ -41,7 +41,7 @@ internal static class DemoCommand
         if (data is null)
         {
             output.WriteLine(EmbeddedSample.Attribution);
-            using var text = TransactionCsvReader.OpenText(EmbeddedSample.Open(), csv.Encoding);
+            using var text = InputFile.OpenText(EmbeddedSample.Open(), csv.Encoding);
             var report = new DataQualityReport();
             transactions = new TransactionSet(reader.Read(text, report, cancellationToken).ToList(), report);
         }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using System.Text.RegularExpressions;
 using CsvHelper;
 using CsvHelper.Configuration;
@@ -78,43 +77,11 @@ public sealed class TransactionCsvReader
 
     private IEnumerable<Transaction> ReadFile(string path, DataQualityReport report, CancellationToken cancellationToken)
     {
-        using var reader = OpenText(path, _options.Encoding, _options.Limits);
+        using var reader = InputFile.OpenText(path, _options.Encoding, _options.Limits);
         foreach (var transaction in Read(reader, report, cancellationToken))
         {
             yield return transaction;
         }
-    }
-
-    /// <summary>Opens a text file, transparently decompressing gzip (detected by its magic bytes, not the name), within <paramref name="limits"/>.</summary>
-    public static TextReader OpenText(string path, string? encoding = null, InputLimits? limits = null)
-    {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        return OpenText(stream, encoding, limits);
-    }
-
-    /// <summary>
-    /// The one place an input is opened: a strict reader (<see cref="TextEncodings"/>), decompressing gzip when the
-    /// stream starts with its magic bytes, that stops with an InvalidDataException marked too large (<see cref="InputLimits.LimitOf"/>) past <paramref name="limits"/>.
-    /// </summary>
-    public static TextReader OpenText(Stream stream, string? encoding = null, InputLimits? limits = null)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        limits ??= InputLimits.Default;
-        limits.Validate();
-        var buffered = stream.CanSeek ? stream : new BufferedStream(stream, 1 << 16);
-        Span<byte> magic = stackalloc byte[2];
-        var read = buffered.CanSeek ? buffered.ReadAtLeast(magic, 2, throwOnEndOfStream: false) : 0;
-        if (buffered.CanSeek)
-        {
-            buffered.Seek(0, SeekOrigin.Begin);
-        }
-        var isGzip = read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-        if (!isGzip)
-        {
-            return TextEncodings.Open(new BoundedStream(buffered, limits, compressed: null), encoding, limits);
-        }
-        var compressed = new CountingStream(buffered);
-        return TextEncodings.Open(new BoundedStream(new GZipStream(compressed, CompressionMode.Decompress), limits, compressed), encoding, limits);
     }
 
     public IEnumerable<Transaction> Read(TextReader reader, DataQualityReport report, CancellationToken cancellationToken = default)

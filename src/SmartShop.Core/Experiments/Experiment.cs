@@ -49,7 +49,13 @@ public sealed record Experiment(
 
     public ExperimentVariant Control => Variants[0];
 
-    public bool IsRunning(DateTimeOffset now) => now >= StartsAt && (StopsAt is not { } stops || now < stops) && (StoppedAt is not { } stopped || now < stopped);
+    /// <summary>When it ends: the earlier of its planned stop and a manual stop (null: it runs until stopped).</summary>
+    public DateTimeOffset? EndsAt => StoppedAt is { } stopped && (StopsAt is not { } stops || stopped < stops) ? stopped : StopsAt;
+
+    public bool IsRunning(DateTimeOffset now) => now >= StartsAt && (EndsAt is not { } end || now < end);
+
+    /// <summary>The end of what has happened so far: <see cref="EndsAt"/>, or <paramref name="now"/> while it runs.</summary>
+    public DateTimeOffset EndedOrNow(DateTimeOffset now) => EndsAt is { } end && end < now ? end : now;
 
     /// <summary>Every problem with the definition, one sentence each (empty: valid).</summary>
     public IReadOnlyList<string> Problems(IReadOnlyCollection<string> knownEndpoints)

@@ -21,7 +21,7 @@ public static class ExperimentAttribution
         ArgumentNullException.ThrowIfNull(experiment);
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(impressions);
-        var end = new[] { experiment.StopsAt, experiment.StoppedAt, now }.OfType<DateTimeOffset>().Min();
+        var end = experiment.EndedOrNow(now);
         var variants = experiment.Variants.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
         var tallies = experiment.Variants.ToDictionary(v => v.Name, _ => new Tally(), StringComparer.Ordinal);
         // The latest recommended click per answer and per (shopper, item), for purchases that do not name the experiment.

@@ -17,7 +17,7 @@ public sealed class ExperimentReport(ExperimentStore store, EventLakeReader lake
     {
         ArgumentNullException.ThrowIfNull(experiment);
         var now = timeProvider.GetUtcNow();
-        var to = new[] { experiment.StopsAt, experiment.StoppedAt, now }.OfType<DateTimeOffset>().Min();
+        var to = experiment.EndedOrNow(now);
         var from = experiment.StartsAt > to - MaxDays ? experiment.StartsAt : to - MaxDays;
         // The lake is partitioned by arrival: a purchase may arrive up to a window after the experiment's last answer.
         var events = await lake.ReadAsync(from, to + window < now ? to + window : now, cancellationToken).ConfigureAwait(false);

@@ -107,14 +107,12 @@ public static class ExperimentResults
 
     private static string Schedule(Experiment experiment, DateTimeOffset now)
     {
-        var end = new[] { experiment.StopsAt, experiment.StoppedAt }.OfType<DateTimeOffset>().DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
-        var planned = experiment.StopsAt is { } stops ? (stops - experiment.StartsAt).TotalDays : (double?)null;
-        if (now >= end)
+        if (experiment.EndsAt is { } end && now >= end)
         {
             return Invariant($"finished after {(end - experiment.StartsAt).TotalDays:0.#} days");
         }
-        return planned is { } days
-            ? Invariant($"keep running: {Math.Ceiling((experiment.StopsAt!.Value - now).TotalDays):0} days left of the planned {days:0.#}")
+        return experiment.StopsAt is { } stops
+            ? Invariant($"keep running: {Math.Ceiling((stops - now).TotalDays):0} days left of the planned {(stops - experiment.StartsAt).TotalDays:0.#}")
             : "keep running: no stop date is planned";
     }
 

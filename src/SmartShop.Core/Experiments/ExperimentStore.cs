@@ -55,20 +55,36 @@ public sealed class ExperimentStore(BlobContainers containers, string containerN
         }
     }
 
-    /// <summary>Every experiment, by id.</summary>
+    /// <summary>
+    /// Every experiment, by id. Every registry poll and canary check lists them: a definition whose ETag has not moved
+    /// since it was last read is not downloaded again.
+    /// </summary>
     public async Task<IReadOnlyList<Experiment>> ListAsync(CancellationToken cancellationToken = default)
     {
         var container = await containers.GetAsync(containerName, cancellationToken).ConfigureAwait(false);
         var experiments = new List<Experiment>();
         await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = Prefix }, cancellationToken).ConfigureAwait(false))
         {
-            if (item.Name.EndsWith(".json", StringComparison.Ordinal) && await GetAsync(item.Name[Prefix.Length..^5], cancellationToken).ConfigureAwait(false) is { } experiment)
+            if (!item.Name.EndsWith(".json", StringComparison.Ordinal))
             {
-                experiments.Add(experiment);
+                continue;
             }
+            if (!_read.TryGetValue(item.Name, out var experiment) || experiment.ETag != item.Properties.ETag?.ToString())
+            {
+                experiment = await GetAsync(item.Name[Prefix.Length..^5], cancellationToken).ConfigureAwait(false);
+                if (experiment is null)
+                {
+                    _read.TryRemove(item.Name, out _);
+                    continue;
+                }
+                _read[item.Name] = experiment;
+            }
+            experiments.Add(experiment);
         }
         return experiments.OrderBy(e => e.Id, StringComparer.Ordinal).ToList();
     }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Experiment> _read = new(StringComparer.Ordinal);
 
     /// <summary>Replaces <paramref name="experiment"/> as read (its ETag); false when it changed since.</summary>
     public async Task<Experiment?> TryReplaceAsync(Experiment experiment, CancellationToken cancellationToken = default)

@@ -108,7 +108,7 @@ public sealed class Catalogue
 
     public static Catalogue Load(string path)
     {
-        using var reader = TransactionCsvReader.OpenText(path);
+        using var reader = InputFile.OpenText(path);
         return Load(reader);
     }
 

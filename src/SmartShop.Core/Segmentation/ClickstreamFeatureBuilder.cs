@@ -44,7 +44,7 @@ public static class ClickstreamFeatureBuilder
             throw new InvalidDataException($"Clickstream file '{path}' does not exist.");
         }
 
-        using var reader = TransactionCsvReader.OpenText(path);
+        using var reader = InputFile.OpenText(path);
         return Read(reader, options);
     }
 

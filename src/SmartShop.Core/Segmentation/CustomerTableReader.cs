@@ -59,7 +59,7 @@ public static class CustomerTableReader
         }
 
         options ??= new CustomerTableOptions();
-        using var reader = TransactionCsvReader.OpenText(path, limits: options.Limits);
+        using var reader = InputFile.OpenText(path, limits: options.Limits);
         return Read(reader, options, cancellationToken);
     }
 

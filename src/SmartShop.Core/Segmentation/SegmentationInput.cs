@@ -42,7 +42,7 @@ public static class SegmentationInputReader
             throw new FileNotFoundException($"Input file not found: {path}", path);
         }
 
-        using var reader = TransactionCsvReader.OpenText(path, options.Csv.Encoding, options.Csv.Limits);
+        using var reader = InputFile.OpenText(path, options.Csv.Encoding, options.Csv.Limits);
         return Read(reader, options, cancellationToken);
     }
 

@@ -18,7 +18,7 @@ internal static class TrainingInputReader
 
     public static TrainingInputKind Detect(string path, TransactionCsvOptions csv)
     {
-        using var reader = TransactionCsvReader.OpenText(path, csv.Encoding, csv.Limits);
+        using var reader = InputFile.OpenText(path, csv.Encoding, csv.Limits);
         string? line;
         do
         {
@@ -86,7 +86,7 @@ internal static class TrainingInputReader
                 return new TrainingData(kind, events, transactions, null, quality);
             case TrainingInputKind.ClickstreamJsonLines:
             case TrainingInputKind.RetailRocketEvents:
-                using (var reader = TransactionCsvReader.OpenText(path, limits: csv.Limits))
+                using (var reader = InputFile.OpenText(path, limits: csv.Limits))
                 {
                     var read = kind == TrainingInputKind.RetailRocketEvents
                         ? InteractionSources.ReadRetailRocket(reader, quality)

@@ -85,7 +85,7 @@ public sealed class ExperimentsFunctions(ExperimentStore store, ExperimentReport
         }
 
         var experiment = posted.ToExperiment(timeProvider.GetUtcNow());
-        if (experiment.Problems(Endpoints.ToList()) is [var first, ..] problems)
+        if (experiment.Problems(Endpoints.ToList()) is { Count: > 0 } problems)
         {
             return ApiProblem.InvalidParameter("body", string.Join(" ", problems.Take(5)));
         }
@@ -202,7 +202,7 @@ public sealed class ExperimentsFunctions(ExperimentStore store, ExperimentReport
 
     [Function(nameof(GetExperimentResults))]
     [ApiOperation("Experiments", "What each variant earned so far: impressions, clicks, add-to-carts, purchases, revenue, rates with 95 % intervals, the difference to the control, the sample-ratio check and a verdict (admin only).",
-        Description = "Impressions are the answers served per variant (counted by each instance, written every 30 s). Clicks, add-to-carts and purchases are the lake's events that name the experiment and variant (each event once, so a replay changes nothing); a purchase that names none counts for the shopper's last click on the same item within the window. Reads the lake for the experiment's days.")]
+        Description = "Impressions are the answers served per variant (counted by each instance, written every 30 s). Clicks, add-to-carts and purchases are the lake's events that name the experiment and variant (each event once, so a replay changes nothing); a purchase that names no experiment counts for the click on the answer it names, else the shopper's last click on the same item, within the window. Reads the lake for the experiment's days (at most its last 92).")]
     [ApiRouteParameter("experimentId", "1-64 lower-case letters, digits or '-'.")]
     [ApiQuery("windowHours", typeof(int), "Click-to-purchase attribution window.", Minimum = 1, Maximum = 720, Default = "24")]
     [ApiResponse(StatusCodes.Status200OK, typeof(ExperimentResultsView))]
@@ -217,19 +217,11 @@ public sealed class ExperimentsFunctions(ExperimentStore store, ExperimentReport
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (await authorizer.AuthorizeAsync(request, cancellationToken).ConfigureAwait(false) is { } denied)
-        {
-            return denied;
-        }
         var query = QueryParameters.Read(request, "windowHours");
         var windowHours = query.WholeNumber("windowHours", (int)ExperimentAttribution.DefaultWindow.TotalHours, 1, 720);
-        if (!query.IsValid)
+        if (await PrepareAsync(request, experimentId, query, cancellationToken).ConfigureAwait(false) is { } refused)
         {
-            return query.Error;
-        }
-        if (!Experiment.IsValidId(experimentId))
-        {
-            return ApiProblem.InvalidParameter("experimentId", "An experiment id is 1-64 lower-case letters, digits or '-'.");
+            return refused;
         }
         if (await store.GetAsync(experimentId, cancellationToken).ConfigureAwait(false) is not { } experiment)
         {
@@ -239,13 +231,17 @@ public sealed class ExperimentsFunctions(ExperimentStore store, ExperimentReport
         return new OkObjectResult(await report.BuildAsync(experiment, TimeSpan.FromHours(windowHours), cancellationToken).ConfigureAwait(false));
     }
 
-    private async Task<IActionResult?> PrepareAsync(HttpRequest request, string experimentId, CancellationToken cancellationToken)
+    private Task<IActionResult?> PrepareAsync(HttpRequest request, string experimentId, CancellationToken cancellationToken) =>
+        PrepareAsync(request, experimentId, QueryParameters.Read(request), cancellationToken);
+
+    /// <summary>The refusal for an unauthorised caller, an invalid query (read by the caller) or a malformed id; null to go on.</summary>
+    private async Task<IActionResult?> PrepareAsync(HttpRequest request, string experimentId, QueryParameters query, CancellationToken cancellationToken)
     {
         if (await authorizer.AuthorizeAsync(request, cancellationToken).ConfigureAwait(false) is { } denied)
         {
             return denied;
         }
-        if (QueryParameters.Read(request) is { IsValid: false } query)
+        if (!query.IsValid)
         {
             return query.Error;
         }

@@ -60,7 +60,7 @@ public sealed partial class AnalysisService(
     {
         var upload = UploadOf(analysisId);
         var blob = await BlobAsync(upload, cancellationToken).ConfigureAwait(false);
-        await using var limited = new SizeLimitedStream(content, maxBytes);
+        await using var limited = new CountingStream(content, total => { if (total > maxBytes) throw new UploadTooLargeException(maxBytes); }, leaveOpen: true);
         try
         {
             await blob.UploadAsync(limited, overwrite: true, cancellationToken).ConfigureAwait(false);
@@ -309,7 +309,7 @@ public sealed partial class AnalysisService(
             return await Task.Run(
                 () =>
                 {
-                    using var reader = Core.Data.TransactionCsvReader.OpenText(content, summary.Parameters.Encoding, limits);
+                    using var reader = Core.Data.InputFile.OpenText(content, summary.Parameters.Encoding, limits);
                     var inputOptions = summary.Parameters.ToInputOptions();
                     var input = SegmentationInputReader.Read(reader, inputOptions with { Csv = inputOptions.Csv with { Limits = limits } }, cancellationToken);
                     var analysis = SegmentationEngine.Run(input.Table, summary.Parameters.ToSegmentationOptions(summary.Source), input.Transactions?.Summary, cancellationToken).Analysis;
@@ -386,44 +386,4 @@ public sealed partial class AnalysisService(
 public sealed class UploadTooLargeException(long limit) : IOException($"The upload exceeds {limit} bytes.")
 {
     public long Limit { get; } = limit;
-}
-
-/// <summary>Reads through to <c>inner</c> and throws <see cref="UploadTooLargeException"/> once more than the limit has passed.</summary>
-internal sealed class SizeLimitedStream(Stream inner, long limit) : Stream
-{
-    public long BytesRead { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    private int Count(int read)
-    {
-        BytesRead += read;
-        return BytesRead > limit ? throw new UploadTooLargeException(limit) : read;
-    }
 }

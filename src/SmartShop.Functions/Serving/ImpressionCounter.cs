@@ -19,6 +19,8 @@ public sealed partial class ImpressionCounter(ExperimentStore store, TimeProvide
     private readonly string _instanceId = "i-" + Guid.NewGuid().ToString("N")[..16];
     private readonly ConcurrentDictionary<(string Experiment, DateOnly Day, string Variant), long> _counts = new();
     private readonly SemaphoreSlim _flushing = new(1, 1);
+    // What the last successful write of each count said (touched under _flushing only).
+    private readonly Dictionary<(string Experiment, DateOnly Day, string Variant), long> _written = [];
 
     public void Count(string experimentId, string variant, DateTimeOffset at) =>
         _counts.AddOrUpdate((experimentId, DateOnly.FromDateTime(at.UtcDateTime), variant), 1, (_, n) => n + 1);
@@ -29,10 +31,16 @@ public sealed partial class ImpressionCounter(ExperimentStore store, TimeProvide
         await _flushing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            foreach (var group in _counts.ToArray().GroupBy(c => (c.Key.Experiment, c.Key.Day)))
+            var counts = _counts.ToArray();
+            // Only the (experiment, day) blobs whose counts moved since they were written: past days stop costing writes.
+            foreach (var group in counts.GroupBy(c => (c.Key.Experiment, c.Key.Day)).Where(g => g.Any(c => _written.GetValueOrDefault(c.Key) != c.Value)))
             {
-                var counts = group.ToDictionary(c => c.Key.Variant, c => c.Value, StringComparer.Ordinal);
-                await store.WriteImpressionsAsync(group.Key.Experiment, group.Key.Day, _instanceId, counts, cancellationToken).ConfigureAwait(false);
+                var byVariant = group.ToDictionary(c => c.Key.Variant, c => c.Value, StringComparer.Ordinal);
+                await store.WriteImpressionsAsync(group.Key.Experiment, group.Key.Day, _instanceId, byVariant, cancellationToken).ConfigureAwait(false);
+                foreach (var (key, value) in group)
+                {
+                    _written[key] = value;
+                }
             }
         }
         finally

@@ -16,7 +16,7 @@ public class TransactionCsvReaderBenchmarks
     [Benchmark]
     public int ReadSample()
     {
-        using var text = TransactionCsvReader.OpenText(new MemoryStream(_compressed));
+        using var text = InputFile.OpenText(new MemoryStream(_compressed));
         return new TransactionCsvReader(new TransactionCsvOptions { Preset = TransactionCsvOptions.OnlineRetailPreset }).Read(text, new DataQualityReport()).Count();
     }
 }

@@ -135,7 +135,7 @@ public sealed class InputLimitsTests
     [Fact]
     public void ReadLineKeepsLineBreaksAsTheStreamReaderDid()
     {
-        using var reader = TransactionCsvReader.OpenText(new MemoryStream(Encoding.UTF8.GetBytes("a\r\nb\rc\n\nd")));
+        using var reader = InputFile.OpenText(new MemoryStream(Encoding.UTF8.GetBytes("a\r\nb\rc\n\nd")));
 
         new[] { reader.ReadLine(), reader.ReadLine(), reader.ReadLine(), reader.ReadLine(), reader.ReadLine(), reader.ReadLine() }
             .Should().Equal("a", "b", "c", "", "d", null);
@@ -149,7 +149,7 @@ public sealed class InputLimitsTests
         return reader.Read(text, new DataQualityReport()).ToList();
     }
 
-    private static TextReader Open(byte[] file, InputLimits limits) => TransactionCsvReader.OpenText(new MemoryStream(file), limits: limits);
+    private static TextReader Open(byte[] file, InputLimits limits) => InputFile.OpenText(new MemoryStream(file), limits: limits);
 
     internal static byte[] Gzip(params string[] parts)
     {

@@ -156,7 +156,7 @@ public sealed class RelabelledShopTests
                 Rules = new TransactionRules { CancelledInvoices = "^ret-" },
             };
             var report = new DataQualityReport();
-            using var reader = TransactionCsvReader.OpenText(new MemoryStream(Encoding.UTF8.GetBytes(text.ToString())));
+            using var reader = InputFile.OpenText(new MemoryStream(Encoding.UTF8.GetBytes(text.ToString())));
             var relabelled = new TransactionCsvReader(options).Read(reader, report).ToList();
             return new Shop
             {

@@ -16,7 +16,7 @@ public sealed class TransactionDialectTests
     private static (List<Transaction> Rows, DataQualityReport Report) ReadBytes(byte[] bytes, TransactionCsvOptions? options = null)
     {
         var report = new DataQualityReport();
-        using var text = TransactionCsvReader.OpenText(new MemoryStream(bytes), options?.Encoding);
+        using var text = InputFile.OpenText(new MemoryStream(bytes), options?.Encoding);
         var rows = new TransactionCsvReader(options).Read(text, report).ToList();
         return (rows, report);
     }
