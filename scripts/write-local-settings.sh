@@ -61,6 +61,7 @@ cat > "$target" <<JSON
     "Ingestion__MaxEventAgeDays": "30",
     "Ingestion__MaxEventsPerRequest": "1000",
     "Ingestion__MaxRequestBytes": "1048576",
+    "Ingestion__AttributionWindowHours": "24",
     "Analyses__MaxUploadBytes": "52428800",
     "Analyses__BackgroundThresholdBytes": "2097152",
     "Analyses__SynchronousInputBytes": "33554432",

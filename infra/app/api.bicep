@@ -150,6 +150,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       Ingestion__MaxEventAgeDays: '30'
       Ingestion__MaxEventsPerRequest: '1000'
       Ingestion__MaxRequestBytes: '1048576'
+      Ingestion__AttributionWindowHours: '24'
       Analyses__MaxUploadBytes: '52428800'
       Analyses__BackgroundThresholdBytes: '2097152'
       Analyses__SynchronousInputBytes: '33554432'

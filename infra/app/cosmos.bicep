@@ -7,7 +7,7 @@ param databaseName string
 @description('Prediction log entries expire after this many seconds (30 days).')
 param predictionTtlSeconds int = 2592000
 
-// Partition keys follow the access patterns of the storage issue: per user, per model, per analysis.
+// Partition keys follow the access patterns: per user, per model, per analysis, per day (attribution rollups).
 var containers = [
   {
     name: 'predictions'
@@ -27,6 +27,11 @@ var containers = [
   {
     name: 'userActivity'
     partitionKey: '/userId'
+    defaultTtl: null
+  }
+  {
+    name: 'attribution'
+    partitionKey: '/day'
     defaultTtl: null
   }
 ]

@@ -80,7 +80,7 @@ public sealed partial class CanaryService(
         var decisions = new List<(string, CanaryDecision, string)>();
         foreach (var experiment in (await store.ListAsync(cancellationToken).ConfigureAwait(false)).Where(e => e.Canary is not null && e.IsRunning(now)))
         {
-            var results = await report.BuildAsync(experiment, ExperimentAttribution.DefaultWindow, cancellationToken).ConfigureAwait(false);
+            var results = await report.BuildAsync(experiment, cancellationToken).ConfigureAwait(false);
             var (decision, reason) = CanaryJudge.Decide(experiment, results.Results);
             if (decision != CanaryDecision.Continue && await ApplyAsync(experiment, decision, reason, now, cancellationToken).ConfigureAwait(false))
             {

@@ -1,28 +1,46 @@
-using SmartShop.Core.Training;
+using SmartShop.Core.Attribution;
 
 namespace SmartShop.Core.Experiments;
 
-/// <summary>An experiment's results over [<paramref name="From"/>, <paramref name="To"/>] and how much of the lake was read.</summary>
-public sealed record ExperimentResultsView(ExperimentResult Results, DateTimeOffset From, DateTimeOffset To, int WindowHours, int LakeBlobsRead);
+/// <summary>One variant's figures of one UTC day, for charts over time.</summary>
+public sealed record VariantDay(DateOnly Day, string Variant, long Impressions, long Clicks, long Purchases, double Revenue);
+
+/// <summary>An experiment's results over [<paramref name="From"/>, <paramref name="To"/>] (UTC days) and the same per day.</summary>
+public sealed record ExperimentResultsView(ExperimentResult Results, DateOnly From, DateOnly To, IReadOnlyList<VariantDay> Daily);
 
 /// <summary>
-/// The results workflow: the impressions the instances wrote, the lake's events of the experiment's days (at most the
-/// last <see cref="MaxDays"/>, so one call reads a bounded lake), attribution, then the statistics.
+/// The results workflow: the rollup rows of the experiment's days (at most the last <see cref="RollupReader.MaxDays"/>,
+/// plus the day after its end, for purchases made within the window after the last answer), its variants' rows summed,
+/// then the statistics.
 /// </summary>
-public sealed class ExperimentReport(ExperimentStore store, EventLakeReader lake, TimeProvider timeProvider)
+public sealed class ExperimentReport(RollupReader rollups, TimeProvider timeProvider)
 {
-    public static readonly TimeSpan MaxDays = TimeSpan.FromDays(92);
-
-    public async Task<ExperimentResultsView> BuildAsync(Experiment experiment, TimeSpan window, CancellationToken cancellationToken = default)
+    public async Task<ExperimentResultsView> BuildAsync(Experiment experiment, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(experiment);
         var now = timeProvider.GetUtcNow();
-        var to = experiment.EndedOrNow(now);
-        var from = experiment.StartsAt > to - MaxDays ? experiment.StartsAt : to - MaxDays;
-        // The lake is partitioned by arrival: a purchase may arrive up to a window after the experiment's last answer.
-        var events = await lake.ReadAsync(from, to + window < now ? to + window : now, cancellationToken).ConfigureAwait(false);
-        var impressions = await store.ReadImpressionsAsync(experiment.Id, cancellationToken).ConfigureAwait(false);
-        var counts = ExperimentAttribution.Count(experiment, events.Events, impressions, window, now);
-        return new ExperimentResultsView(ExperimentResults.Analyse(experiment, counts, now), from, to, (int)window.TotalHours, events.Blobs);
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var end = DateOnly.FromDateTime(experiment.EndedOrNow(now).UtcDateTime).AddDays(1);
+        var to = end < today ? end : today;
+        var start = DateOnly.FromDateTime(experiment.StartsAt.UtcDateTime);
+        var from = start > to.AddDays(1 - RollupReader.MaxDays) ? start : to.AddDays(1 - RollupReader.MaxDays);
+        var rows = from > to ? [] : (await rollups.ReadAsync(from, to, cancellationToken).ConfigureAwait(false))
+            .Where(r => r.Key.ExperimentId == experiment.Id && r.Key.Variant is not null)
+            .ToList();
+        var counts = experiment.Variants.Select(v =>
+        {
+            var of = rows.Where(r => r.Key.Variant == v.Name).ToList();
+            return new VariantCounts(v.Name, of.Sum(r => r.Impressions), of.Sum(r => r.Clicks), of.Sum(r => r.Purchases), of.Sum(r => r.Revenue), of.Sum(r => r.RevenueSquares))
+            {
+                AddToCarts = of.Sum(r => r.AddToCarts),
+                Orders = of.Sum(r => r.Orders),
+            };
+        }).ToList();
+        var daily = rows
+            .GroupBy(r => (r.Key.Day, Variant: r.Key.Variant!))
+            .OrderBy(g => g.Key.Day).ThenBy(g => g.Key.Variant, StringComparer.Ordinal)
+            .Select(g => new VariantDay(g.Key.Day, g.Key.Variant, g.Sum(r => r.Impressions), g.Sum(r => r.Clicks), g.Sum(r => r.Purchases), g.Sum(r => r.Revenue)))
+            .ToList();
+        return new ExperimentResultsView(ExperimentResults.Analyse(experiment, counts, now), from, to, daily);
     }
 }

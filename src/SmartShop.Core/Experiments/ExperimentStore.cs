@@ -106,45 +106,6 @@ public sealed class ExperimentStore(BlobContainers containers, string containerN
         }
     }
 
-    /// <summary>Where each instance keeps its impression counts: one blob per experiment, UTC day and instance.</summary>
-    public const string ImpressionsPrefix = "experiment-impressions/";
-
-    /// <summary>
-    /// Stores this instance's impression counts of one day (cumulative, so a lost write is made good by the next one and
-    /// a repeated one changes nothing): <c>experiment-impressions/&lt;id&gt;/&lt;yyyyMMdd&gt;/&lt;instance&gt;.json</c>.
-    /// </summary>
-    public async Task WriteImpressionsAsync(string experimentId, DateOnly day, string instanceId, IReadOnlyDictionary<string, long> countsByVariant, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(countsByVariant);
-        if (!Experiment.IsValidId(experimentId) || !Experiment.IsValidId(instanceId))
-        {
-            throw new ArgumentException("Experiment and instance ids are 1-64 lower-case letters, digits or '-'.");
-        }
-        var container = await containers.GetAsync(containerName, cancellationToken).ConfigureAwait(false);
-        var name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ImpressionsPrefix}{experimentId}/{day:yyyyMMdd}/{instanceId}.json");
-        await container.GetBlobClient(name).UploadAsync(BinaryData.FromObjectAsJson(countsByVariant, Json), overwrite: true, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The experiment's impressions per variant, summed over days and instances.</summary>
-    public async Task<IReadOnlyDictionary<string, long>> ReadImpressionsAsync(string experimentId, CancellationToken cancellationToken = default)
-    {
-        var totals = new Dictionary<string, long>(StringComparer.Ordinal);
-        if (!Experiment.IsValidId(experimentId))
-        {
-            return totals;
-        }
-        var container = await containers.GetAsync(containerName, cancellationToken).ConfigureAwait(false);
-        await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = $"{ImpressionsPrefix}{experimentId}/" }, cancellationToken).ConfigureAwait(false))
-        {
-            var content = await container.GetBlobClient(item.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var (variant, count) in content.Value.Content.ToObjectFromJson<Dictionary<string, long>>(Json) ?? [])
-            {
-                totals[variant] = totals.GetValueOrDefault(variant) + count;
-            }
-        }
-        return totals;
-    }
-
     private async Task<Azure.Storage.Blobs.BlobClient> BlobAsync(string id, CancellationToken cancellationToken)
     {
         if (!Experiment.IsValidId(id))

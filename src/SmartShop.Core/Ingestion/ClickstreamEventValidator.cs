@@ -197,7 +197,7 @@ public sealed class ClickstreamEventValidator(ClickstreamValidationOptions optio
         }
         foreach (var (name, value, length) in new[] { ("placement", fields.Placement, MaxLabelLength), ("experimentId", fields.ExperimentId, 64), ("variant", fields.Variant, 32) })
         {
-            if (value is not null && !IsLabel(value, length))
+            if (value is not null && !Attribution.RecommendationContext.IsLabel(value, length))
             {
                 return Reject(EventRejection.InvalidId, $"{name} must be 1-{length} characters of a-z 0-9 - _");
             }
@@ -231,9 +231,6 @@ public sealed class ClickstreamEventValidator(ClickstreamValidationOptions optio
     /// <summary>Whether <paramref name="value"/> is an id (<see cref="IdRule"/>).</summary>
     public static bool IsValidId(string value) => IsSafeId(value);
 
-    // Placements, experiment ids and variant names: lower-case labels, so they can be rollup keys as they are.
-    private static bool IsLabel(string value, int maxLength) =>
-        value.Length > 0 && value.Length <= maxLength && value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_');
 
     internal static bool IsSafeId(string value) =>
         value.Length is > 0 and <= MaxIdLength && !value.AsSpan().ContainsAnyExcept(IdAlphabet);

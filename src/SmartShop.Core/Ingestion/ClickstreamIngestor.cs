@@ -1,14 +1,16 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using SmartShop.Core.Attribution;
 using SmartShop.Core.Storage;
 
 namespace SmartShop.Core.Ingestion;
 
 /// <summary>
 /// The ingestion pipeline every source shares (Event Hubs, HTTP, replay): validate, dead-letter the invalid,
-/// drop duplicates, append the rest to the event lake, merge them into each actor's recent activity, then record
-/// what was stored. Every step is idempotent for a given batch identity, so a storage failure simply propagates
+/// drop duplicates, append the rest to the event lake, merge them into each actor's recent activity, store what they
+/// earned recommendations (<see cref="Attributor"/>, from the merged activity: no read per event), then record what
+/// was stored. Every step is idempotent for a given batch identity, so a storage failure simply propagates
 /// and a redelivery of the same batch finishes the job without losing or duplicating an event (docs/ingestion.md).
 /// </summary>
 public sealed class ClickstreamIngestor(
@@ -16,8 +18,11 @@ public sealed class ClickstreamIngestor(
     EventLakeWriter lake,
     IDocumentLogStore activityStore,
     ProcessedEventLedger ledger,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider,
+    TimeSpan? attributionWindow = null)
 {
+    private readonly TimeSpan _attributionWindow = attributionWindow ?? Attributor.DefaultWindow;
+
     private static readonly JsonWriterOptions LineWriterOptions = new() { SkipValidation = true };
 
     public async Task<IngestionSummary> IngestAsync(ClickstreamBatch batch, CancellationToken cancellationToken = default)
@@ -71,7 +76,7 @@ public sealed class ClickstreamIngestor(
             ? lake.WriteRejectedAsync(batch.Id, partitionTime, rejected.Select(r => r.Dead).ToList(), cancellationToken)
             : null;
         var accepted = fresh.Count > 0 ? lake.WriteAcceptedAsync(batch.Id, partitionTime, CanonicalLines(fresh), cancellationToken) : null;
-        var state = fresh.Count > 0 ? AppendActivityAsync(fresh, cancellationToken) : Task.CompletedTask;
+        var state = fresh.Count > 0 ? AppendActivityAndAttributeAsync(batch.Id, fresh, cancellationToken) : Task.CompletedTask;
         await Task.WhenAll(new Task?[] { deadLetters, accepted, state }.OfType<Task>()).ConfigureAwait(false);
         var storedAt = timeProvider.GetUtcNow();
         var lags = batch.EnqueuedTimes is { } enqueued ? fresh.Select(f => storedAt - enqueued[f.Index]).ToList() : [];
@@ -114,16 +119,22 @@ public sealed class ClickstreamIngestor(
         return lines;
     }
 
-    private Task AppendActivityAsync(List<(ClickstreamEvent Event, int Index)> events, CancellationToken cancellationToken)
+    private async Task AppendActivityAndAttributeAsync(EventBatchId batchId, List<(ClickstreamEvent Event, int Index)> events, CancellationToken cancellationToken)
     {
-        // Merging is a set union (equal activities collapse), so re-appending after a failed attempt changes nothing.
+        // Merging is a set union (equal activities collapse), so re-appending after a failed attempt changes nothing;
+        // the facts are stored under the batch's id and counted once per event id, so rewriting them changes nothing either.
         var byActor = events
             .GroupBy(e => e.Event.ActorId, StringComparer.Ordinal)
             .ToDictionary(
                 g => g.Key,
-                g => (IReadOnlyList<UserActivity>)g.Select(e => new UserActivity(e.Event.ItemId, e.Event.Type, e.Event.Timestamp)).ToList(),
+                g => (IReadOnlyList<UserActivity>)g.Select(e => new UserActivity(e.Event.ItemId, e.Event.Type, e.Event.Timestamp, Attributor.KeptRecommendationId(e.Event))).ToList(),
                 StringComparer.Ordinal);
-        return activityStore.AppendActivitiesAsync(byActor, cancellationToken);
+        var merged = await activityStore.AppendActivitiesAsync(byActor, cancellationToken).ConfigureAwait(false);
+        var facts = Attributor.Facts(events.Select(e => e.Event), merged, _attributionWindow);
+        if (facts.Count > 0)
+        {
+            await activityStore.WriteAttributionFactsAsync(batchId.Value, facts, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static IngestionSummary Summary(

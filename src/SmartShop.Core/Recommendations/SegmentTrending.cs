@@ -24,6 +24,9 @@ public sealed class SegmentTrending
 
     public IReadOnlyList<string> Segments => _segmentNames;
 
+    /// <summary>The customer's segment, or null for a customer the segmentation does not know.</summary>
+    public string? SegmentNameOf(string userId) => _segmentOfUser.TryGetValue(userId, out var s) ? _segmentNames[s] : null;
+
     /// <param name="segmentOfUser">Customer id → segment name (e.g. `assignments.csv` of `smartshop segment`); customers unknown to the model are ignored.</param>
     public static SegmentTrending Build(RecommenderModel model, IReadOnlyDictionary<string, string> segmentOfUser, double halfLifeDays = 30, int maxItemsPerSegment = 200)
     {

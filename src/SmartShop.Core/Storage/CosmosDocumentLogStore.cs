@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Azure.Core;
 using Microsoft.Azure.Cosmos;
+using SmartShop.Core.Attribution;
 
 namespace SmartShop.Core.Storage;
 
@@ -17,6 +18,7 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
     public const string TrainingRunsContainer = "trainingRuns";
     public const string AnalysesContainer = "analyses";
     public const string UserActivityContainer = "userActivity";
+    public const string AttributionContainer = "attribution";
 
     /// <summary>The Cosmos DB emulator's documented, public account key (not a secret); used for loopback endpoints only.</summary>
     public const string EmulatorKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
@@ -193,13 +195,13 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
         }
     }
 
-    public async Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<UserActivity>> AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(activities);
         StorageKeys.Escape(userId);
         if (activities.Count == 0)
         {
-            return;
+            return await GetRecentActivityAsync(userId, cancellationToken).ConfigureAwait(false);
         }
 
         var container = await GetContainerAsync(UserActivityContainer, cancellationToken).ConfigureAwait(false);
@@ -221,13 +223,50 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
                     await container.ReplaceItemAsync(document, ActivityId, partitionKey, new ItemRequestOptions { IfMatchEtag = existing.ETag }, cancellationToken).ConfigureAwait(false);
                 }
 
-                return;
+                return merged;
             }
             catch (CosmosException e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict && attempt < MaxConcurrencyRetries)
             {
             }
         }
     }
+
+    public async Task WriteAttributionFactsAsync(string writerId, IReadOnlyList<AttributionFact> facts, CancellationToken cancellationToken = default)
+    {
+        var container = await GetContainerAsync(AttributionContainer, cancellationToken).ConfigureAwait(false);
+        foreach (var (partition, records) in AttributionRecords.Facts(writerId, facts))
+        {
+            await UpsertRecordsAsync(container, partition, records, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task WriteImpressionCountsAsync(string instanceId, DateOnly day, IReadOnlyList<ImpressionCount> counts, CancellationToken cancellationToken = default)
+    {
+        var container = await GetContainerAsync(AttributionContainer, cancellationToken).ConfigureAwait(false);
+        await UpsertRecordsAsync(container, AttributionRecords.Partition(day), AttributionRecords.Impressions(instanceId, counts), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<AttributionDay> ReadAttributionDayAsync(DateOnly day, CancellationToken cancellationToken = default)
+    {
+        var container = await GetContainerAsync(AttributionContainer, cancellationToken).ConfigureAwait(false);
+        var partition = AttributionRecords.Partition(day);
+        var facts = new List<AttributionFact>();
+        var impressions = new List<ImpressionCount>();
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.day = @day").WithParameter("@day", partition);
+        using var iterator = container.GetItemQueryIterator<AttributionDocument>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(partition) });
+        while (iterator.HasMoreResults)
+        {
+            foreach (var document in await iterator.ReadNextAsync(cancellationToken).ConfigureAwait(false))
+            {
+                AttributionRecords.Read(document.Id, document.Items, facts, impressions);
+            }
+        }
+        return new AttributionDay(day, facts, impressions);
+    }
+
+    // A record per chunk (a batch's facts of a day are one or a few), written at once.
+    private static async Task UpsertRecordsAsync(Container container, string partition, IReadOnlyList<(string Id, string Items)> records, CancellationToken cancellationToken) =>
+        await Task.WhenAll(records.Select(r => container.UpsertItemAsync(new AttributionDocument(r.Id, partition, r.Items), new PartitionKey(partition), cancellationToken: cancellationToken))).ConfigureAwait(false);
 
     public async Task<IReadOnlyList<UserActivity>> GetRecentActivityAsync(string userId, CancellationToken cancellationToken = default)
     {
@@ -411,6 +450,7 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
         PredictionsContainer or UserActivityContainer => "/userId",
         TrainingRunsContainer => "/modelName",
         AnalysesContainer => "/analysisId",
+        AttributionContainer => "/day",
         _ => throw new ArgumentOutOfRangeException(nameof(containerName), containerName, "Not a document log container."),
     };
 
@@ -439,4 +479,6 @@ public sealed class CosmosDocumentLogStore(CosmosClient client, string databaseN
     private sealed record ActivityDocument(string Id, string UserId, List<UserActivity> Items);
 
     private sealed record IdOnly(string Id);
+
+    private sealed record AttributionDocument(string Id, string Day, string Items);
 }

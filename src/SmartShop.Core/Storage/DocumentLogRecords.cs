@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SmartShop.Core.Storage;
 
 /// <summary>One served recommendation, kept <see cref="DocumentLogOptions.PredictionTtlDays"/> days; partition: user id.</summary>
@@ -74,5 +76,12 @@ public sealed record SegmentationAnalysis(
 /// <summary>A page of <see cref="IDocumentLogStore.ListAnalysesAsync"/>; <see cref="ContinuationToken"/> is null on the last page.</summary>
 public sealed record AnalysisPage(IReadOnlyList<SegmentationAnalysis> Items, string? ContinuationToken);
 
-/// <summary>Something a user did with an item (view, add-to-cart, purchase, ...), kept in the user's recent activity.</summary>
-public sealed record UserActivity(string ItemId, string ActivityType, DateTimeOffset Timestamp);
+/// <summary>
+/// Something a user did with an item (view, add-to-cart, purchase, ...), kept in the user's recent activity; a click or
+/// view keeps the answer it came from, so a later purchase can be attributed to it.
+/// </summary>
+public sealed record UserActivity(
+    string ItemId,
+    string ActivityType,
+    DateTimeOffset Timestamp,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RecommendationId = null);

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using SmartShop.Core.Attribution;
+
 namespace SmartShop.Core.Storage;
 
 /// <summary>
@@ -44,19 +47,24 @@ public interface IDocumentLogStore
     /// <summary>Deletes the analysis record; false when it did not exist.</summary>
     Task<bool> DeleteAnalysisAsync(string analysisId, CancellationToken cancellationToken = default);
 
-    /// <summary>Merges activities into the user's recent list, keeping the newest <see cref="DocumentLogOptions.RecentActivityLimit"/>.</summary>
-    Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Merges activities into the user's recent list, keeping the newest <see cref="DocumentLogOptions.RecentActivityLimit"/>;
+    /// returns the merged list as stored.
+    /// </summary>
+    Task<IReadOnlyList<UserActivity>> AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// <see cref="AppendActivityAsync"/> for many users at once (one ingested batch); a store may write them in fewer
-    /// round trips than one per user.
+    /// round trips than one per user. Returns each user's merged list as stored.
     /// </summary>
-    async Task AppendActivitiesAsync(IReadOnlyDictionary<string, IReadOnlyList<UserActivity>> activitiesByUser, CancellationToken cancellationToken = default)
+    async Task<IReadOnlyDictionary<string, IReadOnlyList<UserActivity>>> AppendActivitiesAsync(IReadOnlyDictionary<string, IReadOnlyList<UserActivity>> activitiesByUser, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(activitiesByUser);
+        var merged = new ConcurrentDictionary<string, IReadOnlyList<UserActivity>>(StringComparer.Ordinal);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(activitiesByUser, parallel, async (user, token) =>
-            await AppendActivityAsync(user.Key, user.Value, token).ConfigureAwait(false)).ConfigureAwait(false);
+            merged[user.Key] = await AppendActivityAsync(user.Key, user.Value, token).ConfigureAwait(false)).ConfigureAwait(false);
+        return merged;
     }
 
     /// <summary>The user's recent activity, newest first (empty for an unknown user).</summary>
@@ -73,4 +81,16 @@ public interface IDocumentLogStore
 
     /// <summary>Deletes the user's recent activity; false when there was none.</summary>
     Task<bool> DeleteRecentActivityAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores the attribution facts one writer (an ingested batch) derived, in their days' partitions; writing the same
+    /// writer's facts again replaces them. A fact is counted once per event id whoever wrote it.
+    /// </summary>
+    Task WriteAttributionFactsAsync(string writerId, IReadOnlyList<AttributionFact> facts, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores one serving instance's cumulative impression counts of a day, replacing the ones it wrote before.</summary>
+    Task WriteImpressionCountsAsync(string instanceId, DateOnly day, IReadOnlyList<ImpressionCount> counts, CancellationToken cancellationToken = default);
+
+    /// <summary>Everything stored for the day (one partition).</summary>
+    Task<AttributionDay> ReadAttributionDayAsync(DateOnly day, CancellationToken cancellationToken = default);
 }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using SmartShop.Core.Attribution;
 
 namespace SmartShop.Core.Storage;
 
@@ -17,6 +18,7 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
     public const string TrainingRunsTable = "SmartShopTrainingRuns";
     public const string AnalysesTable = "SmartShopAnalyses";
     public const string RecentActivityTable = "SmartShopRecentActivity";
+    public const string AttributionTable = "SmartShopAttribution";
 
     private const string AnalysisRowKey = "analysis";
     // Recent activity: partition = one of 16 hash buckets of the user id, row = the user id.
@@ -175,32 +177,43 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
         return response.Status != (int)HttpStatusCode.NotFound;
     }
 
-    public Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default) =>
-        AppendActivitiesAsync(new Dictionary<string, IReadOnlyList<UserActivity>>(StringComparer.Ordinal) { [userId] = activities }, cancellationToken);
+    public async Task<IReadOnlyList<UserActivity>> AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default)
+    {
+        var merged = await AppendActivitiesAsync(new Dictionary<string, IReadOnlyList<UserActivity>>(StringComparer.Ordinal) { [userId] = activities }, cancellationToken).ConfigureAwait(false);
+        return merged.TryGetValue(userId, out var list) ? list : [];
+    }
 
-    public async Task AppendActivitiesAsync(IReadOnlyDictionary<string, IReadOnlyList<UserActivity>> activitiesByUser, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<UserActivity>>> AppendActivitiesAsync(IReadOnlyDictionary<string, IReadOnlyList<UserActivity>> activitiesByUser, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(activitiesByUser);
+        var result = new ConcurrentDictionary<string, IReadOnlyList<UserActivity>>(StringComparer.Ordinal);
         var appends = activitiesByUser
-            .Select(pair => (Key: KeyOf(pair.Key), Activities: pair.Value ?? throw new ArgumentException($"User '{pair.Key}' has no activity list.", nameof(activitiesByUser))))
+            .Select(pair => (User: pair.Key, Key: KeyOf(pair.Key), Activities: pair.Value ?? throw new ArgumentException($"User '{pair.Key}' has no activity list.", nameof(activitiesByUser))))
             .Where(append => append.Activities.Count > 0)
             .ToList();
         if (appends.Count == 0)
         {
-            return;
+            return result;
         }
 
         var table = await GetTableAsync(RecentActivityTable, cancellationToken).ConfigureAwait(false);
         // Users share a few partitions, so one entity group transaction writes up to 100 of them (fewer when long
-        // activity lists could push the transaction past its 4 MiB: ~220 bytes per activity at most).
-        var usersPerTransaction = Math.Clamp(2_000_000 / (options.RecentActivityLimit * 220), 1, MaxTransactionSize);
+        // activity lists could push the transaction past its 4 MiB: ~380 bytes per activity at most, with its answer's id).
+        var usersPerTransaction = Math.Clamp(2_000_000 / (options.RecentActivityLimit * 380), 1, MaxTransactionSize);
         var transactions = appends
             .GroupBy(append => append.Key.Partition, StringComparer.Ordinal)
             .SelectMany(partition => partition.Chunk(usersPerTransaction))
             .ToList();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = ActivityWriteParallelism, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(transactions, parallel, async (transaction, token) =>
-            await AppendInOneTransactionAsync(table, transaction, token).ConfigureAwait(false)).ConfigureAwait(false);
+        {
+            var merged = await AppendInOneTransactionAsync(table, transaction, token).ConfigureAwait(false);
+            for (var i = 0; i < transaction.Length; i++)
+            {
+                result[transaction[i].User] = merged[i];
+            }
+        }).ConfigureAwait(false);
+        return result;
     }
 
     public async Task<IReadOnlyList<UserActivity>> GetRecentActivityAsync(string userId, CancellationToken cancellationToken = default)
@@ -264,12 +277,50 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
         JsonSerializer.Deserialize<List<string>>(entity.GetString(nameof(PredictionLogEntry.ItemIds)), Json) ?? [],
         entity.GetDouble(nameof(PredictionLogEntry.LatencyMilliseconds)));
 
+    public async Task WriteAttributionFactsAsync(string writerId, IReadOnlyList<AttributionFact> facts, CancellationToken cancellationToken = default)
+    {
+        var table = await GetTableAsync(AttributionTable, cancellationToken).ConfigureAwait(false);
+        foreach (var (partition, records) in AttributionRecords.Facts(writerId, facts))
+        {
+            await UpsertRecordsAsync(table, partition, records, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task WriteImpressionCountsAsync(string instanceId, DateOnly day, IReadOnlyList<ImpressionCount> counts, CancellationToken cancellationToken = default)
+    {
+        var table = await GetTableAsync(AttributionTable, cancellationToken).ConfigureAwait(false);
+        await UpsertRecordsAsync(table, AttributionRecords.Partition(day), AttributionRecords.Impressions(instanceId, counts), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<AttributionDay> ReadAttributionDayAsync(DateOnly day, CancellationToken cancellationToken = default)
+    {
+        var table = await GetTableAsync(AttributionTable, cancellationToken).ConfigureAwait(false);
+        var facts = new List<AttributionFact>();
+        var impressions = new List<ImpressionCount>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {AttributionRecords.Partition(day)}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            AttributionRecords.Read(entity.RowKey, entity.GetString("Items"), facts, impressions);
+        }
+        return new AttributionDay(day, facts, impressions);
+    }
+
+    private static async Task UpsertRecordsAsync(TableClient table, string partition, IReadOnlyList<(string Id, string Items)> records, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in records.Chunk(AttributionRecords.MaxChunksPerWrite))
+        {
+            var actions = chunk.Select(r => new TableTransactionAction(
+                TableTransactionActionType.UpsertReplace, new TableEntity(partition, r.Id) { ["Items"] = r.Items })).ToList();
+            await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// Merges each user's activities into what this store knows of them (a conditional update under the ETag it
     /// last got), or inserts a user it does not know — no read. A conflict (another writer, or a user that exists
     /// already) fails the whole transaction, which then changed nothing: the store reads those users and tries again.
     /// </summary>
-    private async Task AppendInOneTransactionAsync(TableClient table, (ActivityKey Key, IReadOnlyList<UserActivity> Activities)[] appends, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<UserActivity>[]> AppendInOneTransactionAsync(TableClient table, (string User, ActivityKey Key, IReadOnlyList<UserActivity> Activities)[] appends, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -277,7 +328,7 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
             var actions = new List<TableTransactionAction>(appends.Length);
             for (var i = 0; i < appends.Length; i++)
             {
-                var (key, activities) = appends[i];
+                var (_, key, activities) = appends[i];
                 _knownActivity.TryGetValue(key.Row, out var known);
                 merged[i] = StorageKeys.MergeRecent(known?.Items ?? [], activities, options.RecentActivityLimit);
                 var entity = ActivityEntity(key, merged[i]);
@@ -294,7 +345,7 @@ public sealed class TableDocumentLogStore(TableServiceClient serviceClient, Docu
                     Remember(appends[i].Key.Row, responses.Value[i].Headers.ETag, merged[i]);
                 }
 
-                return;
+                return merged;
             }
             catch (RequestFailedException e) when (IsConcurrencyConflict(e) && attempt < MaxConcurrencyRetries)
             {

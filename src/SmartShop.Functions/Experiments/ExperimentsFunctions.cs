@@ -202,9 +202,8 @@ public sealed class ExperimentsFunctions(ExperimentStore store, ExperimentReport
 
     [Function(nameof(GetExperimentResults))]
     [ApiOperation("Experiments", "What each variant earned so far: impressions, clicks, add-to-carts, purchases, revenue, rates with 95 % intervals, the difference to the control, the sample-ratio check and a verdict (admin only).",
-        Description = "Impressions are the answers served per variant (counted by each instance, written every 30 s). Clicks, add-to-carts and purchases are the lake's events that name the experiment and variant (each event once, so a replay changes nothing); a purchase that names no experiment counts for the click on the answer it names, else the shopper's last click on the same item, within the window. Reads the lake for the experiment's days (at most its last 92).")]
+        Description = "From the rollups: impressions are the answers served per variant (counted by each instance, written every 30 s); clicks, add-to-carts and purchases are the ingested events attributed to the variant's answers when they arrived (by the recommendationId they name, or a click on the same item within the attribution window), each event once, so a replay changes nothing. Also per day, for charts. Covers the experiment's days, at most its last 92.")]
     [ApiRouteParameter("experimentId", "1-64 lower-case letters, digits or '-'.")]
-    [ApiQuery("windowHours", typeof(int), "Click-to-purchase attribution window.", Minimum = 1, Maximum = 720, Default = "24")]
     [ApiResponse(StatusCodes.Status200OK, typeof(ExperimentResultsView))]
     [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
     [ApiResponse(StatusCodes.Status404NotFound, Codes = [NotFoundCode])]
@@ -217,9 +216,7 @@ public sealed class ExperimentsFunctions(ExperimentStore store, ExperimentReport
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var query = QueryParameters.Read(request, "windowHours");
-        var windowHours = query.WholeNumber("windowHours", (int)ExperimentAttribution.DefaultWindow.TotalHours, 1, 720);
-        if (await PrepareAsync(request, experimentId, query, cancellationToken).ConfigureAwait(false) is { } refused)
+        if (await PrepareAsync(request, experimentId, cancellationToken).ConfigureAwait(false) is { } refused)
         {
             return refused;
         }
@@ -228,15 +225,13 @@ public sealed class ExperimentsFunctions(ExperimentStore store, ExperimentReport
             return Unknown(experimentId);
         }
 
-        return new OkObjectResult(await report.BuildAsync(experiment, TimeSpan.FromHours(windowHours), cancellationToken).ConfigureAwait(false));
+        return new OkObjectResult(await report.BuildAsync(experiment, cancellationToken).ConfigureAwait(false));
     }
 
-    private Task<IActionResult?> PrepareAsync(HttpRequest request, string experimentId, CancellationToken cancellationToken) =>
-        PrepareAsync(request, experimentId, QueryParameters.Read(request), cancellationToken);
-
-    /// <summary>The refusal for an unauthorised caller, an invalid query (read by the caller) or a malformed id; null to go on.</summary>
-    private async Task<IActionResult?> PrepareAsync(HttpRequest request, string experimentId, QueryParameters query, CancellationToken cancellationToken)
+    /// <summary>The refusal for an unauthorised caller, a query parameter (these routes take none) or a malformed id; null to go on.</summary>
+    private async Task<IActionResult?> PrepareAsync(HttpRequest request, string experimentId, CancellationToken cancellationToken)
     {
+        var query = QueryParameters.Read(request);
         if (await authorizer.AuthorizeAsync(request, cancellationToken).ConfigureAwait(false) is { } denied)
         {
             return denied;

@@ -115,5 +115,17 @@ public sealed class QueryParameters
         return string.IsNullOrEmpty(value) ? null : value;
     }
 
+    /// <summary>A label (lower-case letters, digits, '-' or '_', at most 64 characters), or null when absent.</summary>
+    public string? Label(string name)
+    {
+        var value = Text(name);
+        if (value is not null && !Core.Attribution.RecommendationContext.IsLabel(value))
+        {
+            Fail(name, $"'{name}' is a label: 1-{Core.Attribution.RecommendationContext.MaxLabelLength} lower-case letters, digits, '-' or '_'.");
+            return null;
+        }
+        return value;
+    }
+
     private void Fail(string name, string detail) => Error ??= ApiProblem.InvalidParameter(ApiProblem.Echo(name), detail);
 }

@@ -20,5 +20,9 @@ public sealed class IngestionOptions
     [Range(1_024, 100 * 1024 * 1024)]
     public int MaxRequestBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>How long after a click on a recommended item an add-to-cart or purchase of it is attributed to the answer.</summary>
+    [Range(1, 720)]
+    public int AttributionWindowHours { get; set; } = 24;
+
     public ClickstreamValidationOptions ToValidationOptions() => new() { MaxEventAge = TimeSpan.FromDays(MaxEventAgeDays) };
 }

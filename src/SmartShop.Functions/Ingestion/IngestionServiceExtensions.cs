@@ -27,7 +27,8 @@ public static class IngestionServiceExtensions
             sp.GetRequiredService<EventLakeWriter>(),
             sp.GetRequiredService<IDocumentLogStore>(),
             sp.GetRequiredService<ProcessedEventLedger>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromHours(sp.GetRequiredService<IOptions<IngestionOptions>>().Value.AttributionWindowHours)));
         return builder;
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using SmartShop.Core.Attribution;
 using SmartShop.Core.Privacy;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Storage;
@@ -40,11 +41,11 @@ public sealed partial class RecommendationFunctions(
     /// <summary>The prediction log's user for answers that name no user.</summary>
     public const string AnonymousUser = "(anonymous)";
 
-    public const string UserEndpoint = "users/recommendations";
-    public const string SimilarEndpoint = "items/similar";
-    public const string BoughtTogetherEndpoint = "items/bought-together";
-    public const string CartEndpoint = "cart/recommendations";
-    public const string TrendingEndpoint = "trending";
+    public const string UserEndpoint = RecommendationEndpoints.User;
+    public const string SimilarEndpoint = RecommendationEndpoints.Similar;
+    public const string BoughtTogetherEndpoint = RecommendationEndpoints.BoughtTogether;
+    public const string CartEndpoint = RecommendationEndpoints.Cart;
+    public const string TrendingEndpoint = RecommendationEndpoints.Trending;
 
     public const string UnknownUserReason = "new customer: no purchase history yet";
     public const string UnknownItemReason = "the requested item is not in the model's catalogue; showing trending items";
@@ -57,6 +58,8 @@ public sealed partial class RecommendationFunctions(
 
     private const int DefaultK = 10;
 
+    private const string PlacementDescription = "Where the storefront shows the answer (home, product-page, cart, …): a label the answer's id keeps for the rollups.";
+
     private static readonly JsonSerializerOptions CartJson = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
@@ -68,6 +71,7 @@ public sealed partial class RecommendationFunctions(
         Description = "An unknown user gets the engine's cold-start answer (recent activity, else trending) and the reasons say so.")]
     [ApiRouteParameter("userId", "The customer id.")]
     [ApiQuery("k", typeof(int), "How many items.", Minimum = 1, Maximum = RecommendationRequestBase.MaxK, Default = "10")]
+    [ApiQuery("placement", typeof(string), PlacementDescription)]
     [ApiQuery("category", typeof(string[]), "Only items of these categories (comma-separated).")]
     [ApiQuery("exclude", typeof(string[]), "Item ids never to return (comma-separated).")]
     [ApiQuery("diversity", typeof(double), "0 (pure relevance) to 1 (most diverse).", Minimum = 0, Maximum = 1)]
@@ -86,8 +90,9 @@ public sealed partial class RecommendationFunctions(
             return badUser;
         }
 
-        var query = QueryParameters.Read(request, "k", "category", "exclude", "diversity");
+        var query = QueryParameters.Read(request, "k", "category", "exclude", "diversity", "placement");
         var k = query.WholeNumber("k", DefaultK, 1, RecommendationRequestBase.MaxK);
+        var placement = query.Label("placement");
         var categories = query.List("category", MaxListValues);
         var exclude = query.List("exclude", MaxListValues);
         var diversity = query.Number("diversity", 0, 1);
@@ -123,16 +128,12 @@ public sealed partial class RecommendationFunctions(
             MaxPerCategory = MaxPerCategory(k, diversity),
         }, cancellationToken);
         var note = popular ? PopularReason : recent.Count == 0 && (modelUserId is null || !recommender.IsKnownUser(modelUserId)) ? UnknownUserReason : null;
-        var response = new UserRecommendations(userId, NewRecommendationId(), served.Version, Map(recommender, items, note))
+        var mapped = Map(recommender, items, note);
+        var response = new UserRecommendations(userId, Answer(UserEndpoint, userId, served, placement, mapped.Select(i => i.ItemId), started, route), served.Version, mapped)
         {
             ExperimentId = route?.Experiment.Id,
             Variant = route?.Variant.Name,
         };
-        Record(UserEndpoint, userId, response.RecommendationId, served.Version, response.Recommendations.Select(i => i.ItemId), started);
-        if (route is not null)
-        {
-            impressions?.Count(route.Experiment.Id, route.Variant.Name, timeProvider.GetUtcNow());
-        }
         return new OkObjectResult(response);
     }
 
@@ -140,6 +141,7 @@ public sealed partial class RecommendationFunctions(
     [ApiOperation("Recommendations", "Items similar to an item (content and co-occurrence neighbours).")]
     [ApiRouteParameter("itemId", "The item (stock code).")]
     [ApiQuery("k", typeof(int), "How many items.", Minimum = 1, Maximum = RecommendationRequestBase.MaxK, Default = "10")]
+    [ApiQuery("placement", typeof(string), PlacementDescription)]
     [ApiResponse(StatusCodes.Status200OK, typeof(SimilarItems))]
     [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
     [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
@@ -157,6 +159,7 @@ public sealed partial class RecommendationFunctions(
     [ApiOperation("Recommendations", "Items frequently bought together with an item, with support, confidence and lift.")]
     [ApiRouteParameter("itemId", "The item (stock code).")]
     [ApiQuery("k", typeof(int), "How many items.", Minimum = 1, Maximum = RecommendationRequestBase.MaxK, Default = "10")]
+    [ApiQuery("placement", typeof(string), PlacementDescription)]
     [ApiResponse(StatusCodes.Status200OK, typeof(BoughtTogetherItems))]
     [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter"])]
     [ApiResponse(StatusCodes.Status503ServiceUnavailable, Codes = ["model-not-loaded"])]
@@ -174,6 +177,7 @@ public sealed partial class RecommendationFunctions(
 
     [Function(nameof(PostCartRecommendations))]
     [ApiOperation("Recommendations", "Completes a cart: items that go with the posted item ids.")]
+    [ApiQuery("placement", typeof(string), PlacementDescription)]
     [ApiBody(typeof(CartRecommendationRequest))]
     [ApiResponse(StatusCodes.Status200OK, typeof(CartRecommendations))]
     [ApiResponse(StatusCodes.Status400BadRequest, Codes = ["invalid-parameter", "malformed-body"])]
@@ -191,7 +195,8 @@ public sealed partial class RecommendationFunctions(
             return ApiProblem.UnsupportedMediaType("application/json");
         }
 
-        var query = QueryParameters.Read(request);
+        var query = QueryParameters.Read(request, "placement");
+        var placement = query.Label("placement");
         if (!query.IsValid)
         {
             return query.Error;
@@ -226,14 +231,15 @@ public sealed partial class RecommendationFunctions(
         var recommender = served.Recommender;
         var items = recommender.CompleteCart(new CartRequest { CartItems = cart.Items, K = cart.K }, cancellationToken);
         var note = cart.Items.Any(id => recommender.FindItem(id) is not null) ? null : UnknownCartReason;
-        var response = new CartRecommendations(cart.UserId, NewRecommendationId(), served.Version, Map(recommender, items, note));
-        Record(CartEndpoint, cart.UserId, response.RecommendationId, served.Version, response.Recommendations.Select(i => i.ItemId), started);
+        var mapped = Map(recommender, items, note);
+        var response = new CartRecommendations(cart.UserId, Answer(CartEndpoint, cart.UserId, served, placement, mapped.Select(i => i.ItemId), started), served.Version, mapped);
         return new OkObjectResult(response);
     }
 
     [Function(nameof(GetTrending))]
     [ApiOperation("Recommendations", "Trending items, overall or in a customer segment.")]
     [ApiQuery("k", typeof(int), "How many items.", Minimum = 1, Maximum = RecommendationRequestBase.MaxK, Default = "10")]
+    [ApiQuery("placement", typeof(string), PlacementDescription)]
     [ApiQuery("category", typeof(string[]), "Only items of these categories (comma-separated).")]
     [ApiQuery("segment", typeof(string), "Trending among customers of this segment (needs the segmentation model).")]
     [ApiResponse(StatusCodes.Status200OK, typeof(TrendingItems))]
@@ -245,8 +251,9 @@ public sealed partial class RecommendationFunctions(
     {
         ArgumentNullException.ThrowIfNull(request);
         var started = Stopwatch.GetTimestamp();
-        var query = QueryParameters.Read(request, "k", "category", "segment");
+        var query = QueryParameters.Read(request, "k", "category", "segment", "placement");
         var k = query.WholeNumber("k", DefaultK, 1, RecommendationRequestBase.MaxK);
+        var placement = query.Label("placement");
         var categories = query.List("category", MaxListValues);
         var segment = query.Text("segment");
         if (!query.IsValid)
@@ -282,8 +289,7 @@ public sealed partial class RecommendationFunctions(
             categories.Count == 0 ? null : string.Join('\n', categories.Order(StringComparer.Ordinal)));
         var items = cache.GetOrCreate(key, () => Map(recommender,
             recommender.Trending(new TrendingRequest { K = k, Segment = segment, Filters = Filters(categories, []) }, cancellationToken), null));
-        var response = new TrendingItems(segment, NewRecommendationId(), served.Version, items);
-        Record(TrendingEndpoint, null, response.RecommendationId, served.Version, items.Select(i => i.ItemId), started);
+        var response = new TrendingItems(segment, Answer(TrendingEndpoint, null, served, placement, items.Select(i => i.ItemId), started, segment: segment), served.Version, items);
         return new OkObjectResult(response);
     }
 
@@ -308,8 +314,9 @@ public sealed partial class RecommendationFunctions(
             return badItem;
         }
 
-        var query = QueryParameters.Read(request, "k");
+        var query = QueryParameters.Read(request, "k", "placement");
         var k = query.WholeNumber("k", DefaultK, 1, RecommendationRequestBase.MaxK);
+        var placement = query.Label("placement");
         if (!query.IsValid)
         {
             return query.Error;
@@ -326,8 +333,7 @@ public sealed partial class RecommendationFunctions(
         var items = cache.GetOrCreate(new RecommendationCacheKey(endpoint, served.CacheVersion, null, known?.Id, k, null), () => known is null
             ? [.. Map(recommender, recommender.Trending(new TrendingRequest { K = k }, cancellationToken), UnknownItemReason).Select(fromTrending)]
             : answerKnown(recommender, known, k));
-        var recommendationId = NewRecommendationId();
-        Record(endpoint, null, recommendationId, served.Version, items.Select(i => i.ItemId), started);
+        var recommendationId = Answer(endpoint, null, served, placement, items.Select(i => i.ItemId), started);
         return new OkObjectResult(respond(itemId, recommendationId, served.Version, items));
     }
 
@@ -414,18 +420,29 @@ public sealed partial class RecommendationFunctions(
         new(trending.ItemId, trending.Score, trending.Reasons, trending.Title, trending.Category, trending.Price, null, null, null, null,
             trending.Currency, trending.ImageUrl, trending.ProductUrl);
 
-    private static string NewRecommendationId() => Guid.NewGuid().ToString("N");
-
     private static IActionResult RecommenderNotLoaded(HttpRequest request) =>
         ApiProblem.ModelNotLoaded(request.HttpContext.Response, ModelStatusBoard.Recommendations);
 
-    private void Record(string endpoint, string? userId, string recommendationId, string modelVersion, IEnumerable<string> itemIds, long started)
+    /// <summary>
+    /// The answer's id, which carries what served it (<see cref="RecommendationContext"/>); logs the prediction and counts
+    /// the impression for its rollup row, neither waiting on storage.
+    /// </summary>
+    private string Answer(
+        string endpoint, string? userId, ServedRecommender served, string? placement, IEnumerable<string> itemIds, long started,
+        ExperimentRoute? route = null, string? segment = null)
     {
+        var now = timeProvider.GetUtcNow();
+        var context = new RecommendationContext(
+            endpoint, served.Version, segment ?? (userId is null ? null : served.Trending?.SegmentNameOf(userId)), placement, route?.Experiment.Id, route?.Variant.Name);
+        var recommendationId = context.NewId();
         var latency = Stopwatch.GetElapsedTime(started);
         // Queued, never awaited: a full queue drops the entry (counted by the writer) rather than slowing the answer.
         predictionLog.TryLogPrediction(new PredictionLogEntry(
-            userId ?? AnonymousUser, recommendationId, timeProvider.GetUtcNow(), endpoint, modelVersion, itemIds.ToList(), latency.TotalMilliseconds));
-        telemetry.RecordRecommendation(endpoint, modelVersion, latency);
+            userId ?? AnonymousUser, recommendationId, now, endpoint, served.Version, itemIds.ToList(), latency.TotalMilliseconds));
+        telemetry.RecordRecommendation(endpoint, served.Version, latency);
+        // The row the id's own context names, exactly as ingestion will read it back from events.
+        impressions?.Count(RollupKey.Of(DateOnly.FromDateTime(now.UtcDateTime), RecommendationContext.Parse(recommendationId)!));
+        return recommendationId;
     }
 
     private sealed record ValidCart(IReadOnlyList<string> Items, string? UserId, int K);

@@ -1,53 +1,24 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using SmartShop.Core.Experiments;
+using SmartShop.Core.Attribution;
+using SmartShop.Core.Storage;
 
 namespace SmartShop.Functions.Serving;
 
 /// <summary>
-/// Counts the answers this instance served per experiment, variant and UTC day in memory (no storage call on the
-/// request path) and writes the cumulative counts every <see cref="FlushInterval"/> and at shutdown, one blob per
-/// experiment, day and instance (<see cref="ExperimentStore.WriteImpressionsAsync"/>): a write that fails is made good
-/// by the next, and writing the same counts twice changes nothing.
+/// Counts the answers this instance served per rollup row in memory (<see cref="ImpressionTally"/>: no storage call on
+/// the request path) and writes the cumulative counts every <see cref="FlushInterval"/> and at shutdown.
 /// </summary>
-public sealed partial class ImpressionCounter(ExperimentStore store, TimeProvider timeProvider, ILogger<ImpressionCounter> logger) : BackgroundService
+public sealed partial class ImpressionCounter(IDocumentLogStore store, TimeProvider timeProvider, ILogger<ImpressionCounter> logger) : BackgroundService
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(30);
 
-    // One id per process: the counts of two instances (or of a restart) are separate blobs that add up.
-    private readonly string _instanceId = "i-" + Guid.NewGuid().ToString("N")[..16];
-    private readonly ConcurrentDictionary<(string Experiment, DateOnly Day, string Variant), long> _counts = new();
-    private readonly SemaphoreSlim _flushing = new(1, 1);
-    // What the last successful write of each count said (touched under _flushing only).
-    private readonly Dictionary<(string Experiment, DateOnly Day, string Variant), long> _written = [];
+    private readonly ImpressionTally _tally = new(store);
 
-    public void Count(string experimentId, string variant, DateTimeOffset at) =>
-        _counts.AddOrUpdate((experimentId, DateOnly.FromDateTime(at.UtcDateTime), variant), 1, (_, n) => n + 1);
+    public void Count(RollupKey key) => _tally.Count(key);
 
     /// <summary>Writes the counts now (the loop does it every <see cref="FlushInterval"/>).</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken = default)
-    {
-        await _flushing.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var counts = _counts.ToArray();
-            // Only the (experiment, day) blobs whose counts moved since they were written: past days stop costing writes.
-            foreach (var group in counts.GroupBy(c => (c.Key.Experiment, c.Key.Day)).Where(g => g.Any(c => _written.GetValueOrDefault(c.Key) != c.Value)))
-            {
-                var byVariant = group.ToDictionary(c => c.Key.Variant, c => c.Value, StringComparer.Ordinal);
-                await store.WriteImpressionsAsync(group.Key.Experiment, group.Key.Day, _instanceId, byVariant, cancellationToken).ConfigureAwait(false);
-                foreach (var (key, value) in group)
-                {
-                    _written[key] = value;
-                }
-            }
-        }
-        finally
-        {
-            _flushing.Release();
-        }
-    }
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _tally.FlushAsync(cancellationToken);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -64,7 +35,7 @@ public sealed partial class ImpressionCounter(ExperimentStore store, TimeProvide
 
     public override void Dispose()
     {
-        _flushing.Dispose();
+        _tally.Dispose();
         base.Dispose();
     }
 
@@ -89,6 +60,6 @@ public sealed partial class ImpressionCounter(ExperimentStore store, TimeProvide
         }
     }
 
-    [LoggerMessage(EventId = 8101, Level = LogLevel.Warning, Message = "Experiment impression counts could not be written; the next flush writes them")]
+    [LoggerMessage(EventId = 8101, Level = LogLevel.Warning, Message = "Impression counts could not be written; the next flush writes them")]
     private static partial void LogFlushFailed(ILogger logger, Exception exception);
 }

@@ -67,6 +67,7 @@ public static class StorageServiceExtensions
         // Beside the models their variants name, in the registry's container.
         services.AddSingleton(sp => new SmartShop.Core.Experiments.ExperimentStore(
             sp.GetRequiredService<BlobContainers>(), sp.GetRequiredService<IOptions<ModelRegistryOptions>>().Value.ContainerName));
+        services.AddSingleton<SmartShop.Core.Attribution.RollupReader>();
         services.AddSingleton<SmartShop.Core.Experiments.ExperimentReport>();
 
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<DocumentLogOptions>>().Value);

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using SmartShop.Core.Attribution;
 using SmartShop.Core.Privacy;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Storage;
@@ -118,5 +119,11 @@ internal sealed class InMemoryActivityStore : IDocumentLogStore
 
     public Task<bool> DeleteRecentActivityAsync(string userId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-    public Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public Task<IReadOnlyList<UserActivity>> AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task WriteAttributionFactsAsync(string writerId, IReadOnlyList<AttributionFact> facts, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task WriteImpressionCountsAsync(string instanceId, DateOnly day, IReadOnlyList<ImpressionCount> counts, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<AttributionDay> ReadAttributionDayAsync(DateOnly day, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }

@@ -1,3 +1,4 @@
+using SmartShop.Core.Attribution;
 using SmartShop.Core.Storage;
 using AwesomeAssertions.Equivalency;
 
@@ -290,6 +291,46 @@ public abstract class DocumentLogStoreContractTests
             var expected = user == users[7] ? 3 : 2;
             (await OtherStore.GetRecentActivityAsync(user)).Should().HaveCount(expected, $"user {users.IndexOf(user)}");
         }
+    }
+
+    [Fact]
+    public async Task AttributionFactsAndImpressionsAreReadBackPerDayAndRewritingReplaces()
+    {
+        // A day of its own (the partitions outlive a run), spread over two partitions by a batch spanning midnight.
+        var day = new DateOnly(2200, 1, 1).AddDays(Random.Shared.Next(0, 300_000));
+        var key = new RollupKey(day, "users/recommendations", "v1", "home", "exp-1", "b", "3-big-spenders");
+        var next = key with { Day = day.AddDays(1), Placement = null, ExperimentId = null, Variant = null, Segment = null };
+        // Enough facts for several chunks of a record.
+        var facts = Enumerable.Range(0, 700).Select(i => new AttributionFact($"e{i}", i % 2 == 0 ? FactKinds.Click : FactKinds.Purchase, key, i % 2, i % 2 == 0 ? null : $"o{i}"))
+            .Append(new AttributionFact("late", FactKinds.Click, next)).ToList();
+        var batch = StorageEmulators.UniqueName("batch/#?");
+
+        await Store.WriteAttributionFactsAsync(batch, facts);
+        await OtherStore.WriteAttributionFactsAsync(batch, facts);
+        await Store.WriteAttributionFactsAsync(StorageEmulators.UniqueName("other"), [facts[0], new AttributionFact("x", FactKinds.AddToCart, key)]);
+        await Store.WriteImpressionCountsAsync("i-1", day, [new ImpressionCount(key, 5)]);
+        await Store.WriteImpressionCountsAsync("i-1", day, [new ImpressionCount(key, 9)]);
+        await OtherStore.WriteImpressionCountsAsync("i-2", day, [new ImpressionCount(key, 4)]);
+
+        var read = await OtherStore.ReadAttributionDayAsync(day);
+        read.Facts.Should().HaveCount(702, "the same writer's records were replaced; another writer's duplicate is kept and counted once when summed");
+        read.Facts.Should().ContainEquivalentOf(facts[1]);
+        read.Impressions.Select(i => i.Count).Should().BeEquivalentTo([9L, 4L], "each instance's counts replace its own");
+        var row = Rollup.Build(read.Facts, read.Impressions).Should().ContainSingle().Subject;
+        row.Should().BeEquivalentTo(new { Key = key, Impressions = 13L, Clicks = 350L, Purchases = 350L, AddToCarts = 1L, Revenue = 350.0, Orders = 350L });
+        (await Store.ReadAttributionDayAsync(day.AddDays(1))).Facts.Should().ContainSingle().Which.Should().Be(facts[^1]);
+        (await Store.ReadAttributionDayAsync(day.AddDays(2))).Should().BeEquivalentTo(new { Facts = Array.Empty<AttributionFact>(), Impressions = Array.Empty<ImpressionCount>() });
+    }
+
+    [Fact]
+    public async Task AppendingActivitiesReturnsTheMergedListsWithTheirAnswers()
+    {
+        var user = StorageEmulators.UniqueName("user");
+        await Store.AppendActivityAsync(user, [new UserActivity("A", "click", Now.AddMinutes(-5), "r1:u:v1")]);
+
+        var merged = await OtherStore.AppendActivitiesAsync(new Dictionary<string, IReadOnlyList<UserActivity>> { [user] = [new UserActivity("A", "purchase", Now)] });
+
+        merged[user].Should().Equal(new UserActivity("A", "purchase", Now), new UserActivity("A", "click", Now.AddMinutes(-5), "r1:u:v1"));
     }
 }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using SmartShop.Core.Attribution;
 using SmartShop.Core.Storage;
 using SmartShop.Core.Telemetry;
 
@@ -143,7 +144,7 @@ public sealed class DocumentLogWriterTests : IDisposable
             return Task.CompletedTask;
         }
 
-        public Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default)
+        public Task<IReadOnlyList<UserActivity>> AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default)
         {
             lock (_gate)
             {
@@ -151,8 +152,14 @@ public sealed class DocumentLogWriterTests : IDisposable
                 Activities[userId].AddRange(activities.Select(a => a.ItemId));
             }
 
-            return Task.CompletedTask;
+            return Task.FromResult(activities);
         }
+
+        public Task WriteAttributionFactsAsync(string writerId, IReadOnlyList<AttributionFact> facts, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task WriteImpressionCountsAsync(string instanceId, DateOnly day, IReadOnlyList<ImpressionCount> counts, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<AttributionDay> ReadAttributionDayAsync(DateOnly day, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<PredictionLogEntry>> GetRecentPredictionsAsync(string userId, int limit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 

@@ -36,7 +36,7 @@ public sealed class FunctionsMetadataTests
         names.Should().Equal(new[]
         {
             "Dashboard", "Health", "IngestClickstream", "OnTrainingDataUploaded", "PostEvents",
-            "ListModels", "GetModelVersion", "ActivateModelVersion", "OpenApiDocument",
+            "ListModels", "GetModelVersion", "GetPerformance", "ActivateModelVersion", "OpenApiDocument",
             "GetUserRecommendations", "GetSimilarItems", "GetBoughtTogether", "PostCartRecommendations", "GetTrending",
             "CreateAnalysis", "ListAnalyses", "GetAnalysis", "GetAnalysisAssignments", "GetAnalysisDendrogram", "DeleteAnalysis", "RunQueuedAnalysis",
             "GetSegments", "GetUserSegment", "PredictSegment",

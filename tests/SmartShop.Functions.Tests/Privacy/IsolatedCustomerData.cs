@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using SmartShop.Core.Attribution;
 using SmartShop.Core.Privacy;
 using SmartShop.Core.Storage;
 
@@ -93,6 +94,12 @@ internal static class IsolatedCustomerData
 
         public Task<bool> DeleteAnalysisAsync(string analysisId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public Task AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<UserActivity>> AppendActivityAsync(string userId, IReadOnlyList<UserActivity> activities, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task WriteAttributionFactsAsync(string writerId, IReadOnlyList<AttributionFact> facts, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task WriteImpressionCountsAsync(string instanceId, DateOnly day, IReadOnlyList<ImpressionCount> counts, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<AttributionDay> ReadAttributionDayAsync(DateOnly day, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SmartShop.Core.Attribution;
 using SmartShop.Core.Storage;
 using SmartShop.Functions.Recommendations;
 using SmartShop.Functions.Tests.Serving;
@@ -27,7 +28,8 @@ public sealed class RecommendationFunctionsTests(LoadedRecommendationApi api) : 
 
         response.UserId.Should().Be(KnownUser);
         response.ModelVersion.Should().Be("r1");
-        response.RecommendationId.Should().MatchRegex("^[0-9a-f]{32}$");
+        response.RecommendationId.Should().MatchRegex("^[0-9a-f]{16}:u:r1(:|$)", "the id carries the route and the model version that served it");
+        RecommendationContext.Parse(response.RecommendationId)!.ModelVersion.Should().Be("r1");
         response.Recommendations.Should().HaveCount(5);
         response.Recommendations.Select(i => i.ItemId).Should().OnlyHaveUniqueItems();
         response.Recommendations.Should().OnlyContain(i => i.Reasons.Count == 1 && i.Title.Length > 0 && i.Price > 0);
