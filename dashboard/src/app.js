@@ -1,8 +1,9 @@
-// The SmartShop dashboard: segmentation uploads and results, the model registry, and live recommendations.
+// The SmartShop dashboard: segmentation uploads and results, the model registry, live recommendations and experiments.
 // Served by the Functions app at /api/dashboard/; the API lives beside it under /api/v1 and needs a key (the master key for the admin routes).
 import { analysisView, toView } from './analysis-view.js';
 import { barChart, formatNumber, versionsChart } from './charts.js';
 import { chartBox, h, table, tabs } from './dom.js';
+import { experimentsPage } from './experiments-view.js';
 
 const apiRoot = location.pathname.replace(/\/dashboard(\/.*)?$/, '');
 const keyStorage = 'smartshop.functionKey';
@@ -367,13 +368,24 @@ lookupForm('item-form', 'item-id', async (itemId, id) => {
   announce(`Items for ${itemId} loaded.`);
 });
 
+// ---- Experiments ----
+const experiments = experimentsPage({
+  api, announce, failed, list: document.getElementById('experiments-list'), results: document.getElementById('experiment-results'),
+});
+
 // ---- Page tabs ----
 const sections = [...document.querySelectorAll('main > section[data-page]')];
 const pageTabs = tabs('Dashboard sections', sections.map((section) => ({
   key: section.dataset.page,
   title: section.dataset.title,
   render(panel) { panel.append(section); section.hidden = false; },
-})), { onShow: (key) => { if (key === 'models' && sessionStorage.getItem(keyStorage)) loadModels(); } });
+})), {
+  onShow: (key) => {
+    if (!sessionStorage.getItem(keyStorage)) return;
+    if (key === 'models') loadModels();
+    if (key === 'experiments') experiments.load();
+  },
+});
 document.querySelector('main').prepend(pageTabs.element);
 
 function refreshAll() {

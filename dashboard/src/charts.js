@@ -229,9 +229,47 @@ export function versionsChart(canvas, versions, metricNames) {
   });
 }
 
+/**
+ * A rate per group as a floating bar from its 95 % interval's low to its high end, the estimate as a point on it
+ * (Chart.js floating bars: each value is [low, high]). Rates are fractions, shown in per cent.
+ */
+export function intervalChart(canvas, label, entries) {
+  describe(canvas, `${label} with 95 % intervals: ${entries.map((e) => `${e.name} ${formatPercent(e.rate)} (${formatPercent(e.low)} to ${formatPercent(e.high)})`).join('; ')}`);
+  return draw(canvas, {
+    type: 'bar',
+    data: {
+      labels: entries.map((e) => e.name),
+      datasets: [
+        { type: 'line', label, data: entries.map((e) => 100 * e.rate), showLine: false, pointRadius: 6, pointStyle: 'rectRot', borderColor: '#000000', backgroundColor: '#000000' },
+        { label: '95 % interval', data: entries.map((e) => [100 * e.low, 100 * e.high]), backgroundColor: entries.map((_, i) => `${colour(i)}99`), borderColor: entries.map((_, i) => colour(i)), borderWidth: 2, borderSkipped: false, maxBarThickness: 120 },
+      ],
+    },
+    options: { ...base, scales: { y: { beginAtZero: true, title: { display: true, text: `${label} (%)` } } }, plugins: { ...base.plugins, title: { display: true, text: `${label}: estimate and 95 % interval` } } },
+  });
+}
+
+/** One line per series over shared labels (days); null values are gaps. */
+export function seriesChart(canvas, title, labels, series, axisTitle) {
+  const last = (values) => values.filter((v) => v !== null && v !== undefined).at(-1);
+  describe(canvas, `${title} from ${labels[0]} to ${labels.at(-1)}: ${series.map((s) => `${s.name} last ${formatNumber(last(s.values), 2)}`).join(', ')}`);
+  return draw(canvas, {
+    type: 'line',
+    data: {
+      labels,
+      datasets: series.map((s, i) => ({ label: s.name, data: s.values, borderColor: colour(i), backgroundColor: colour(i), spanGaps: false })),
+    },
+    options: { ...base, scales: { x: { title: { display: true, text: 'day (UTC)' } }, y: { beginAtZero: true, title: { display: true, text: axisTitle } } }, plugins: { ...base.plugins, title: { display: true, text: title } } },
+  });
+}
+
 export function formatNumber(value, digits = 3) {
   if (value === null || value === undefined || Number.isNaN(value)) return 'n/a';
   if (typeof value !== 'number') return String(value);
   if (Number.isInteger(value)) return value.toLocaleString('en');
   return value.toLocaleString('en', { maximumFractionDigits: Math.abs(value) >= 100 ? 1 : digits });
+}
+
+/** A fraction as a percentage ('n/a' when missing). */
+export function formatPercent(fraction, digits = 2) {
+  return fraction === null || fraction === undefined || Number.isNaN(fraction) ? 'n/a' : `${formatNumber(100 * fraction, digits)} %`;
 }

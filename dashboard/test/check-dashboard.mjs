@@ -1,6 +1,8 @@
 // Drives the dashboard in Debian's chromium against a server that answers the API with recorded responses.
 // usage: node dashboard/test/check-dashboard.mjs <config.json>
-//   config: { url, functionKey, csv, algorithm, linkage, k, analysisId, userId, itemId, screenshots }
+//   config: { url, functionKey, csv, algorithm, linkage, k, analysisId, userId, itemId, screenshots,
+//             experiments: { running, stopped, planned, verdict, sampleRatioMismatch, variants: [{ name, impressions }], daily } }
+//   experiments.daily: 'present', 'empty' or 'absent' (the recorded results have no daily field: that check is skipped)
 // Prints one JSON line (charts seen per view, requests made); exits 1 with the reason on any failure.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +30,8 @@ try {
   const errors = watchErrors(page);
   const requests = [];
   page.on('request', (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
-  page.on('dialog', (dialog) => dialog.accept());
+  const dialogs = [];
+  page.on('dialog', (dialog) => { dialogs.push(dialog.message()); dialog.accept(); });
 
   await page.goto(`${config.url}/api/dashboard/`);
   await page.waitForSelector('[role=tab][data-tab=segmentation][aria-selected=true]');
@@ -121,16 +124,67 @@ try {
   await page.getByRole('button', { name: `Delete analysis ${config.analysisId}` }).click();
   await page.waitForFunction(() => /deleted/.test(document.getElementById('status').textContent));
 
-  // Narrow screen: the layout reflows without horizontal scrolling.
+  // Experiments: every status in the list, the running one's results (verdict, tables, CTR chart), then its stop.
+  const x = config.experiments;
+  await page.click('[role=tab][data-tab=experiments]');
+  await page.waitForSelector('#experiments-list table');
+  const row = (id) => `#experiments-list tbody tr:has([data-experiment="${id}"])`;
+  const statuses = {};
+  for (const [id, expected] of [[x.running, 'running'], [x.stopped, 'stopped'], [x.planned, 'planned']]) {
+    assert(await page.$(row(id)), `the experiments table does not list ${id}`);
+    statuses[id] = await page.$eval(`${row(id)} [data-status]`, (e) => e.dataset.status);
+    assert(statuses[id] === expected, `experiment ${id} is shown as ${statuses[id]}, expected ${expected}`);
+    const stoppable = (await page.$$(`${row(id)} button.danger`)).length > 0;
+    assert(stoppable === (expected === 'running'), `experiment ${id} (${expected}) ${stoppable ? 'has' : 'lacks'} a Stop button`);
+  }
+  const listed = await page.textContent(row(x.running));
+  for (const text of [...x.variants.map((v) => v.name), 'weight 1', '50 %', 'popular (built-in)', 'model ', 'CTR', 'revenue per 1,000 impressions']) {
+    assert(listed.includes(text), `the row of ${x.running} does not show '${text}': ${listed}`);
+  }
+  await shot(page, '07-experiments');
+  await page.getByRole('button', { name: `Results of experiment ${x.running}` }).click();
+  await page.waitForSelector('#experiment-results [data-verdict]');
+  const verdict = await page.textContent('#experiment-results [data-verdict]');
+  assert(verdict === x.verdict, `the verdict shown is not the API's: '${verdict}' vs '${x.verdict}'`);
+  const srm = await page.$eval('#experiment-results [data-srm]', (e) => e.dataset.srm);
+  assert(srm === (x.sampleRatioMismatch ? 'mismatch' : 'ok'), `the sample-ratio state shown is ${srm}, the API says mismatch = ${x.sampleRatioMismatch}`);
+  const variantRows = await page.$$eval('#experiment-results [data-table=variants] tbody tr', (rows) => rows.map((r) => ({ name: r.cells[0].textContent, impressions: Number(r.cells[2].textContent.replace(/,/g, '')), ctr: r.cells[8].textContent })));
+  assert(variantRows.length === x.variants.length && variantRows.every((r, i) => r.name.startsWith(x.variants[i].name) && r.impressions === x.variants[i].impressions && /%.*to.*%/.test(r.ctr)),
+    `the variants table does not match the results: ${JSON.stringify(variantRows)} vs ${JSON.stringify(x.variants)}`);
+  assert(variantRows[0].name.endsWith('(control)'), 'the first variant is not marked as the control');
+  const versus = await page.$$eval('#experiment-results [data-table=versus] tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  assert(versus.length === 3 * (x.variants.length - 1) && versus.every((cells) => /^p [=<]/.test(cells[5])), `the versus-control tables lack a metric or a p-value: ${JSON.stringify(versus)}`);
+  await expectCharts(page, '#experiment-results figure[data-chart=ctr]', 'experiments ctr', 1);
+  let daily;
+  if (x.daily === 'present') {
+    await expectCharts(page, '#experiment-results figure[data-chart=daily-ctr]', 'experiments daily ctr', 1);
+    await expectCharts(page, '#experiment-results figure[data-chart=daily-revenue]', 'experiments daily revenue', 1);
+    daily = 'checked: the daily CTR and cumulative revenue charts draw the recorded daily rows';
+  } else if (x.daily === 'empty') {
+    assert(await page.$('#experiment-results [data-daily=none]'), 'empty daily figures, but no sentence saying there are no charts over time');
+    daily = 'checked: the recorded daily array is empty and the page says there are no charts over time';
+  } else {
+    daily = 'skipped: the recorded results have no daily field';
+  }
+  assert((await page.textContent('#experiment-results')).includes('peeking'), 'the results lack the how-to-read paragraph');
+  await shot(page, '08-experiment-results');
+  await page.getByRole('button', { name: `Stop experiment ${x.running}` }).click();
+  await page.waitForFunction((id) => document.getElementById('status').textContent === `Experiment ${id} stopped.`, x.running);
+  assert(dialogs.some((d) => d.includes(`Stop experiment ${x.running}`)), `no confirmation was asked before stopping: ${JSON.stringify(dialogs)}`);
+
+  // Narrow screen: every page tab reflows without horizontal scrolling.
   await page.setViewportSize({ width: 390, height: 844 });
-  // Charts resize on their ResizeObserver callback: give the layout a moment to settle before measuring.
-  await page.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth + 1, null, { timeout: 3000 }).catch(() => {});
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  await shot(page, '06-narrow');
-  const widest = await page.evaluate(() => [...document.querySelectorAll('body *')]
-    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.parentElement.closest('.table-wrap'))
-    .slice(0, 8).map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${e.className}` : ''}`));
-  assert(overflow <= 1, `the page scrolls horizontally by ${overflow}px at 390px width (${widest.join(', ')})`);
+  for (const tab of ['segmentation', 'models', 'try', 'experiments']) {
+    await page.click(`[role=tab][data-tab=${tab}]`);
+    // Charts resize on their ResizeObserver callback: give the layout a moment to settle before measuring.
+    await page.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth + 1, null, { timeout: 3000 }).catch(() => {});
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await shot(page, `06-narrow-${tab}`);
+    const widest = await page.evaluate(() => [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.parentElement.closest('.table-wrap'))
+      .slice(0, 8).map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${e.className}` : ''}`));
+    assert(overflow <= 1, `the ${tab} tab scrolls horizontally by ${overflow}px at 390px width (${widest.join(', ')})`);
+  }
 
   // Accessibility basics: every form control has a label, every chart a text alternative.
   const unlabelled = await page.$$eval('input, select, textarea', (controls) => controls
@@ -142,7 +196,7 @@ try {
   const statusText = await page.$eval('#status', (e) => e.textContent);
   assert(!(await page.$('#status.error')), `the page reported an error: ${statusText}`);
   assert(errors.length === 0, `errors in the page:\n${errors.join('\n')}`);
-  console.log(JSON.stringify({ charts, band, personas, modelRows, versions, recommended, reasons, itemLists, historyRows, requests }));
+  console.log(JSON.stringify({ charts, band, personas, modelRows, versions, recommended, reasons, itemLists, historyRows, statuses, variantRows, daily, dialogs, requests }));
 } finally {
   await browser.close();
 }

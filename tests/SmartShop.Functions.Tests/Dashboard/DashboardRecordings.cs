@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.IO.Compression;
 using System.Net.Http.Headers;
@@ -7,11 +8,15 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SmartShop.Core.Data;
+using SmartShop.Core.Experiments;
+using SmartShop.Core.Ingestion;
 using SmartShop.Core.Storage;
 using SmartShop.Core.Training;
+using SmartShop.Functions.Experiments;
 using SmartShop.Functions.Operations;
 using SmartShop.Functions.Recommendations;
 using SmartShop.Functions.Segmentation;
+using SmartShop.Functions.Serving;
 using SmartShop.Functions.Tests.Http;
 using SmartShop.Functions.Tests.Infrastructure;
 using SmartShop.Functions.Tests.Serving;
@@ -24,7 +29,8 @@ namespace SmartShop.Functions.Tests.Dashboard;
 /// app's registrations on Azurite (models trained and published by the real <see cref="TrainingRunner"/> with light
 /// recipes, loaded through the registry) and executing their results into HTTP responses (status, headers, body bytes)
 /// with the MVC executors the Functions host uses. The upload is the bundled sample (5.6 MB, above the 2 MB background threshold), so the
-/// recording covers 202 + the finished analysis the page polls for.
+/// recording covers 202 + the finished analysis the page polls for. The experiments are created, served, clicked and
+/// stopped through the real functions too (after the try-it recordings, so those are answered by the active model).
 /// </summary>
 public sealed class DashboardRecordings : IAsyncLifetime
 {
@@ -47,6 +53,18 @@ public sealed class DashboardRecordings : IAsyncLifetime
     public string UserId { get; private set; } = string.Empty;
 
     public string ItemId { get; } = ServingTestModels.PopularItem;
+
+    /// <summary>The running experiment the page opens and stops: the popular control against the trained version. (The registry container is this host's own, so ids are fixed.)</summary>
+    public string ExperimentId { get; } = "dashboard-ranking";
+
+    public string StoppedExperimentId { get; } = "dashboard-stopped";
+
+    public string PlannedExperimentId { get; } = "dashboard-planned";
+
+    public string ExperimentResultsKey => $"GET {Api}{ExperimentsFunctions.Route}/{ExperimentId}/results";
+
+    /// <summary>The If-Match the stop was recorded with: the ETag the list shows.</summary>
+    public string ExperimentETag { get; private set; } = string.Empty;
 
     public async Task InitializeAsync()
     {
@@ -76,6 +94,7 @@ public sealed class DashboardRecordings : IAsyncLifetime
         await Record("GET", $"v1/users/{UserId}/recommendations", "?k=10", c => recommendations.GetUserRecommendations(c.Request, UserId, default));
         await Record("GET", $"v1/items/{ItemId}/similar", "?k=10", c => Task.FromResult(recommendations.GetSimilarItems(c.Request, ItemId, default)));
         await Record("GET", $"v1/items/{ItemId}/bought-together", "?k=10", c => Task.FromResult(recommendations.GetBoughtTogether(c.Request, ItemId, default)));
+        await RecordExperimentsAsync(recommendations);
     }
 
     public Task DisposeAsync()
@@ -151,6 +170,86 @@ public sealed class DashboardRecordings : IAsyncLifetime
         var list = await Record("GET", AnalysesFunctions.Route, "", c => analyses.ListAnalyses(c.Request, default));
         System.Text.Encoding.UTF8.GetString(list.Body).Should().Contain(AnalysisId, "the history the page shows includes the analysis it deletes");
         await Record("DELETE", path, "", c => analyses.DeleteAnalysis(c.Request, AnalysisId, default));
+    }
+
+    /// <summary>
+    /// Three experiments through <see cref="ExperimentsFunctions.CreateExperiment"/>: one planned a week ahead, one stopped
+    /// at once, and one running (popular control against the trained version on the user route) that serves 60 customers
+    /// through <see cref="RecommendationFunctions"/> (impressions flushed as the counter does every 30 s); a third of them
+    /// click their first item, a few buy it. Then the list, the running one's results, and its stop under the listed ETag.
+    /// </summary>
+    private async Task RecordExperimentsAsync(RecommendationFunctions recommendations)
+    {
+        var experiments = _host.Create<ExperimentsFunctions>();
+        var trained = (await _host.Registry.GetActiveAsync(ModelStatusBoard.Recommendations))!.Version;
+        var now = DateTimeOffset.UtcNow;
+        await CreateExperimentAsync(experiments, PlannedExperimentId, trained, $$""", "startsAt": "{{now.AddDays(7):O}}", "stopsAt": "{{now.AddDays(21):O}}" """);
+        await CreateExperimentAsync(experiments, StoppedExperimentId, trained, "");
+        (await experiments.StopExperiment(ApiHost.Request("POST"), StoppedExperimentId, default)).Should().BeOfType<OkObjectResult>();
+        await CreateExperimentAsync(experiments, ExperimentId, trained, $$""", "stopsAt": "{{now.AddDays(14):O}}" """);
+        await _host.Refresh.RefreshAsync();
+
+        var answers = new List<UserRecommendations>();
+        foreach (var user in ServingTestModels.Rows.Select(t => t.CustomerId).OfType<string>().Distinct(StringComparer.Ordinal).Take(60))
+        {
+            answers.Add((UserRecommendations)((OkObjectResult)await recommendations.GetUserRecommendations(ApiHost.Get("/x", "k=3"), user, default)).Value!);
+        }
+        answers.Should().OnlyContain(a => a.ExperimentId == ExperimentId, "the running experiment routes every customer");
+        await _host.Services.GetRequiredService<ImpressionCounter>().FlushAsync();
+
+        // Clicked and bought after the answers (the experiment counts nothing from before it started).
+        var clickedAt = DateTimeOffset.UtcNow;
+        var events = new List<string>();
+        foreach (var (answer, i) in answers.Select((a, i) => (a, i)).Where(x => x.i % 3 == 0))
+        {
+            var item = answer.Recommendations[0];
+            var click = new ClickstreamEvent($"dashboard-{Guid.NewGuid():N}", ClickstreamEventTypes.Click, answer.UserId, null, item.ItemId, clickedAt)
+            {
+                RecommendationId = answer.RecommendationId, Position = 1, ExperimentId = answer.ExperimentId, Variant = answer.Variant,
+            };
+            events.Add(Json(click));
+            if (i % 9 == 0)
+            {
+                events.Add(Json(click with { EventId = $"dashboard-{Guid.NewGuid():N}", Type = ClickstreamEventTypes.Purchase, Quantity = 2, Price = 3.5m + i, TransactionId = $"dashboard-{i}", Position = null }));
+            }
+        }
+        (await _host.Services.GetRequiredService<ClickstreamIngestor>().IngestAsync(ClickstreamBatch.FromContent(events, "dashboard"))).Accepted.Should().Be(events.Count);
+
+        await Record("GET", ExperimentsFunctions.Route, "", c => experiments.ListExperiments(c.Request, default));
+        var results = await Record("GET", $"{ExperimentsFunctions.Route}/{ExperimentId}/results", "", c => experiments.GetExperimentResults(c.Request, ExperimentId, default));
+        using (var figures = System.Text.Json.JsonDocument.Parse(results.Body))
+        {
+            var variants = figures.RootElement.GetProperty("results").GetProperty("variants").EnumerateArray().ToList();
+            variants.Sum(v => v.GetProperty("impressions").GetInt64()).Should().Be(answers.Count, "every answer served is an impression");
+            variants.Sum(v => v.GetProperty("clicks").GetInt64()).Should().Be(answers.Count / 3, "every click names its variant");
+        }
+        ExperimentETag = (await _host.Services.GetRequiredService<ExperimentStore>().GetAsync(ExperimentId))!.ETag!;
+        await Record("POST", $"{ExperimentsFunctions.Route}/{ExperimentId}/stop", "", c =>
+        {
+            c.Request.Headers.IfMatch = ExperimentETag;
+            return experiments.StopExperiment(c.Request, ExperimentId, default);
+        });
+    }
+
+    private static async Task CreateExperimentAsync(ExperimentsFunctions experiments, string id, string version, string schedule)
+    {
+        var body = $$"""
+            {"id": "{{id}}", "variants": [{"name": "popular", "weight": 1, "strategy": "popular"}, {"name": "trained", "weight": 1, "modelVersion": "{{version}}"}],
+             "endpoints": ["{{RecommendationFunctions.UserEndpoint}}"], "primaryMetric": "ctr", "guardrails": ["revenue-per-mille"]{{schedule}}}
+            """;
+        (await experiments.CreateExperiment(ApiHost.Post("/api/v1/experiments", body), default)).Should().BeOfType<CreatedResult>();
+    }
+
+    /// <summary>An event as the storefront sends it: the lake's own JSON form.</summary>
+    private static string Json(ClickstreamEvent clickstreamEvent)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            ClickstreamEventJson.Write(writer, clickstreamEvent);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>The page's multipart upload: the CSV in 'file' and the parameters as form fields.</summary>

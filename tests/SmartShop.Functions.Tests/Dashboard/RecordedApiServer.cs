@@ -28,7 +28,7 @@ internal sealed class RecordedApiServer : IAsyncDisposable
 
     public string BaseUrl { get; }
 
-    /// <summary>Every API request the page made: method, path and query, the multipart form fields and file sizes.</summary>
+    /// <summary>Every API request the page made: method, path and query, its If-Match, the multipart form fields and file sizes.</summary>
     public ConcurrentQueue<ReceivedRequest> Received { get; } = new();
 
     public static async Task<RecordedApiServer> StartAsync(IReadOnlyDictionary<string, RecordedResponse> recordings, string functionKey)
@@ -52,6 +52,7 @@ internal sealed class RecordedApiServer : IAsyncDisposable
             server!.Received.Enqueue(new ReceivedRequest(
                 key,
                 request.Headers["x-functions-key"] == functionKey,
+                request.Headers.IfMatch.ToString() is { Length: > 0 } ifMatch ? ifMatch : null,
                 form?.ToDictionary(f => f.Key, f => f.Value.ToString()) ?? [],
                 form?.Files.ToDictionary(f => f.Name, f => f.Length) ?? []));
             if (request.Headers["x-functions-key"] != functionKey)
@@ -83,4 +84,4 @@ internal sealed class RecordedApiServer : IAsyncDisposable
     }
 }
 
-internal sealed record ReceivedRequest(string Key, bool HadKey, Dictionary<string, string> FormFields, Dictionary<string, long> FormFiles);
+internal sealed record ReceivedRequest(string Key, bool HadKey, string? IfMatch, Dictionary<string, string> FormFields, Dictionary<string, long> FormFiles);
