@@ -312,7 +312,7 @@ lookupForm('user-form', 'user-id', async (userId, id) => {
   ]);
   userResults.replaceChildren(
     h('h3', {}, `Recommended for ${userId}`),
-    h('p', { class: 'muted' }, `model ${recommendations.modelVersion ?? 'n/a'} · recommendation ${recommendations.recommendationId ?? ''}`),
+    h('p', { class: 'muted serves' }, `model ${recommendations.modelVersion ?? 'n/a'} · recommendation ${recommendations.recommendationId ?? ''}`),
     itemList(recommendations.recommendations ?? []),
     segmentExplanation(segment));
   announce(`Recommendations for ${userId} loaded.`);

@@ -14,5 +14,6 @@ root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(RetrainCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(CustomerDataCommand.Create());
+root.Subcommands.Add(SimulateCommand.Create());
 
 return await CommandLineRunner.RunAsync(root, args);

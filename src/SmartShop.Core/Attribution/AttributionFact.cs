@@ -2,7 +2,9 @@ namespace SmartShop.Core.Attribution;
 
 /// <summary>
 /// The dimensions of a rollup row: the UTC day, the route, where it was shown, the model version, the experiment
-/// variant and the customer segment (null: none or unknown).
+/// variant and the customer segment (null: none or unknown). Experiment rows are also split by <see cref="Unit"/>, a
+/// hash bucket of the shopper (<see cref="Units"/>): the clusters the results' variances are estimated from, since a
+/// shopper's answers are not independent of each other. The bucket identifies nobody.
 /// </summary>
 public sealed record RollupKey(
     DateOnly Day,
@@ -11,15 +13,25 @@ public sealed record RollupKey(
     string? Placement = null,
     string? ExperimentId = null,
     string? Variant = null,
-    string? Segment = null)
+    string? Segment = null,
+    int? Unit = null)
 {
-    public static RollupKey Of(DateOnly day, RecommendationContext context, string? placement = null, string? experimentId = null, string? variant = null)
+    /// <summary>How many shopper buckets an experiment's rows are split into.</summary>
+    public const int Units = 128;
+
+    /// <param name="unitId">The shopper (user or session) the answer or event is about: its bucket splits experiment rows.</param>
+    public static RollupKey Of(DateOnly day, RecommendationContext context, string? unitId, string? placement = null, string? experimentId = null, string? variant = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         // The answer's own context wins over what the storefront echoed back.
+        var experiment = context.ExperimentId ?? experimentId;
         return new RollupKey(day, context.Endpoint, context.ModelVersion, context.Placement ?? placement,
-            context.ExperimentId ?? experimentId, context.ExperimentId is null ? variant : context.Variant, context.Segment);
+            experiment, context.ExperimentId is null ? variant : context.Variant, context.Segment,
+            experiment is null || unitId is null ? null : UnitOf(unitId));
     }
+
+    /// <summary>The shopper's bucket, 0 to <see cref="Units"/> − 1 (a hash independent of every experiment's split).</summary>
+    public static int UnitOf(string unitId) => (int)(Experiments.Experiment.Bucket("unit", unitId) * Units);
 }
 
 /// <summary>What an ingested event counts for.</summary>

@@ -39,7 +39,7 @@ public static class Attributor
         {
             var day = DateOnly.FromDateTime(e.Timestamp.UtcDateTime);
             RollupKey Key(string recommendationId) =>
-                RollupKey.Of(day, RecommendationContext.Parse(recommendationId) ?? Unknown, e.Placement, e.ExperimentId, e.Variant);
+                RollupKey.Of(day, RecommendationContext.Parse(recommendationId) ?? Unknown, e.ActorId, e.Placement, e.ExperimentId, e.Variant);
             switch (e.Type)
             {
                 case ClickstreamEventTypes.Click when e.RecommendationId is { } answer:

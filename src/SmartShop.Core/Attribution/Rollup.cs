@@ -74,7 +74,7 @@ public static class Rollup
         return rows
             .OrderBy(r => r.Key.Day).ThenBy(r => r.Key.Endpoint, StringComparer.Ordinal).ThenBy(r => r.Key.Placement, StringComparer.Ordinal)
             .ThenBy(r => r.Key.ModelVersion, StringComparer.Ordinal).ThenBy(r => r.Key.ExperimentId, StringComparer.Ordinal)
-            .ThenBy(r => r.Key.Variant, StringComparer.Ordinal).ThenBy(r => r.Key.Segment, StringComparer.Ordinal)
+            .ThenBy(r => r.Key.Variant, StringComparer.Ordinal).ThenBy(r => r.Key.Segment, StringComparer.Ordinal).ThenBy(r => r.Key.Unit)
             .Select(r => new RollupRow(r.Key)
             {
                 Impressions = r.Value.Impressions,
@@ -89,6 +89,26 @@ public static class Rollup
                 AssistedRevenue = r.Value.AssistedRevenue,
             })
             .ToList();
+    }
+
+    /// <summary>The rows with their shopper buckets added up (what a shop reads; the buckets are for the statistics).</summary>
+    public static IReadOnlyList<RollupRow> WithoutUnits(IEnumerable<RollupRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return rows.GroupBy(r => r.Key with { Unit = null }).Select(g => new RollupRow(g.Key)
+        {
+            Impressions = g.Sum(r => r.Impressions),
+            Clicks = g.Sum(r => r.Clicks),
+            AddToCarts = g.Sum(r => r.AddToCarts),
+            Purchases = g.Sum(r => r.Purchases),
+            Revenue = g.Sum(r => r.Revenue),
+            RevenueSquares = g.Sum(r => r.RevenueSquares),
+            // An order lies in one shopper's bucket, so the buckets' distinct orders add up.
+            Orders = g.Sum(r => r.Orders),
+            AssistedViews = g.Sum(r => r.AssistedViews),
+            AssistedPurchases = g.Sum(r => r.AssistedPurchases),
+            AssistedRevenue = g.Sum(r => r.AssistedRevenue),
+        }).ToList();
     }
 
     private sealed class Tally

@@ -27,7 +27,7 @@ public sealed class RollupReader(IDocumentLogStore store)
     /// <summary>The rows of the span (only the route's when <paramref name="endpoint"/> is given) with their totals.</summary>
     public async Task<PerformanceView> ReadViewAsync(DateOnly from, DateOnly to, string? endpoint = null, CancellationToken cancellationToken = default)
     {
-        var rows = (await ReadAsync(from, to, cancellationToken).ConfigureAwait(false)).Where(r => endpoint is null || r.Key.Endpoint == endpoint).ToList();
+        var rows = Rollup.WithoutUnits((await ReadAsync(from, to, cancellationToken).ConfigureAwait(false)).Where(r => endpoint is null || r.Key.Endpoint == endpoint)).ToList();
         return new PerformanceView(from, to, rows, RollupTotals.Of(rows));
     }
 }

@@ -34,6 +34,8 @@ public sealed class ExperimentReport(RollupReader rollups, TimeProvider timeProv
             {
                 AddToCarts = of.Sum(r => r.AddToCarts),
                 Orders = of.Sum(r => r.Orders),
+                Units = of.Where(r => r.Key.Unit is not null).GroupBy(r => r.Key.Unit).OrderBy(g => g.Key)
+                    .Select(g => new UnitCounts(g.Sum(r => r.Impressions), g.Sum(r => r.Clicks), g.Sum(r => r.Purchases), g.Sum(r => r.Revenue))).ToList(),
             };
         }).ToList();
         var daily = rows

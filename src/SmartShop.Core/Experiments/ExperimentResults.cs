@@ -12,7 +12,13 @@ public sealed record VariantCounts(string Variant, long Impressions, long Clicks
 
     /// <summary>Orders (transaction ids) with at least one attributed item.</summary>
     public long Orders { get; init; }
+
+    /// <summary>The same per shopper bucket (empty: unknown), for the delta-method tests.</summary>
+    public IReadOnlyList<UnitCounts> Units { get; init; } = [];
 }
+
+/// <summary>One shopper bucket's impressions, clicks, purchases and revenue in one variant.</summary>
+public sealed record UnitCounts(long Impressions, long Clicks, long Purchases, double Revenue);
 
 /// <summary>A metric of a variant against the control's.</summary>
 public sealed record MetricComparison(string Metric, double Control, double Variant, Difference Difference);
@@ -63,9 +69,22 @@ public static class ExperimentResults
 
     private static List<MetricComparison> Compare(VariantCounts control, VariantCounts variant)
     {
-        var ctr = ExperimentStatistics.RateDifference(Math.Min(control.Clicks, control.Impressions), control.Impressions, Math.Min(variant.Clicks, variant.Impressions), variant.Impressions);
-        var conversion = ExperimentStatistics.RateDifference(Math.Min(control.Purchases, control.Impressions), control.Impressions, Math.Min(variant.Purchases, variant.Impressions), variant.Impressions);
-        var revenue = ExperimentStatistics.MeanDifference(control.Impressions, control.Revenue, control.RevenueSquares, variant.Impressions, variant.Revenue, variant.RevenueSquares);
+        Difference ctr, conversion, revenue;
+        if (control.Units.Count > 0 && variant.Units.Count > 0)
+        {
+            // Randomised by shopper: the clusters are the shopper buckets.
+            Difference Ratio(Func<UnitCounts, double> numerator) => ExperimentStatistics.RatioDifference(
+                control.Units.Select(u => (numerator(u), (double)u.Impressions)).ToList(), variant.Units.Select(u => (numerator(u), (double)u.Impressions)).ToList());
+            ctr = Ratio(u => u.Clicks);
+            conversion = Ratio(u => u.Purchases);
+            revenue = Ratio(u => u.Revenue);
+        }
+        else
+        {
+            ctr = ExperimentStatistics.RateDifference(Math.Min(control.Clicks, control.Impressions), control.Impressions, Math.Min(variant.Clicks, variant.Impressions), variant.Impressions);
+            conversion = ExperimentStatistics.RateDifference(Math.Min(control.Purchases, control.Impressions), control.Impressions, Math.Min(variant.Purchases, variant.Impressions), variant.Impressions);
+            revenue = ExperimentStatistics.MeanDifference(control.Impressions, control.Revenue, control.RevenueSquares, variant.Impressions, variant.Revenue, variant.RevenueSquares);
+        }
         return
         [
             new(Experiment.Ctr, Share(control.Clicks, control.Impressions), Share(variant.Clicks, variant.Impressions), ctr),

@@ -13,9 +13,10 @@ public sealed record Difference(double Value, double? CiLow, double? CiHigh, dou
 
 /// <summary>
 /// The statistics an online experiment reports, in the textbook forms (formulas in docs/experiments.md):
-/// Wilson intervals for rates, the pooled two-proportion z-test for a difference in rates with the unpooled (Wald)
-/// interval, a Welch z-test on per-impression means for revenue, and Pearson's chi-square goodness-of-fit for a
-/// sample-ratio mismatch. Distributions come from Math.NET Numerics.
+/// Wilson intervals for rates; for differences, the delta method over shopper buckets when the counts come per bucket
+/// (the experiment results), else the pooled two-proportion z-test with the unpooled (Wald) interval for rates and a
+/// Welch z-test on per-impression means for revenue; Pearson's chi-square goodness-of-fit for a sample-ratio
+/// mismatch. Distributions come from Math.NET Numerics.
 /// </summary>
 public static class ExperimentStatistics
 {
@@ -73,6 +74,27 @@ public static class ExperimentStatistics
     }
 
     /// <summary>
+    /// A ratio metric (clicks, purchases or revenue per impression) of the treatment minus the control's, when each arm is
+    /// known per cluster of randomisation units (shopper buckets): the delta method, whose variance of
+    /// R = ΣY/ΣN over m clusters is (S²_Y − 2R·S_YN + R²·S²_N) / (m·N̄²). It accounts for a shopper's answers being
+    /// alike, which the per-impression tests ignore (their false-positive rate grows with visits per shopper).
+    /// </summary>
+    public static Difference RatioDifference(IReadOnlyList<(double Numerator, double Denominator)> control, IReadOnlyList<(double Numerator, double Denominator)> treatment)
+    {
+        ArgumentNullException.ThrowIfNull(control);
+        ArgumentNullException.ThrowIfNull(treatment);
+        var (r1, v1) = RatioMoments(control);
+        var (r2, v2) = RatioMoments(treatment);
+        if (v1 is not { } variance1 || v2 is not { } variance2)
+        {
+            return new Difference(r2 - r1, null, null, 1);
+        }
+        var difference = r2 - r1;
+        var standardError = Math.Sqrt(variance1 + variance2);
+        return new Difference(difference, difference - (Z95 * standardError), difference + (Z95 * standardError), TwoSidedP(difference, standardError));
+    }
+
+    /// <summary>
     /// Sample-ratio mismatch: Pearson's chi-square of the units each variant received against the planned weights,
     /// with (variants − 1) degrees of freedom. A p-value below 0.001 means the split is broken, not the treatment better.
     /// </summary>
@@ -97,6 +119,32 @@ public static class ExperimentStatistics
             statistic += (observed[i] - expected) * (observed[i] - expected) / expected;
         }
         return 1 - ChiSquared.CDF(observed.Count - 1, statistic);
+    }
+
+    // The ratio and its delta-method variance over the clusters that had any impression (null: fewer than two).
+    private static (double Ratio, double? Variance) RatioMoments(IReadOnlyList<(double Numerator, double Denominator)> clusters)
+    {
+        var used = clusters.Where(c => c.Denominator > 0).ToList();
+        var totalN = used.Sum(c => c.Denominator);
+        var ratio = totalN > 0 ? used.Sum(c => c.Numerator) / totalN : 0;
+        var m = used.Count;
+        if (m < 2)
+        {
+            return (ratio, null);
+        }
+        var meanY = used.Average(c => c.Numerator);
+        var meanN = used.Average(c => c.Denominator);
+        double syy = 0, snn = 0, syn = 0;
+        foreach (var (y, n) in used)
+        {
+            syy += (y - meanY) * (y - meanY);
+            snn += (n - meanN) * (n - meanN);
+            syn += (y - meanY) * (n - meanN);
+        }
+        syy /= m - 1;
+        snn /= m - 1;
+        syn /= m - 1;
+        return (ratio, Math.Max(0, syy - (2 * ratio * syn) + (ratio * ratio * snn)) / (m * meanN * meanN));
     }
 
     private static (double Mean, double Variance) Moments(long count, double sum, double sumOfSquares)

@@ -441,7 +441,7 @@ public sealed partial class RecommendationFunctions(
             userId ?? AnonymousUser, recommendationId, now, endpoint, served.Version, itemIds.ToList(), latency.TotalMilliseconds));
         telemetry.RecordRecommendation(endpoint, served.Version, latency);
         // The row the id's own context names, exactly as ingestion will read it back from events.
-        impressions?.Count(RollupKey.Of(DateOnly.FromDateTime(now.UtcDateTime), RecommendationContext.Parse(recommendationId)!));
+        impressions?.Count(RollupKey.Of(DateOnly.FromDateTime(now.UtcDateTime), RecommendationContext.Parse(recommendationId)!, userId));
         return recommendationId;
     }
 

@@ -41,7 +41,7 @@ public sealed class AttributorTests
 
         var facts = Attributor.Facts([click, purchase], Activity(click), Attributor.DefaultWindow);
 
-        var key = new RollupKey(day, RecommendationEndpoints.User, "v7", "home", "exp-1", "b", "3-big-spenders");
+        var key = new RollupKey(day, RecommendationEndpoints.User, "v7", "home", "exp-1", "b", "3-big-spenders", RollupKey.UnitOf("u1"));
         facts.Should().BeEquivalentTo(
         [
             new AttributionFact("c1", FactKinds.Click, key),

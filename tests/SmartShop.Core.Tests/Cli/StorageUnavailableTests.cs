@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SmartShop.Cli;
 
 namespace SmartShop.Core.Tests.Cli;
@@ -18,6 +17,7 @@ public sealed class StorageUnavailableTests : IDisposable
     [Theory]
     [InlineData("retrain", "--data", "sales.csv")]
     [InlineData("replay", "--events", "events.jsonl")]
+    [InlineData("simulate", "--out", "simulated")]
     public async Task ACommandWhoseStorageDoesNotAnswerPrintsOneLineNamingTheEndpointAndExits2(string command, string option, string file)
     {
         var path = Path.Combine(_directory.FullName, file);
@@ -25,29 +25,12 @@ public sealed class StorageUnavailableTests : IDisposable
             ? "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n1,A,x,1,2011-01-01 10:00:00,1.0,c1,UK\n"
             : """{"eventId":"e1","type":"view","userId":"u","itemId":"i","timestamp":"2026-12-01T00:00:00Z"}""" + "\n");
 
-        var (exitCode, error) = await RunCliAsync(command, option, path, "--storage", DeadStorage);
+        string[] small = command == "simulate" ? ["--customers", "50", "--days", "1"] : [];
+        var (exitCode, error) = await CliProcess.RunAsync([command, option, path, "--storage", DeadStorage, .. small]);
 
         exitCode.Should().Be(CommandLineRunner.InputError);
         var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines.Should().ContainSingle("one precise line, never a stack trace").Which.Should()
             .StartWith("error: storage did not answer").And.Contain("127.0.0.1:9").And.Contain("bash scripts/emulators.sh start");
-    }
-
-    private static async Task<(int ExitCode, string Error)> RunCliAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(typeof(CommandLineRunner).Assembly.Location);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        // A bound on how long to wait for a hung process, not a speed requirement.
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token);
-        await output;
-        return (process.ExitCode, await error);
     }
 }

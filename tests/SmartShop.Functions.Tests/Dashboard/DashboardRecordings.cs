@@ -55,11 +55,14 @@ public sealed class DashboardRecordings : IAsyncLifetime
     public string ItemId { get; } = ServingTestModels.PopularItem;
 
     /// <summary>The running experiment the page opens and stops: the popular control against the trained version. (The registry container is this host's own, so ids are fixed.)</summary>
-    public string ExperimentId { get; } = "dashboard-ranking";
+    // Ids of this recording's own: the rollups' day partitions are shared with every earlier run on the same storage.
+    private static readonly string RunSuffix = Guid.NewGuid().ToString("N")[..8];
 
-    public string StoppedExperimentId { get; } = "dashboard-stopped";
+    public string ExperimentId { get; } = "dashboard-ranking-" + RunSuffix;
 
-    public string PlannedExperimentId { get; } = "dashboard-planned";
+    public string StoppedExperimentId { get; } = "dashboard-stopped-" + RunSuffix;
+
+    public string PlannedExperimentId { get; } = "dashboard-planned-" + RunSuffix;
 
     public string ExperimentResultsKey => $"GET {Api}{ExperimentsFunctions.Route}/{ExperimentId}/results";
 
