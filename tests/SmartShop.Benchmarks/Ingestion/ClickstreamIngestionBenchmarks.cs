@@ -13,7 +13,9 @@ namespace SmartShop.Benchmarks.Ingestion;
 /// of 200 users, the dedupe ledger and the batch record (bar: ≤ 250 ms). Every iteration sends a batch of new event
 /// ids, from 200 users never seen (<see cref="NewBatchOf1000Events"/>) or from the same 200 users each time
 /// (<see cref="NewBatchOf1000EventsFromReturningUsers"/>); <see cref="RedeliveredBatch"/> sends a batch already
-/// stored. Needs Azurite: SMARTSHOP_TEST_STORAGE or the default ports (scripts/emulators.sh start).
+/// stored; <see cref="NewBatchOf1000AttributedEvents"/> is a v2 batch in which every event counts for a recommendation
+/// (a view, a click and an add-to-cart naming an answer, then a purchase attributed by its click), so attribution
+/// writes its facts. Needs Azurite: SMARTSHOP_TEST_STORAGE or the default ports (scripts/emulators.sh start).
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, warmupCount: 2, iterationCount: 15)]
 public class ClickstreamIngestionBenchmarks
@@ -46,6 +48,9 @@ public class ClickstreamIngestionBenchmarks
     [IterationSetup(Targets = [nameof(NewBatchOf1000Events)])]
     public void PrepareNewBatch() => _next = NewBatch();
 
+    [IterationSetup(Targets = [nameof(NewBatchOf1000AttributedEvents)])]
+    public void PrepareAttributedBatch() => _next = NewAttributedBatch();
+
     [IterationSetup(Targets = [nameof(NewBatchOf1000EventsFromReturningUsers)])]
     public void PrepareBatchFromReturningUsers() => _next = NewBatch(ReturningUsers);
 
@@ -54,6 +59,9 @@ public class ClickstreamIngestionBenchmarks
 
     [Benchmark]
     public int NewBatchOf1000EventsFromReturningUsers() => _ingestor.IngestAsync(_next).GetAwaiter().GetResult().Accepted;
+
+    [Benchmark]
+    public int NewBatchOf1000AttributedEvents() => _ingestor.IngestAsync(_next).GetAwaiter().GetResult().Accepted;
 
     [Benchmark]
     public int RedeliveredBatch() => _ingestor.IngestAsync(_stored).GetAwaiter().GetResult().Duplicates;
@@ -67,6 +75,19 @@ public class ClickstreamIngestionBenchmarks
         string[] types = [ClickstreamEventTypes.View, ClickstreamEventTypes.AddToCart, ClickstreamEventTypes.RemoveFromCart, ClickstreamEventTypes.Purchase];
         var payloads = Enumerable.Range(0, BatchSize).Select(i => string.Create(CultureInfo.InvariantCulture,
                 $$"""{"eventId":"{{run}}-{{i:D6}}","type":"{{types[i % types.Length]}}","userId":"{{users}}-{{i % Users}}","itemId":"{{20000 + i % 3001}}","timestamp":"{{now.AddSeconds(-i):O}}","quantity":{{1 + i % 5}},"price":{{(i % 900) / 10.0 + 0.5}},"category":"kitchen","source":"web"}"""))
+            .ToList();
+        return ClickstreamBatch.FromEventHubs(payloads, run, 0, payloads.Count - 1, payloads.Select(_ => now).ToList());
+    }
+
+    private static ClickstreamBatch NewAttributedBatch()
+    {
+        var run = Guid.NewGuid().ToString("N")[..10];
+        var now = DateTimeOffset.UtcNow;
+        // Four events per (user, item), oldest first: seen in an answer, clicked, added to the cart, bought without naming it.
+        string[] types = [ClickstreamEventTypes.View, ClickstreamEventTypes.Click, ClickstreamEventTypes.AddToCart, ClickstreamEventTypes.Purchase];
+        const string Answer = "0123456789abcdef:u:20261201-0300::home:home-ranking:challenger";
+        var payloads = Enumerable.Range(0, BatchSize).Select(i => string.Create(CultureInfo.InvariantCulture,
+                $$"""{"eventId":"{{run}}-{{i:D6}}","type":"{{types[i % 4]}}","userId":"{{run}}-{{i / 4 % Users}}","itemId":"{{20000 + (i / 4)}}","timestamp":"{{now.AddSeconds(i - BatchSize):O}}","quantity":{{1 + i % 5}},"price":{{(i % 900) / 10.0 + 0.5}},"source":"web"{{(i % 4 == 3 ? "" : $",\"recommendationId\":\"{Answer}\",\"position\":{1 + i % 10},\"placement\":\"home\"")}}}"""))
             .ToList();
         return ClickstreamBatch.FromEventHubs(payloads, run, 0, payloads.Count - 1, payloads.Select(_ => now).ToList());
     }
