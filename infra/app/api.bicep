@@ -166,6 +166,10 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       Training__LakeWindowDays: '30'
       Training__IncludeLakeInUploads: 'false'
       Training__StaleRunMinutes: '60'
+      Training__CanaryShare: '0'
+      Training__CanaryMinImpressions: '1000'
+      Training__CanaryTolerance: '0.005'
+      Training__CanaryDays: '14'
       // How uploaded transaction files are read (empty = not set; docs/data.md).
       Training__Data__Delimiter: ''
       Training__Data__DecimalSeparator: '.'

@@ -30,6 +30,25 @@ public sealed class TrainingOptions
     [Range(1, 1_000_000)]
     public int MinHoldoutUsers { get; set; } = 20;
 
+    /// <summary>
+    /// Above 0, a challenger that passes the offline gate against an active champion is not activated at once: it
+    /// serves this share of the user route as a canary experiment, promoted or rolled back on the storefront's clicks.
+    /// </summary>
+    [Range(0.0, 0.5)]
+    public double CanaryShare { get; set; }
+
+    /// <summary>Answers each side of a canary needs before it is judged.</summary>
+    [Range(1, 10_000_000)]
+    public int CanaryMinImpressions { get; set; } = 1_000;
+
+    /// <summary>How much worse on CTR (absolute, 0.005 = half a point) a canary may be before it is rolled back.</summary>
+    [Range(0.0, 1.0)]
+    public double CanaryTolerance { get; set; } = 0.005;
+
+    /// <summary>Days a canary runs at most; undecided by then, the champion stays.</summary>
+    [Range(1, 90)]
+    public int CanaryDays { get; set; } = 14;
+
     /// <summary>Largest training file accepted, in bytes (as stored, i.e. compressed for .gz).</summary>
     [Range(1L, long.MaxValue)]
     public long MaxInputBytes { get; set; } = 512L * 1024 * 1024;

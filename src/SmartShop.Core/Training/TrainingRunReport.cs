@@ -11,6 +11,12 @@ public enum TrainingDecision
 
     /// <summary>The input could not be trained on; nothing was published or activated.</summary>
     Failed,
+
+    /// <summary>
+    /// The challenger passed the offline gate and serves a share of the user route as a canary experiment, which
+    /// promotes or rolls it back on the storefront's results (<see cref="TrainingOptions.CanaryShare"/>).
+    /// </summary>
+    Canary,
 }
 
 /// <summary>The kind of file a run was given, detected from its content.</summary>

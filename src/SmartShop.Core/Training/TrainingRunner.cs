@@ -8,6 +8,7 @@ using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 using SmartShop.Core.Data;
 using SmartShop.Core.Evaluation;
+using SmartShop.Core.Experiments;
 using SmartShop.Core.Privacy;
 using SmartShop.Core.Recommendations;
 using SmartShop.Core.Segmentation;
@@ -57,6 +58,7 @@ public sealed partial class TrainingRunner
     private readonly TransactionCsvOptions _csv;
     private readonly TrainingRecipes _recipes;
     private readonly ErasedCustomers? _erasedCustomers;
+    private readonly ExperimentStore? _experiments;
     private readonly TimeProvider _time;
     private readonly ILogger<TrainingRunner> _logger;
 
@@ -69,8 +71,10 @@ public sealed partial class TrainingRunner
         TimeProvider timeProvider,
         ILogger<TrainingRunner> logger,
         TrainingRecipes? recipes = null,
-        ErasedCustomers? erasedCustomers = null)
+        ErasedCustomers? erasedCustomers = null,
+        ExperimentStore? experiments = null)
     {
+        _experiments = experiments;
         ArgumentNullException.ThrowIfNull(containers);
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(runLog);
@@ -360,7 +364,21 @@ public sealed partial class TrainingRunner
         }
 
         var decision = promote ? TrainingDecision.Promoted : TrainingDecision.Rejected;
-        if (promote)
+        if (promote && _options.CanaryShare > 0 && _experiments is not null && champion.Active is { } current)
+        {
+            var canary = CanaryExperiment(run.RunId, current.Version, version);
+            if (await _experiments.TryCreateAsync(canary, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                decision = TrainingDecision.Canary;
+                message = string.Create(CultureInfo.InvariantCulture,
+                    $"{message} Serving {_options.CanaryShare:P0} of the user route as canary experiment '{canary.Id}' until it wins or loses on CTR (at most {_options.CanaryDays} days).");
+            }
+            else
+            {
+                run.Problems.Add($"Canary experiment '{canary.Id}' exists already; the challenger was promoted instead.");
+            }
+        }
+        if (decision == TrainingDecision.Promoted)
         {
             // One write activates the run's set: the recommendations pointer names the segmentation version too, and
             // serving reads the pair from it (ModelRegistry.GetActiveSetAsync). Its ETag makes this run's winner the
@@ -409,7 +427,12 @@ public sealed partial class TrainingRunner
         var decisionName = decision.ToString().ToLowerInvariant();
         _telemetry.RecordTraining(recommendationsModel, decisionName, run.Clock.Elapsed, challengerMetrics);
         _telemetry.RecordTrainingRun(recommendationsModel, decisionName);
-        if (decision == TrainingDecision.Promoted)
+        if (decision == TrainingDecision.Canary)
+        {
+            activity?.AddEvent(new ActivityEvent("CanaryStarted", tags: new ActivityTagsCollection { [SmartShopTelemetry.Tags.ModelVersion] = version }));
+            LogCanaryStarted(_logger, recommendationsModel, version, run.RunId, message);
+        }
+        else if (decision == TrainingDecision.Promoted)
         {
             _telemetry.RecordModelPromoted(recommendationsModel, version);
             activity?.AddEvent(new ActivityEvent("ModelPromoted", tags: new ActivityTagsCollection { [SmartShopTelemetry.Tags.ModelVersion] = version }));
@@ -791,6 +814,10 @@ public sealed partial class TrainingRunner
         LoggerMessage.Define<string, string, string, string, string>(LogLevel.Information, new EventId(8102, "ModelRejected"),
             "{" + CustomEventAttribute + "}: {Model} {Version} of run {RunId} kept as a candidate. {Reason}");
 
+    private static readonly Action<ILogger, string, string, string, string, string, Exception?> CanaryStartedEvent =
+        LoggerMessage.Define<string, string, string, string, string>(LogLevel.Information, new EventId(8104, "CanaryStarted"),
+            "{" + CustomEventAttribute + "}: {Model} {Version} of run {RunId} serves a canary. {Reason}");
+
     private static readonly Action<ILogger, string, string, string, string, Exception?> TrainingFailedEvent =
         LoggerMessage.Define<string, string, string, string>(LogLevel.Error, new EventId(8103, "TrainingFailed"),
             "{" + CustomEventAttribute + "}: run {RunId} on {Input}: {Reason}");
@@ -798,6 +825,23 @@ public sealed partial class TrainingRunner
 
     private static void LogModelPromoted(ILogger logger, string model, string version, string runId, string reason) =>
         ModelPromotedEvent(logger, "ModelPromoted", model, version, runId, reason, null);
+
+    private static void LogCanaryStarted(ILogger logger, string model, string version, string runId, string reason) =>
+        CanaryStartedEvent(logger, "CanaryStarted", model, version, runId, reason, null);
+
+    /// <summary>The canary a run starts: the champion first (the control), the challenger with its share of the user route.</summary>
+    private Experiment CanaryExperiment(string runId, string championVersion, string challengerVersion)
+    {
+        var label = new string(runId.ToLowerInvariant().Select(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) ? c : '-').ToArray());
+        var id = ("canary-" + label)[..Math.Min(64, 7 + label.Length)].TrimEnd('-');
+        var now = _time.GetUtcNow();
+        return new Experiment(id,
+            [new ExperimentVariant("active", 1 - _options.CanaryShare, ModelVersion: championVersion), new ExperimentVariant("challenger", _options.CanaryShare, ModelVersion: challengerVersion)],
+            [Attribution.RecommendationEndpoints.User], now, now.AddDays(_options.CanaryDays), Experiment.Ctr, [Experiment.RevenuePerMille])
+        {
+            Canary = new CanaryPolicy(_options.CanaryTolerance, _options.CanaryMinImpressions),
+        };
+    }
 
     private static void LogModelRejected(ILogger logger, string model, string version, string runId, string reason) =>
         ModelRejectedEvent(logger, "ModelRejected", model, version, runId, reason, null);

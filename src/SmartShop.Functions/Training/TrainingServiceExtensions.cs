@@ -33,7 +33,8 @@ public static class TrainingServiceExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<TrainingRunner>>(),
             sp.GetService<TrainingRecipes>(),
-            sp.GetService<ErasedCustomers>()));
+            sp.GetService<ErasedCustomers>(),
+            sp.GetRequiredService<SmartShop.Core.Experiments.ExperimentStore>()));
         builder.Services.AddOptions<TrainingTriggerOptions>()
             .BindConfiguration(TrainingTriggerOptions.SectionName)
             .ValidateDataAnnotations()

@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
+using SmartShop.Core.Experiments;
 using SmartShop.Core.Storage;
 using SmartShop.Core.Telemetry;
 using SmartShop.Core.Tests.Storage;
@@ -28,7 +29,8 @@ internal sealed class TrainingHarness : IDisposable
         configure?.Invoke(Options);
         Measurements = new MeasurementRecorder(_meters);
         Telemetry = new SmartShopTelemetry(_meters);
-        Runner = new TrainingRunner(Containers, Registry, RunLog, Telemetry, Options, Time, Logs, TrainingFiles.FastRecipes);
+        Experiments = new ExperimentStore(Containers);
+        Runner = new TrainingRunner(Containers, Registry, RunLog, Telemetry, Options, Time, Logs, TrainingFiles.FastRecipes, experiments: Experiments);
     }
 
     public TimeProvider Time { get; }
@@ -44,6 +46,8 @@ internal sealed class TrainingHarness : IDisposable
     public MeasurementRecorder Measurements { get; }
 
     public SmartShopTelemetry Telemetry { get; }
+
+    public ExperimentStore Experiments { get; }
 
     public TrainingRunner Runner { get; }
 

@@ -200,7 +200,9 @@ public sealed class BicepTemplateTests
             ["trainingRuns"] = "/modelName",
             ["analyses"] = "/analysisId",
             ["userActivity"] = "/userId",
+            ["attribution"] = "/day",
         });
+        declared.Should().AllSatisfy(c => c.Value.Should().Be(SmartShop.Core.Storage.CosmosDocumentLogStore.PartitionKeyPath(c.Key), "the app creates the same containers locally"));
         container.Template["parameters"]!["predictionTtlSeconds"]!["defaultValue"]!.GetValue<int>().Should().Be(30 * 24 * 3600);
         Template.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases").Should().ContainSingle();
     }
