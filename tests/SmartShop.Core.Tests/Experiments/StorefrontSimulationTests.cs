@@ -69,6 +69,19 @@ public sealed class StorefrontSimulationTests : IClassFixture<StorefrontSimulati
     }
 
     [Theory]
+    [InlineData("active=popular@9,challenger=model@1", CanaryDecision.Promote)]
+    [InlineData("active=model@9,challenger=popular@1", CanaryDecision.RollBack)]
+    public void ASimulatedCanaryPromotesABetterChallengerAndRollsBackAWorseOne(string variants, CanaryDecision expected)
+    {
+        var options = new SimulationOptions { Customers = Shop.Customers, Days = 14, Seed = 9, Variants = SimulationOptions.ParseVariants(variants) };
+        var canary = Definition(options, "canary") with { Canary = new CanaryPolicy(Tolerance: 0.005, MinImpressions: 50) };
+
+        var (decision, reason) = CanaryJudge.Decide(canary, Analyse(options, StorefrontSimulation.Simulate(_shop.Value, options, canary, options.Seed, "canary")));
+
+        decision.Should().Be(expected, reason);
+    }
+
+    [Theory]
     [InlineData("control=popular", "2 to 10 variants")]
     [InlineData("control=popular,b=ease", "popular or model")]
     [InlineData("control=popular,b", "name=strategy")]
