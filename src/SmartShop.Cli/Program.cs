@@ -15,5 +15,6 @@ root.Subcommands.Add(RetrainCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(CustomerDataCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
+root.Subcommands.Add(ClvCommand.Create());
 
 return await CommandLineRunner.RunAsync(root, args);

@@ -45,7 +45,7 @@ internal static class TrainCommand
         return command;
     }
 
-    internal static DateTime? ParseTime(string? text)
+    internal static DateTime? ParseTime(string? text, string option = "--now")
     {
         if (text is null)
         {
@@ -54,7 +54,7 @@ internal static class TrainCommand
         string[] formats = ["yyyy-MM-dd", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm:ss"];
         return DateTime.TryParseExact(text, formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var value)
             ? value
-            : throw new FormatException($"--now '{text}' is not a date (yyyy-MM-dd or yyyy-MM-dd HH:mm:ss).");
+            : throw new FormatException($"{option} '{text}' is not a date (yyyy-MM-dd or yyyy-MM-dd HH:mm:ss).");
     }
 
     internal static RecommenderModel Run(string dataPath, string? cataloguePath, string outputDirectory, RecommenderOptions options, TransactionCsvOptions csv, TextWriter output, TextWriter log, CancellationToken cancellationToken)
