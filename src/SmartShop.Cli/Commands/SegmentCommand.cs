@@ -176,11 +176,11 @@ internal static class SegmentCommand
         output.WriteLine("Centroids in original units:");
         var widths = features.Select(f => Math.Max(10, f.Length)).ToArray();
         var header = string.Join(' ', features.Select((f, i) => Fit(f, widths[i])));
-        output.WriteLine($"{"seg",3} {"persona",-20} {"size",6} {"share",6}  {header}");
+        output.WriteLine($"{"seg",3} {"persona",-34} {"size",6} {"share",6}  {header}");
         foreach (var s in analysis.Segments)
         {
             var values = string.Join(' ', features.Select((f, i) => Fit(Clean(s.CentroidOriginal[f]).ToString("0.##", CultureInfo.InvariantCulture), widths[i])));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Id,3} {Trim(s.Persona, 20),-20} {s.Size,6} {s.Share,6:P0}  {values}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Id,3} {Trim(s.Persona, 34),-34} {s.Size,6} {s.Share,6:P0}  {values}"));
         }
 
         output.WriteLine();
@@ -218,11 +218,11 @@ internal static class SegmentCommand
         {
             output.WriteLine();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"== Validity: training rows before {v.TrainBefore:yyyy-MM-dd}, spend from then on ({v.HoldoutRows:N0} clean purchase rows) =="));
-            output.WriteLine($"{"seg",3} {"persona",-20} {"customers",9} {"mean monetary",14} {"mean later spend",17} {"bought again",13}");
+            output.WriteLine($"{"seg",3} {"persona",-34} {"customers",9} {"mean monetary",14} {"mean later spend",17} {"bought again",13}");
             foreach (var s in v.Segments.OrderByDescending(s => s.MeanMonetary))
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{s.Segment,3} {Trim(s.Persona, 20),-20} {s.Customers,9} {s.MeanMonetary,14:0.00} {s.MeanHoldoutSpend,17:0.00} {s.ShareWithHoldoutPurchase,13:P0}"));
+                    $"{s.Segment,3} {Trim(s.Persona, 34),-34} {s.Customers,9} {s.MeanMonetary,14:0.00} {s.MeanHoldoutSpend,17:0.00} {s.ShareWithHoldoutPurchase,13:P0}"));
             }
 
             output.WriteLine($"Spearman (segments by mean monetary vs mean later spend): {Format(v.Spearman, "0.000")}");

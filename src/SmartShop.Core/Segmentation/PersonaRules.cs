@@ -68,21 +68,50 @@ public static class PersonaRules
         return Fallback;
     }
 
-    /// <summary>Personas for all segments; repeated names get a " 2", " 3" suffix in segment order so names stay unique.</summary>
+    // How a segment differs from others with the same persona: feature → (word when higher, tip; word when lower, tip).
+    private static readonly (string Feature, string High, string HighTip, string Low, string LowTip)[] Qualifiers =
+    [
+        (N.AverageBasketValue, "bulk buyers", "Offer volume pricing and bundles sized to their baskets.", "small baskets", "Nudge basket size: free-shipping threshold and add-on suggestions."),
+        (N.Frequency, "frequent", "Make reordering effortless: reorder reminders and subscriptions.", "infrequent", "Give them a reason to come back sooner: timed reminders of what they buy."),
+        (N.Monetary, "high spend", "Protect the relationship: service first, no blanket discounts.", "low spend", "Grow spend with cross-sell of adjacent categories."),
+        (N.RecencyDays, "lapsing", "Reach out before they go: a personal win-back message.", "recent", "Follow up while they are engaged: recommendations from their last order."),
+        (N.TenureDays, "long-standing", "Recognise their loyalty: anniversary thanks and early access.", "newer", "Onboard into habits: a welcome series and a second-purchase offer."),
+        (N.DistinctProducts, "broad range", "Show them new ranges first.", "narrow range", "Widen their range: recommendations next to their favourites."),
+        (N.PageViews, "heavy browsers", "Convert their browsing: reminders of viewed products.", "light browsers", "Bring them to the site: email the products they are likely to want."),
+        (N.ViewToPurchaseRate, "decisive", "Keep the path short: one-click reorder and saved baskets.", "hesitant", "Reassure them: reviews, returns policy and social proof."),
+    ];
+
+    /// <summary>
+    /// Personas for all segments. Segments that share a persona are told apart by what differs most between them: the
+    /// feature on which each is furthest from the others of its persona names it ("Champions — bulk buyers" against
+    /// "Champions — frequent") and adds a tip to the strategy; a number is the last resort for segments that differ on
+    /// none of the described features.
+    /// </summary>
     public static IReadOnlyList<Persona> AssignAll(IReadOnlyList<IReadOnlyDictionary<string, double>> centroidsZ)
     {
         ArgumentNullException.ThrowIfNull(centroidsZ);
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        var result = new List<Persona>(centroidsZ.Count);
-        foreach (var centroid in centroidsZ)
+        var personas = centroidsZ.Select(Assign).ToArray();
+        foreach (var group in Enumerable.Range(0, personas.Length).GroupBy(i => personas[i].Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
-            var persona = Assign(centroid);
-            var count = seen.GetValueOrDefault(persona.Name) + 1;
-            seen[persona.Name] = count;
-            result.Add(count == 1 ? persona : persona with { Name = $"{persona.Name} {count}" });
+            var members = group.ToList();
+            var used = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var i in members)
+            {
+                var others = members.Where(j => j != i).ToList();
+                var qualifier = Qualifiers
+                    .Where(q => centroidsZ[i].ContainsKey(q.Feature) && others.All(j => centroidsZ[j].ContainsKey(q.Feature)))
+                    .Select(q => (q, Gap: centroidsZ[i][q.Feature] - others.Average(j => centroidsZ[j][q.Feature])))
+                    .Where(c => Math.Abs(c.Gap) >= 0.1)
+                    .OrderByDescending(c => Math.Abs(c.Gap))
+                    .Select(c => c.Gap > 0 ? (Word: c.q.High, Tip: c.q.HighTip) : (Word: c.q.Low, Tip: c.q.LowTip))
+                    .FirstOrDefault(c => !used.Contains(c.Word));
+                var persona = personas[i];
+                personas[i] = qualifier.Word is { } word && used.Add(word)
+                    ? persona with { Name = $"{persona.Name} — {word}", Strategy = $"{persona.Strategy} {qualifier.Tip}" }
+                    : persona with { Name = $"{persona.Name} {members.IndexOf(i) + 1}" };
+            }
         }
-
-        return result;
+        return personas;
     }
 
     private sealed class Profile(IReadOnlyDictionary<string, double> z)

@@ -35,13 +35,25 @@ public sealed class PersonaAndRfmTests
     }
 
     [Fact]
-    public void RepeatedPersonasGetNumbered()
+    public void SegmentsSharingAPersonaAreNamedByWhatDiffersAndGetTheirOwnStrategy()
+    {
+        var bulk = new Dictionary<string, double> { [N.RecencyDays] = -1, [N.Frequency] = 0.8, [N.Monetary] = 2, [N.AverageBasketValue] = 2.5 };
+        var frequent = new Dictionary<string, double> { [N.RecencyDays] = -1, [N.Frequency] = 2.5, [N.Monetary] = 1.5, [N.AverageBasketValue] = 0.2 };
+
+        var personas = PersonaRules.AssignAll([bulk, frequent]);
+
+        personas.Select(p => p.Name).Should().Equal("Champions — bulk buyers", "Champions — small baskets");
+        personas.Select(p => p.Strategy).Should().OnlyHaveUniqueItems().And.AllSatisfy(s => s.Should().StartWith(PersonaRules.Assign(bulk).Strategy));
+    }
+
+    [Fact]
+    public void SegmentsThatDifferOnNoDescribedFeatureAreNumbered()
     {
         var hibernating = new Dictionary<string, double> { [N.RecencyDays] = 1, [N.Frequency] = -1, [N.Monetary] = -1 };
 
         var personas = PersonaRules.AssignAll([hibernating, hibernating]);
 
-        personas.Select(p => p.Name).Should().Equal("Hibernating", "Hibernating 2");
+        personas.Select(p => p.Name).Should().Equal("Hibernating 1", "Hibernating 2");
         personas[0].Strategy.Should().NotBeNullOrWhiteSpace();
     }
 
