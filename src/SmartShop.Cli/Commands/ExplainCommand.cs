@@ -47,7 +47,7 @@ internal static class ExplainCommand
 
         if (e.MovesToRunnerUp.Count > 0)
         {
-            output.WriteLine($"To reach \"{e.RunnerUpPersona}\" (the border, smallest move): "
+            output.WriteLine($"To reach \"{e.RunnerUpPersona}\" (the nearest achievable change): "
                 + string.Join(", ", e.MovesToRunnerUp.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Feature} {m.From:0.##} → {m.To:0.##}"))));
         }
 

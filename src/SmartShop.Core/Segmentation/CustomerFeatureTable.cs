@@ -169,4 +169,17 @@ public static class CustomerFeatureNames
     public const string Sessions = "sessions";
     public const string AddToCartRate = "add_to_cart_rate";
     public const string ViewToPurchaseRate = "view_to_purchase_rate";
+
+    /// <summary>
+    /// The values a feature can take: its least and greatest value and whether it counts whole things (invoices, days,
+    /// products, views). A feature of a customer's own table that is none of these may take any value.
+    /// </summary>
+    public static (double Min, double Max, bool Whole) Domain(string name) => name switch
+    {
+        Frequency or DistinctProducts => (1, double.PositiveInfinity, true),
+        RecencyDays or TenureDays or PageViews or Sessions => (0, double.PositiveInfinity, true),
+        Monetary or AverageBasketValue => (0, double.PositiveInfinity, false),
+        AddToCartRate or ViewToPurchaseRate => (0, 1, false),
+        _ => (double.NegativeInfinity, double.PositiveInfinity, false),
+    };
 }

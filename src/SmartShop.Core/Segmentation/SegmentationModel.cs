@@ -40,7 +40,10 @@ public sealed record SegmentationModelReport(
 
 public sealed record FeatureContribution(string Feature, double Value, double ZScore, double SegmentZ, double ShareOfDistance);
 
-/// <summary>A feature change (original units) that, together with the others listed, reaches the runner-up's border.</summary>
+/// <summary>
+/// A feature change (original units) that, together with the others listed, moves the customer into the runner-up
+/// segment: values the feature can take (whole invoices, days and products; nothing negative; rates within 0–1).
+/// </summary>
 public sealed record FeatureMove(string Feature, double From, double To);
 
 public sealed record CustomerExplanation(
@@ -254,14 +257,40 @@ public sealed class SegmentPredictor
             used++;
         }
 
-        var moves = new FeatureMove[used];
-        for (var i = 0; i < used; i++)
+        // The shortest move only reaches the border, and may ask for impossible values: the nearest achievable change
+        // along it is the smallest step (from just past the border) whose feasible values put the customer in the
+        // runner-up segment; none within 4× the border's distance → no suggestion.
+        var candidate = new double[_d];
+        foreach (var step in (ReadOnlySpan<double>)[1.05, 1.15, 1.3, 1.5, 2, 2.5, 3, 4])
         {
-            var f = top[i];
-            moves[i] = new FeatureMove(_featureNames[f], features[f], _pre.ZToOriginal(f, z[f] + deltaZ[f]));
+            features.CopyTo(candidate);
+            for (var i = 0; i < used; i++)
+            {
+                var f = top[i];
+                candidate[f] = Achievable(f, features[f], _pre.ZToOriginal(f, z[f] + (step * deltaZ[f])));
+            }
+            if (Predict(candidate) == c2)
+            {
+                var moves = new List<FeatureMove>(used);
+                for (var i = 0; i < used; i++)
+                {
+                    if (candidate[top[i]] != features[top[i]])
+                    {
+                        moves.Add(new FeatureMove(_featureNames[top[i]], features[top[i]], candidate[top[i]]));
+                    }
+                }
+                return [.. moves];
+            }
         }
+        return [];
+    }
 
-        return moves;
+    // The value nearest to the target that the feature can take, rounded away from where it started.
+    private double Achievable(int feature, double from, double to)
+    {
+        var (min, max, whole) = CustomerFeatureNames.Domain(_featureNames[feature]);
+        var value = whole ? (to > from ? Math.Ceiling(to) : Math.Floor(to)) : Math.Round(to, 2);
+        return Math.Clamp(value, min, max);
     }
 
     private string DescribeAnomaly(ReadOnlySpan<double> z, ReadOnlySpan<double> centroidZ)

@@ -323,8 +323,8 @@ public sealed class SegmentsFunctions(ServingModels serving, DocumentLogWriter l
 public sealed record ActiveSegmentation(string ModelVersion, DateTimeOffset LoadedAt, SegmentationView Result);
 
 /// <summary>
-/// A customer's segment and why: per-feature z-scores and shares of the distance, the runner-up and the smallest move
-/// towards it, the anomaly flag, and the segment's trending products (null when no recommender built from this
+/// A customer's segment and why: per-feature z-scores and shares of the distance, the runner-up and the nearest
+/// achievable change that moves the customer there, the anomaly flag, and the segment's trending products (null when no recommender built from this
 /// segmentation is served).
 /// </summary>
 public sealed record SegmentExplanation(

@@ -23,29 +23,29 @@ public sealed class SegmentPredictorTests
     }
 
     [Fact]
-    public void TheSuggestedMoveReachesTheRunnerUpBorder()
+    public void TheSuggestedMoveIsAchievableAndPutsTheCustomerInTheRunnerUp()
     {
         var predictor = new SegmentPredictor(Run.Model);
-        var customer = SegmentationTestData.RfmGroups().Row(70).ToArray();
-        var e = predictor.Explain(customer);
+        var names = Run.Model.FeatureNames.ToList();
+        foreach (var row in new[] { 5, 70, 130 })
+        {
+            var customer = SegmentationTestData.RfmGroups().Row(row).ToArray();
+            var e = predictor.Explain(customer);
 
-        // Apply all moves a little beyond the border (the move is computed for every feature; only the top 3 are listed).
-        var pre = Run.Model.Preprocessing;
-        var names = Run.Model.FeatureNames;
-        var z = new double[names.Count];
-        pre.ToZ(customer, z);
-        var c1 = Run.Model.Segments[e.Segment].Centroid;
-        var c2 = Run.Model.Segments[e.RunnerUpSegment!.Value].Centroid;
-        var s1 = ClusterGeometry.SquaredDistance(z, c1);
-        var s2 = ClusterGeometry.SquaredDistance(z, c2);
-        var w = c2.Zip(c1, (a, b) => a - b).ToArray();
-        var alpha = (s2 - s1) / (2 * w.Sum(v => v * v));
-        var moved = z.Select((v, f) => pre.ZToOriginal(f, v + (1.01 * alpha * w[f]))).ToArray();
-
-        predictor.Predict(moved).Should().Be(e.RunnerUpSegment.Value);
-        e.MovesToRunnerUp.Should().NotBeEmpty();
-        var first = e.MovesToRunnerUp[0];
-        first.To.Should().BeApproximately(pre.ZToOriginal(names.ToList().IndexOf(first.Feature), z[names.ToList().IndexOf(first.Feature)] + (alpha * w[names.ToList().IndexOf(first.Feature)])), 1e-6);
+            e.MovesToRunnerUp.Should().NotBeEmpty();
+            var moved = customer.ToArray();
+            foreach (var move in e.MovesToRunnerUp)
+            {
+                var (min, max, whole) = CustomerFeatureNames.Domain(move.Feature);
+                move.To.Should().BeInRange(min, max, $"{move.Feature} can take the suggested value");
+                if (whole)
+                {
+                    move.To.Should().Be(Math.Round(move.To), $"{move.Feature} counts whole things");
+                }
+                moved[names.IndexOf(move.Feature)] = move.To;
+            }
+            predictor.Predict(moved).Should().Be(e.RunnerUpSegment!.Value, "the listed changes together move the customer there");
+        }
     }
 
     [Fact]
