@@ -207,6 +207,14 @@ internal static class SegmentCommand
         if (analysis.RfmSegments.Count > 0)
         {
             output.WriteLine("RFM segments: " + string.Join(", ", analysis.RfmSegments.Select(r => $"{r.Segment} {r.Customers}")));
+            // The two views reconciled: where each segment's customers sit in the RFM grid.
+            var cross = PersonaRfmCrossTable.From(analysis);
+            output.WriteLine("Segments × RFM segments (customers):");
+            output.WriteLine($"{"seg",3} {"persona",-34} " + string.Join(" ", cross.RfmSegments.Select(c => $"{Trim(c, 12),12}")));
+            foreach (var (segment, persona, customers) in cross.Rows)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{segment,3} {Trim(persona, 34),-34} ") + string.Join(" ", customers.Select(n => $"{n,12}")));
+            }
         }
 
         foreach (var note in analysis.Notes)

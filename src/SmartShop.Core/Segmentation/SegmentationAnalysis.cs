@@ -133,3 +133,17 @@ public sealed record SegmentationAnalysis(
 {
     public const int CurrentFormatVersion = 1;
 }
+
+/// <summary>How many customers of each segment fall in each RFM segment: the persona and RFM views side by side.</summary>
+public sealed record PersonaRfmCrossTable(IReadOnlyList<string> RfmSegments, IReadOnlyList<(int Segment, string Persona, IReadOnlyList<int> Customers)> Rows)
+{
+    public static PersonaRfmCrossTable From(SegmentationAnalysis analysis)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        var columns = analysis.RfmSegments.Select(r => r.Segment).ToList();
+        var rows = analysis.Assignments.GroupBy(a => (a.Segment, a.Persona)).OrderBy(g => g.Key.Segment)
+            .Select(g => (g.Key.Segment, g.Key.Persona, (IReadOnlyList<int>)columns.Select(c => g.Count(a => a.Rfm?.Segment == c)).ToList()))
+            .ToList();
+        return new PersonaRfmCrossTable(columns, rows);
+    }
+}
