@@ -61,7 +61,7 @@ public static class Attributor
                     {
                         facts.Add(new AttributionFact(e.EventId, FactKinds.Purchase, Key(bought), revenue, order));
                     }
-                    else if (e.RecommendationId is null && Latest(activityByActor, e, ClickstreamEventTypes.View, window, null) is { } seen)
+                    else if (e.RecommendationId is null && Latest(activityByActor, e, ClickstreamEventTypes.View, window, null)?.RecommendationId is { } seen)
                     {
                         facts.Add(new AttributionFact(e.EventId, FactKinds.AssistedPurchase, Key(seen), revenue, order));
                     }
@@ -79,17 +79,18 @@ public static class Attributor
     {
         if (e.RecommendationId is not { } named)
         {
-            return Latest(activityByActor, e, ClickstreamEventTypes.Click, window, null);
+            return Latest(activityByActor, e, ClickstreamEventTypes.Click, window, null)?.RecommendationId;
         }
-        return Latest(activityByActor, e, ClickstreamEventTypes.Click, TimeSpan.MaxValue, named) is null
-            || Latest(activityByActor, e, ClickstreamEventTypes.Click, window, named) is not null ? named : null;
+        return Latest(activityByActor, e, ClickstreamEventTypes.Click, TimeSpan.MaxValue, named) is not { } click || e.Timestamp - click.Timestamp <= window
+            ? named
+            : null;
     }
 
     /// <summary>
-    /// The answer of the actor's latest <paramref name="type"/> of the event's item that named one (<paramref name="answer"/>,
+    /// The actor's latest <paramref name="type"/> of the event's item that named an answer (<paramref name="answer"/>,
     /// when given), within the window before the event.
     /// </summary>
-    private static string? Latest(IReadOnlyDictionary<string, IReadOnlyList<UserActivity>> activityByActor, ClickstreamEvent e, string type, TimeSpan window, string? answer)
+    private static UserActivity? Latest(IReadOnlyDictionary<string, IReadOnlyList<UserActivity>> activityByActor, ClickstreamEvent e, string type, TimeSpan window, string? answer)
     {
         if (!activityByActor.TryGetValue(e.ActorId, out var activities))
         {
@@ -105,7 +106,7 @@ public static class Attributor
                 latest = a;
             }
         }
-        return latest?.RecommendationId;
+        return latest;
     }
 
     // Enough of SHA-256 to count distinct orders without keeping the order's id.

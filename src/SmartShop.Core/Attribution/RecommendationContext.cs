@@ -68,7 +68,13 @@ public sealed record RecommendationContext(string Endpoint, string ModelVersion,
     }
 
     /// <summary>A new id for an answer served in this context.</summary>
-    public string NewId()
+    public string NewId() => Issue().Id;
+
+    /// <summary>
+    /// A new id for an answer served in this context, and the context the id carries (what <see cref="Parse"/> reads
+    /// back from it: the segment as a label, parts left out when they did not fit), without parsing it again.
+    /// </summary>
+    public (string Id, RecommendationContext Carried) Issue()
     {
         Span<byte> random = stackalloc byte[8];
         RandomNumberGenerator.Fill(random);
@@ -83,7 +89,7 @@ public sealed record RecommendationContext(string Endpoint, string ModelVersion,
         {
             kept--;
         }
-        return string.Join(Separator, parts, 0, kept);
+        return (string.Join(Separator, parts, 0, kept), FromParts(Endpoint, parts, kept));
     }
 
     /// <summary>The context an id of <see cref="NewId"/> carries; null for any other id (another format, or tampered).</summary>
@@ -98,7 +104,12 @@ public sealed record RecommendationContext(string Endpoint, string ModelVersion,
         {
             return null;
         }
-        string? At(int i) => i < parts.Length && parts[i].Length > 0 ? parts[i] : null;
+        return FromParts(endpoint, parts, parts.Length);
+    }
+
+    private static RecommendationContext FromParts(string endpoint, string[] parts, int count)
+    {
+        string? At(int i) => i < count && parts[i].Length > 0 ? parts[i] : null;
         return new RecommendationContext(endpoint, At(2) ?? string.Empty, At(3), At(4), At(5), At(6));
     }
 

@@ -434,14 +434,14 @@ public sealed partial class RecommendationFunctions(
         var now = timeProvider.GetUtcNow();
         var context = new RecommendationContext(
             endpoint, served.Version, segment ?? (userId is null ? null : served.Trending?.SegmentNameOf(userId)), placement, route?.Experiment.Id, route?.Variant.Name);
-        var recommendationId = context.NewId();
+        var (recommendationId, carried) = context.Issue();
         var latency = Stopwatch.GetElapsedTime(started);
         // Queued, never awaited: a full queue drops the entry (counted by the writer) rather than slowing the answer.
         predictionLog.TryLogPrediction(new PredictionLogEntry(
             userId ?? AnonymousUser, recommendationId, now, endpoint, served.Version, itemIds.ToList(), latency.TotalMilliseconds));
         telemetry.RecordRecommendation(endpoint, served.Version, latency);
         // The row the id's own context names, exactly as ingestion will read it back from events.
-        impressions?.Count(RollupKey.Of(DateOnly.FromDateTime(now.UtcDateTime), RecommendationContext.Parse(recommendationId)!, userId));
+        impressions?.Count(RollupKey.Of(DateOnly.FromDateTime(now.UtcDateTime), carried, userId));
         return recommendationId;
     }
 

@@ -1,10 +1,10 @@
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using SmartShop.Core.Attribution;
 using SmartShop.Core.Ingestion;
 using SmartShop.Functions.Attribution;
 using SmartShop.Functions.Recommendations;
 using SmartShop.Functions.Serving;
+using SmartShop.Functions.Tests.Experiments;
 using SmartShop.Functions.Tests.Http;
 using SmartShop.Functions.Tests.Recommendations;
 using SmartShop.Functions.Tests.Serving;
@@ -50,10 +50,10 @@ public sealed class PerformanceFunctionsTests : IAsyncLifetime
         var now = DateTimeOffset.UtcNow.AddMinutes(-20);
         string[] payloads =
         [
-            Event("c1", "click", answers[0].UserId, answers[0].Recommendations[0].ItemId, now, $""","recommendationId":"{answers[0].RecommendationId}","position":1"""),
-            Event("c2", "click", answers[1].UserId, answers[1].Recommendations[1].ItemId, now, $""","recommendationId":"{answers[1].RecommendationId}","position":2"""),
-            Event("p1", "purchase", answers[0].UserId, answers[0].Recommendations[0].ItemId, now.AddMinutes(5), ""","quantity":2,"price":3.5,"transactionId":"o1" """),
-            Event("v1", "view", "someone", similar.Recommendations[0].ItemId, now, $""","recommendationId":"{similar.RecommendationId}" """),
+            StorefrontEvents.Json("c1", "click", answers[0].UserId, answers[0].Recommendations[0].ItemId, now, $""","recommendationId":"{answers[0].RecommendationId}","position":1"""),
+            StorefrontEvents.Json("c2", "click", answers[1].UserId, answers[1].Recommendations[1].ItemId, now, $""","recommendationId":"{answers[1].RecommendationId}","position":2"""),
+            StorefrontEvents.Json("p1", "purchase", answers[0].UserId, answers[0].Recommendations[0].ItemId, now.AddMinutes(5), ""","quantity":2,"price":3.5,"transactionId":"o1" """),
+            StorefrontEvents.Json("v1", "view", "someone", similar.Recommendations[0].ItemId, now, $""","recommendationId":"{similar.RecommendationId}" """),
         ];
         payloads = payloads.Select(p => p.Replace("\"eventId\":\"", $"\"eventId\":\"{placement}-", StringComparison.Ordinal)).ToArray();
         var ingestor = _host.Services.GetRequiredService<ClickstreamIngestor>();
@@ -91,7 +91,4 @@ public sealed class PerformanceFunctionsTests : IAsyncLifetime
 
         ApiResults.Problem(result, 400, "invalid-parameter").Detail.Should().Contain("label");
     }
-
-    private static string Event(string eventId, string type, string userId, string itemId, DateTimeOffset at, string extra) =>
-        "{" + string.Create(CultureInfo.InvariantCulture, $"\"eventId\":\"{eventId}\",\"type\":\"{type}\",\"userId\":\"{userId}\",\"itemId\":\"{itemId}\",\"timestamp\":\"{at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}\"") + extra.TrimEnd() + "}";
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using SmartShop.Core.Experiments;
 using SmartShop.Core.Ingestion;
@@ -97,14 +96,14 @@ public sealed class ExperimentServingTests : IAsyncLifetime
         {
             var a = answers[i];
             var clickedAt = i == 19 ? now.AddHours(-26) : now.AddMinutes(-30);
-            payloads.Add(Event($"{id}-c{i}", "click", a.UserId, a.Recommendations[0].ItemId, clickedAt, $""","recommendationId":"{a.RecommendationId}","position":1,"experimentId":"{id}","variant":"{a.Variant}" """));
+            payloads.Add(StorefrontEvents.Json($"{id}-c{i}", "click", a.UserId, a.Recommendations[0].ItemId, clickedAt, $""","recommendationId":"{a.RecommendationId}","position":1,"experimentId":"{id}","variant":"{a.Variant}" """));
             if (i < 10 || i == 19)
             {
-                payloads.Add(Event($"{id}-p{i}", "purchase", a.UserId, a.Recommendations[0].ItemId, now.AddMinutes(-5), $""","quantity":2,"price":{i + 1},"transactionId":"o{i}","recommendationId":"{a.RecommendationId}" """));
+                payloads.Add(StorefrontEvents.Json($"{id}-p{i}", "purchase", a.UserId, a.Recommendations[0].ItemId, now.AddMinutes(-5), $""","quantity":2,"price":{i + 1},"transactionId":"o{i}","recommendationId":"{a.RecommendationId}" """));
             }
         }
         var direct = answers[20];
-        payloads.Add(Event($"{id}-d", "purchase", direct.UserId, direct.Recommendations[0].ItemId, now.AddMinutes(-4), $""","revenue":50,"recommendationId":"{direct.RecommendationId}","experimentId":"{id}","variant":"{direct.Variant}","transactionId":"od" """));
+        payloads.Add(StorefrontEvents.Json($"{id}-d", "purchase", direct.UserId, direct.Recommendations[0].ItemId, now.AddMinutes(-4), $""","revenue":50,"recommendationId":"{direct.RecommendationId}","experimentId":"{id}","variant":"{direct.Variant}","transactionId":"od" """));
         var ingestor = _host.Services.GetRequiredService<ClickstreamIngestor>();
         var partition = Guid.NewGuid().ToString("N");
         (await ingestor.IngestAsync(ClickstreamBatch.FromEventHubs(payloads, partition, 0, payloads.Count - 1, null))).Accepted.Should().Be(payloads.Count);
@@ -163,7 +162,7 @@ public sealed class ExperimentServingTests : IAsyncLifetime
         var winner = challengerWins ? "challenger" : "active";
         var now = DateTimeOffset.UtcNow.AddMinutes(-10);
         var clicks = answers.Where(a => a.Variant == winner)
-            .Select((a, i) => Event($"{id}-c{i}", "click", a.UserId, a.Recommendations[0].ItemId, now, $""","recommendationId":"{a.RecommendationId}","experimentId":"{id}","variant":"{a.Variant}" """)).ToList();
+            .Select((a, i) => StorefrontEvents.Json($"{id}-c{i}", "click", a.UserId, a.Recommendations[0].ItemId, now, $""","recommendationId":"{a.RecommendationId}","experimentId":"{id}","variant":"{a.Variant}" """)).ToList();
         await _host.Services.GetRequiredService<ClickstreamIngestor>().IngestAsync(ClickstreamBatch.FromContent(clicks, "test"));
 
         var decided = await _host.Create<CanaryFunction>().JudgeCanaries(new Microsoft.Azure.Functions.Worker.TimerInfo(), default);
@@ -179,7 +178,4 @@ public sealed class ExperimentServingTests : IAsyncLifetime
 
     private async Task<ExperimentResultsView> ResultsAsync(string id) =>
         ApiResults.Ok<ExperimentResultsView>(await _host.Create<ExperimentsFunctions>().GetExperimentResults(ApiHost.Get("/x"), id, default));
-
-    private static string Event(string eventId, string type, string userId, string itemId, DateTimeOffset at, string extra) =>
-        "{" + string.Create(CultureInfo.InvariantCulture, $"\"eventId\":\"{eventId}\",\"type\":\"{type}\",\"userId\":\"{userId}\",\"itemId\":\"{itemId}\",\"timestamp\":\"{at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}\"") + extra.TrimEnd() + "}";
 }

@@ -93,8 +93,8 @@ public sealed record VariantTruth(string Variant, long Impressions, long Clicks,
     public IReadOnlyList<UnitCounts> Units { get; init; } = [];
 }
 
-/// <summary>One simulated answer: when, to whom and by which id (its context names the variant).</summary>
-public sealed record SimulatedAnswer(DateTimeOffset At, string Customer, string RecommendationId);
+/// <summary>One simulated answer: when, to whom, by which id, and the context the id carries (it names the variant).</summary>
+public sealed record SimulatedAnswer(DateTimeOffset At, string Customer, string RecommendationId, RecommendationContext Context);
 
 /// <summary>A simulated experiment's traffic: the answers, the storefront's events per day (JSON Lines) and the truth.</summary>
 public sealed record SimulatedTraffic(Experiment Experiment, IReadOnlyList<SimulatedAnswer> Answers, IReadOnlyList<IReadOnlyList<string>> EventsByDay, IReadOnlyList<VariantTruth> Truth);
@@ -156,8 +156,8 @@ public static class StorefrontSimulation
                     variant = experiment.Variants[^1].Name;
                 }
                 var answer = shop.Answer(strategies[variant], customer, options.K);
-                var id = new RecommendationContext(RecommendationEndpoints.User, experiment.Variants.Single(v => v.Name == variant).ModelVersion!, null, Placement, experiment.Id, variant).NewId();
-                answers.Add(new SimulatedAnswer(at, actor, id));
+                var (id, carried) = new RecommendationContext(RecommendationEndpoints.User, experiment.Variants.Single(v => v.Name == variant).ModelVersion!, null, Placement, experiment.Id, variant).Issue();
+                answers.Add(new SimulatedAnswer(at, actor, id, carried));
                 var counts = truth[variant];
                 var unit = units[variant];
                 var bucket = RollupKey.UnitOf(actor);
@@ -243,7 +243,7 @@ public static class StorefrontSimulation
             var date = DateOnly.FromDateTime(Start.AddDays(day).UtcDateTime);
             foreach (var answer in traffic.Answers.Where(a => DateOnly.FromDateTime(a.At.UtcDateTime) == date))
             {
-                tally.Count(RollupKey.Of(date, RecommendationContext.Parse(answer.RecommendationId)!, answer.Customer));
+                tally.Count(RollupKey.Of(date, answer.Context, answer.Customer));
             }
             clock.Now = Start.AddDays(day + 1).AddHours(2);
             foreach (var batch in traffic.EventsByDay[day].Chunk(BatchSize))
@@ -293,11 +293,8 @@ public static class StorefrontSimulation
     private static string Line(ClickstreamEvent e)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            ClickstreamEventJson.Write(writer, e);
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        ClickstreamEventJson.WriteLine(buffer, e);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan[..^1]);
     }
 
     private sealed class SimulationClock(DateTimeOffset start) : TimeProvider
